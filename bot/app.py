@@ -1,0 +1,59 @@
+"""Building the aiohttp application: routes, security headers, the conversation service.
+
+``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
+The database is created or upgraded before the app is built (see bot.cli).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import web as routes
+from bot.clock import today_in_vietnam
+from bot.turns import Conversations
+from db.store import Store
+from handlers.content import Content
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY = 64 * 1024  # /api/chat bodies are small; anything bigger is refused with 413
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors *; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.content_type == "text/html":
+        # the chat page is meant to be embedded (widget.js frames it on the ward portal)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def build_app(
+    store: Store, content: Content, today: Callable[[], date] = today_in_vietnam
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    app[routes.CONTENT_KEY] = content
+    app[routes.CONVERSATIONS_KEY] = Conversations(store, content, today)
+    app[routes.TODAY_KEY] = today
+    app.router.add_post("/api/chat", routes.api_chat)
+    app.router.add_get("/api/eligibility", routes.api_eligibility)
+    app.router.add_get("/healthz", routes.healthz)
+    app.router.add_get("/", routes.chat_page)
+    app.router.add_get("/widget.js", routes.widget_js)
+    app.router.add_static("/static/", STATIC, show_index=False)
+    return app

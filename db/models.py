@@ -1,0 +1,136 @@
+"""The tables. One module so the whole schema reads in one place; Alembic migrates it.
+
+Personal data lives only in ``lead`` (name, phone, area, contact time), ``consent``
+(who agreed to what) and ``conversation`` (the chat's state and the platform's user id).
+``verdict_count`` and ``erased_lead`` hold anonymous counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Conversation(SQLModel, table=True):
+    """One per (channel, user): where the chat stands. ``version`` guards concurrent turns."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_conversation_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False))  # ConversationState as JSON
+    lang: str = Field(default="vi", max_length=8)
+    source: str | None = Field(default=None, max_length=64)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", ondelete="SET NULL")
+    paused_until: datetime | None = None
+    version: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class InboundSeen(SQLModel, table=True):
+    """A platform delivery already handled (update id, message id); pruned after a week."""
+
+    __tablename__ = "inbound_seen"
+    channel: str = Field(primary_key=True, max_length=16)
+    external_id: str = Field(primary_key=True, max_length=128)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Consent(SQLModel, table=True):
+    """Append-only: one row per answer to one consent question (one purpose per row)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    purpose: str = Field(max_length=32)
+    version: str = Field(max_length=64)
+    text_hash: str = Field(max_length=64)
+    granted: bool
+    at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=128)
+
+    __table_args__ = (Index("ix_consent_user", "channel", "user_ref"),)
+
+
+class Lead(SQLModel, table=True):
+    """A resident who asked the community digital team for help; one per phone number."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    source: str | None = Field(default=None, max_length=64)
+    applicant: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    name: str = Field(max_length=80)
+    phone: str = Field(max_length=20, unique=True)  # E.164
+    area: str = Field(max_length=100)
+    contact_time: str = Field(max_length=100)
+    status: str = Field(default="new", max_length=16, index=True)
+    assignee: str | None = Field(default=None, max_length=80)
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+
+    __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
+
+
+class LeadEvent(SQLModel, table=True):
+    """Every change of a lead: created, updated, status changes, with who and when."""
+
+    __tablename__ = "lead_event"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=80)
+    kind: str = Field(max_length=16)
+    status: str | None = Field(default=None, max_length=16)
+
+
+class Outbox(SQLModel, table=True):
+    """A notification to deliver, written with the change that causes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    channel: str = Field(max_length=16)
+    recipient: str = Field(max_length=64)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    dedupe_key: str = Field(max_length=128, unique=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VerdictCount(SQLModel, table=True):
+    """An anonymous record of one verdict reached: for the ward's figures."""
+
+    __tablename__ = "verdict_count"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    channel: str = Field(max_length=16)
+    applicant: str = Field(max_length=16)
+    reason: str = Field(max_length=32)
+    source: str | None = Field(default=None, max_length=64)
+
+
+class ErasedLead(SQLModel, table=True):
+    """What remains of a lead its owner deleted: counts only, nothing that names a person."""
+
+    __tablename__ = "erased_lead"
+    id: int | None = Field(default=None, primary_key=True)
+    erased_at: datetime = Field(default_factory=utcnow)
+    created_on: date
+    channel: str = Field(max_length=16)
+    applicant: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    status: str = Field(max_length=16)
+    source: str | None = Field(default=None, max_length=64)

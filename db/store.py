@@ -1,0 +1,348 @@
+"""The queries the rest of hiendien uses, grouped on one transaction (:class:`Tx`).
+
+A turn of a conversation opens one transaction, checks the delivery was not seen before,
+loads (and on PostgreSQL locks) the conversation row, and saves the new state together
+with every effect — consents, leads with their events and outbox rows, anonymous counts —
+so either all of it is recorded or none. SQLite work runs on one writer thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from db.engine import is_sqlite, make_engine
+from db.models import (
+    Consent,
+    Conversation,
+    ErasedLead,
+    InboundSeen,
+    Lead,
+    LeadEvent,
+    Outbox,
+    VerdictCount,
+    utcnow,
+)
+from handlers.types import ConversationState, RecordConsent, RecordLead
+
+conversation_t = Conversation.__table__
+seen_t = InboundSeen.__table__
+consent_t = Consent.__table__
+lead_t = Lead.__table__
+event_t = LeadEvent.__table__
+outbox_t = Outbox.__table__
+verdict_t = VerdictCount.__table__
+erased_t = ErasedLead.__table__
+
+TEAM_RECIPIENT = "team"
+T = TypeVar("T")
+
+
+@dataclass
+class LoadedConversation:
+    id: int | None
+    state: ConversationState
+    lead_id: int | None
+    version: int
+
+
+class Tx:
+    """The queries, on one open transaction."""
+
+    def __init__(self, conn: Connection, postgres: bool) -> None:
+        self.conn = conn
+        self.postgres = postgres
+
+    def _insert_ignore(self, table: Any) -> Any:
+        dialect = postgresql if self.postgres else sqlite
+        return dialect.insert(table).on_conflict_do_nothing()
+
+    # --- de-duplication ---------------------------------------------------------------
+
+    def mark_seen(self, channel: str, external_id: str) -> bool:
+        """Record a platform delivery; False when it was already handled."""
+        result = self.conn.execute(
+            self._insert_ignore(seen_t),
+            {"channel": channel, "external_id": external_id[:128], "seen_at": utcnow()},
+        )
+        return result.rowcount == 1
+
+    def prune_seen(self, before: datetime) -> int:
+        return self.conn.execute(delete(seen_t).where(seen_t.c.seen_at < before)).rowcount
+
+    # --- conversations ----------------------------------------------------------------
+
+    def load_conversation(self, channel: str, user_ref: str) -> LoadedConversation:
+        c = conversation_t.c
+        query = select(c.id, c.state, c.lead_id, c.version).where(
+            c.channel == channel, c.user_ref == user_ref
+        )
+        if self.postgres:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            return LoadedConversation(None, ConversationState(), None, 0)
+        return LoadedConversation(
+            row.id, ConversationState.from_json(json.loads(row.state)), row.lead_id, row.version
+        )
+
+    def save_conversation(
+        self, channel: str, user_ref: str, loaded: LoadedConversation, state: ConversationState
+    ) -> None:
+        values = {
+            "state": json.dumps(state.to_json(), ensure_ascii=False),
+            "lang": state.lang,
+            "source": state.source,
+            "lead_id": loaded.lead_id,
+            "updated_at": utcnow(),
+            "version": loaded.version + 1,
+        }
+        if loaded.id is None:
+            now = values["updated_at"]
+            loaded.id = self.conn.execute(
+                insert(conversation_t).returning(conversation_t.c.id),
+                {"channel": channel, "user_ref": user_ref, "created_at": now, **values},
+            ).scalar_one()
+        else:
+            self.conn.execute(
+                update(conversation_t).where(conversation_t.c.id == loaded.id), values
+            )
+        loaded.version += 1
+
+    # --- consents, leads, counts --------------------------------------------------------
+
+    def record_consent(
+        self, channel: str, user_ref: str, c: RecordConsent, external_id: str | None
+    ) -> int:
+        return self.conn.execute(
+            insert(consent_t).returning(consent_t.c.id),
+            {
+                "channel": channel,
+                "user_ref": user_ref,
+                "purpose": c.purpose,
+                "version": c.version,
+                "text_hash": c.text_hash,
+                "granted": c.granted,
+                "at": utcnow(),
+                "external_id": external_id,
+            },
+        ).scalar_one()
+
+    def latest_consent(self, channel: str, user_ref: str, purpose: str) -> int | None:
+        c = consent_t.c
+        return self.conn.execute(
+            select(c.id)
+            .where(c.channel == channel, c.user_ref == user_ref, c.purpose == purpose)
+            .where(c.granted.is_(True), c.withdrawn_at.is_(None))
+            .order_by(c.id.desc())
+            .limit(1)
+        ).scalar()
+
+    def record_lead(
+        self, channel: str, user_ref: str, lead: RecordLead, consent_id: int | None
+    ) -> tuple[int, bool]:
+        """Create the lead, or update the one with the same phone. (lead id, created?)"""
+        now = utcnow()
+        values = {
+            "updated_at": now,
+            "channel": channel,
+            "user_ref": user_ref,
+            "applicant": lead.applicant,
+            "reason": lead.reason,
+            "name": lead.name,
+            "phone": lead.phone,
+            "area": lead.area,
+            "contact_time": lead.contact_time,
+            "consent_id": consent_id,
+        }
+        if lead.source:
+            values["source"] = lead.source
+        existing = self.conn.execute(
+            select(lead_t.c.id).where(lead_t.c.phone == lead.phone)
+        ).scalar()
+        if existing is None:
+            lead_id = self.conn.execute(
+                insert(lead_t).returning(lead_t.c.id),
+                {**values, "created_at": now, "status": "new"},
+            ).scalar_one()
+        else:
+            lead_id = existing
+            self.conn.execute(update(lead_t).where(lead_t.c.id == lead_id), values)
+        kind = "created" if existing is None else "updated"
+        event_id = self.conn.execute(
+            insert(event_t).returning(event_t.c.id),
+            {"lead_id": lead_id, "at": now, "actor": f"{channel}:resident", "kind": kind},
+        ).scalar_one()
+        self.enqueue(
+            kind=f"lead_{kind}",
+            channel=TEAM_RECIPIENT,
+            recipient=TEAM_RECIPIENT,
+            payload={"lead_id": lead_id},
+            dedupe_key=f"lead:{lead_id}:{kind}:{event_id}",
+        )
+        return lead_id, existing is None
+
+    def enqueue(
+        self, kind: str, channel: str, recipient: str, payload: dict[str, Any], dedupe_key: str
+    ) -> None:
+        now = utcnow()
+        self.conn.execute(
+            self._insert_ignore(outbox_t),
+            {
+                "kind": kind,
+                "channel": channel,
+                "recipient": recipient,
+                "payload": json.dumps(payload),
+                "dedupe_key": dedupe_key,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
+        )
+
+    def count_verdict(
+        self, day: date, channel: str, applicant: str, reason: str, source: str | None
+    ) -> None:
+        self.conn.execute(
+            insert(verdict_t),
+            {
+                "day": day,
+                "channel": channel,
+                "applicant": applicant,
+                "reason": reason,
+                "source": source,
+            },
+        )
+
+    # --- a person's own data --------------------------------------------------------------
+
+    def _their_leads(self, channel: str, user_ref: str, lead_id: int | None) -> Any:
+        c = lead_t.c
+        mine = (c.channel == channel) & (c.user_ref == user_ref)
+        return mine | (c.id == lead_id) if lead_id is not None else mine
+
+    def my_data(self, channel: str, user_ref: str, lead_id: int | None) -> dict[str, Any]:
+        leads = (
+            self.conn.execute(
+                select(lead_t)
+                .where(self._their_leads(channel, user_ref, lead_id))
+                .order_by(lead_t.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        consents = (
+            self.conn.execute(
+                select(consent_t)
+                .where(consent_t.c.channel == channel, consent_t.c.user_ref == user_ref)
+                .order_by(consent_t.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        conv = self.conn.execute(
+            select(conversation_t.c.source).where(
+                conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
+            )
+        ).first()
+        return {
+            "leads": [dict(r) for r in leads],
+            "consents": [dict(r) for r in consents],
+            "conversation": conv is not None,
+            "source": conv.source if conv else None,
+        }
+
+    def erase(self, channel: str, user_ref: str, lead_id: int | None) -> int:
+        """Delete everything about a person; keep an anonymous row per erased lead."""
+        leads = (
+            self.conn.execute(select(lead_t).where(self._their_leads(channel, user_ref, lead_id)))
+            .mappings()
+            .all()
+        )
+        now = utcnow()
+        for lead in leads:
+            self.conn.execute(
+                insert(erased_t),
+                {
+                    "erased_at": now,
+                    "created_on": lead["created_at"].date(),
+                    "channel": lead["channel"],
+                    "applicant": lead["applicant"],
+                    "reason": lead["reason"],
+                    "status": lead["status"],
+                    "source": lead["source"],
+                },
+            )
+            self.conn.execute(
+                delete(outbox_t).where(outbox_t.c.dedupe_key.like(f"lead:{lead['id']}:%"))
+            )
+        ids = [lead["id"] for lead in leads]
+        if ids:
+            self.conn.execute(
+                update(conversation_t).where(conversation_t.c.lead_id.in_(ids)).values(lead_id=None)
+            )
+            self.conn.execute(delete(event_t).where(event_t.c.lead_id.in_(ids)))
+            self.conn.execute(delete(lead_t).where(lead_t.c.id.in_(ids)))
+        self.conn.execute(
+            delete(consent_t).where(
+                consent_t.c.channel == channel, consent_t.c.user_ref == user_ref
+            )
+        )
+        self.conn.execute(
+            delete(conversation_t).where(
+                conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
+            )
+        )
+        return len(ids)
+
+    # --- reading for exports ------------------------------------------------------------------
+
+    def leads_for_export(self) -> Iterator[dict[str, Any]]:
+        c = lead_t.c
+        consent_at = consent_t.c.at.label("consent_at")
+        query = (
+            select(lead_t, consent_at)
+            .select_from(lead_t.outerjoin(consent_t, consent_t.c.id == c.consent_id))
+            .order_by(c.id)
+        )
+        for row in self.conn.execute(query).mappings():
+            yield dict(row)
+
+
+class Store:
+    """The database: an engine plus the thread its (synchronous) work runs on."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self.postgres = not is_sqlite(url)
+        # SQLite has one writer: one thread serialises every transaction of this process.
+        workers = 8 if self.postgres else 1
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run synchronous database work on the store's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.engine.begin() as conn:
+            yield Tx(conn, self.postgres)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT 1")).scalar() == 1
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()

@@ -1,0 +1,591 @@
+"""Frequently asked questions: the content model, loading, and matching typed questions.
+
+``content/faq.yaml`` holds the entries (see :class:`FaqFile`); :func:`load_faq` reads and
+validates it through :func:`handlers.yamlfile.load_model`, so a mistake names the file and
+the line. :class:`FaqIndex` answers "which entry is this person asking about?".
+
+Matching is diacritics-insensitive (everything goes through :func:`handlers.text.words`)
+and works on all phrasings of both languages. Each typed text and each phrasing becomes a
+list of normalised tokens: chat shorthand is expanded ("ko" → "khong", "dc" → "duoc",
+"cty" → "cong ty"), "idvn" is split, and numbers that are ages ("17 tuổi") or durations
+("14 tháng", "5 năm") become classes ("under 18", "more than a year") so "16 tuổi" and
+"17 tuổi" ask the same question. A phrasing's score is
+
+    0.7 * weighted-F1 of the shared tokens  +  0.3 * rapidfuzz character similarity
+
+where tokens are weighted by how rare they are across entries (``id`` and ``biz`` weigh a
+lot, ``tên miền`` little, "là gì" / "không" almost nothing) and words the FAQ never uses
+weigh like rare ones, so "thời tiết hôm nay thế nào" is not about registering "thế nào".
+Typos in longer words are mapped to the closest known word. An entry's score is its best
+phrasing's; the best entry wins when it reaches :data:`THRESHOLD` (:data:`STRONG_THRESHOLD`
+when the caller is waiting for a free-text answer such as a name).
+
+Imports only the standard library, pydantic, rapidfuzz and ``handlers``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, field_validator, model_validator
+from rapidfuzz import fuzz, process
+
+from handlers.text import plain, words
+from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
+
+__all__ = [
+    "STRONG_THRESHOLD",
+    "THRESHOLD",
+    "FaqEntry",
+    "FaqFile",
+    "FaqIndex",
+    "FaqMatch",
+    "load_faq",
+    "looks_like_question",
+]
+
+LANGUAGES = ("vi", "en")
+THRESHOLD = 0.65
+STRONG_THRESHOLD = 0.8
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class FaqEntry(BaseModel):
+    """One question (in several phrasings, both languages) and its answer."""
+
+    id: str
+    questions: dict[str, list[str]]
+    answer: dict[str, str]
+    source: str
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("id must be lowercase a-z, 0-9 and single hyphens, e.g. id-vn-la-gi")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _questions_present(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang in LANGUAGES:
+            phrasings = value.get(lang)
+            if not phrasings:
+                raise ValueError(f'needs at least one "{lang}" question')
+            if any(not p.strip() for p in phrasings):
+                raise ValueError(f'an empty "{lang}" question')
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_present(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang in LANGUAGES:
+            if not (value.get(lang) or "").strip():
+                raise ValueError(f'needs a non-empty "{lang}" answer')
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source_present(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("source must say where the fact comes from")
+        return value
+
+
+class FaqFile(BaseModel):
+    """The whole of ``content/faq.yaml``."""
+
+    version: int
+    entries: list[FaqEntry]
+
+    @model_validator(mode="after")
+    def _entries_ok(self) -> FaqFile:
+        if not self.entries:
+            raise ValueError("entries: at least one entry is needed")
+        seen: set[str] = set()
+        for entry in self.entries:
+            if entry.id in seen:
+                raise ValueError(f"entries: duplicate id {entry.id!r}")
+            seen.add(entry.id)
+        return self
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """The entry a text asks about, and how sure (0..1) the match is."""
+
+    entry: FaqEntry
+    score: float
+
+
+# --- normalising tokens ---------------------------------------------------------------
+
+# Chat shorthand (already folded) → what it stands for; applied to phrasings and typed text.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("ko", "k", "kg", "khg", "kh", "hok", "hong", "hem", "khum"), ("khong",)),
+    "dc": ("duoc",),
+    **dict.fromkeys(("dk", "dky", "dki"), ("dang", "ky")),
+    "j": ("gi",),
+    "ki": ("ky",),
+    "ntn": ("nhu", "the", "nao"),
+    **dict.fromkeys(("mk", "mik", "mjk", "mh"), ("minh",)),
+    **dict.fromkeys(("cty", "ct"), ("cong", "ty")),
+    "dn": ("doanh", "nghiep"),
+    "hkd": ("ho", "kinh", "doanh"),
+    "gpkd": ("giay", "phep", "kinh", "doanh"),
+    "dkkd": ("dang", "ky", "kinh", "doanh"),
+    "mst": ("ma", "so", "thue"),
+    "sdt": ("so", "dien", "thoai"),
+    **dict.fromkeys(("cmnd", "cccd", "cmt"), ("cccd",)),
+    "idvn": ("id", "vn"),
+    "bizvn": ("biz", "vn"),
+    "comvn": ("com", "vn"),
+    "namevn": ("name", "vn"),
+    "free": ("mien", "phi"),
+    "companies": ("company",),
+    "enterprises": ("enterprise",),
+    "web": ("website",),
+    **dict.fromkeys(("mail", "gmail"), ("email",)),
+    "e": ("em",),
+    "ng": ("nguoi",),
+    "vs": ("voi",),
+    "r": ("roi",),
+    "ak": ("a",),
+    "programme": ("program",),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "dont": ("do", "not"),
+}
+
+# Function words, particles and pronouns: they say how something is asked, not what.
+_STOP_WORDS = """
+    la gi co khong duoc thi sao the nao nhu lam cua cho va voi de a oi nhe nha vay ha nhi
+    ne ah u toi minh em anh chi ban con chung ta no ay nay do kia nhung cac mot
+    muon hoi xin giup chut cai phai se da roi chua ma neu khi o tai vi den tu
+    trong ra vao len di rat qua nen hay hoac bi boi theo ve
+    what is are the a an i my me you your do does can could how for of it in on at be
+    am was have has will would should which who when where why there this that with get
+    any if or and not s
+"""
+_STOP = frozenset(_STOP_WORDS.split())
+_STOP_WEIGHT = 0.15
+_MIN_WEIGHT = 0.3
+_FUZZY_MIN_LEN = 4
+_FUZZY_CUTOFF = 80.0
+_TOKEN_SHARE = 0.7  # the rest is character similarity
+
+_MONTHS = frozenset({"thang", "month", "months"})
+_YEARS = frozenset({"nam", "year", "years", "yrs"})
+_AGE_BEFORE = frozenset({"am", "aged", "age"})
+_MORE = frozenset({"tren", "qua", "hon", "ngoai", "over", "above", "than", "older", "more"})
+_LESS = frozenset({"duoi", "under", "below", "younger", "less", "day"})
+
+
+def _age_class(age: float) -> str:
+    if age < 18:
+        return "agelt18"
+    if age <= 23:
+        return "age18to23"
+    return "agegt23"
+
+
+def _duration_class(years: float) -> str:
+    return "durle1y" if years <= 1 else "durgt1y"
+
+
+def _compared(value: int, tokens: list[str], i: int) -> float:
+    """``value`` nudged by a comparative before it: "quá 23" → 23.5, "chưa đủ 18" → 17.5."""
+    prev = tokens[i - 1] if i else ""
+    prev2 = tokens[i - 2] if i > 1 else ""
+    if prev in _MORE or (prev == "du" and prev2 in _MORE):
+        return value + 0.5
+    if prev in _LESS or (prev == "du" and prev2 in {"chua", "khong"}):
+        return value - 0.5
+    return float(value)
+
+
+def _classify_numbers(tokens: list[str]) -> list[str]:
+    """Ages and durations as classes, so nearby numbers ask the same question.
+
+    "17 tuoi" → "agelt18 tuoi", "qua 23 tuoi" → "qua agegt23 tuoi", "i am 24" → "i am
+    agegt23"; "14 thang" / "2 nam" / "hon 1 nam" → "durgt1y", "6 thang" / "1 nam" →
+    "durle1y". Other numbers (dates, phone numbers, "nam 2025", "nam thu 3") stay as they are.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if not (tok.isdigit() and len(tok) <= 3):
+            out.append(tok)
+            i += 1
+            continue
+        value = _compared(int(tok), tokens, i)
+        prev = tokens[i - 1] if i else ""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        after = tokens[i + 2] if i + 2 < len(tokens) else ""
+        if nxt == "tuoi" or nxt == "yo" or (nxt in _YEARS and after == "old"):
+            out.append(_age_class(value))
+            i += 1 if nxt == "tuoi" else 2  # keep "tuoi", it says "age"
+        elif nxt in _MONTHS:
+            out.append(_duration_class(value / 12))
+            i += 2
+        elif nxt in _YEARS and value == 1:
+            out.extend(("mot", "nam"))  # "1 năm" = "một năm": a year, often "per year"
+            i += 2
+        elif nxt in _YEARS:
+            out.append(_duration_class(value))
+            i += 2
+        elif prev in _AGE_BEFORE:
+            out.append(_age_class(value))
+            i += 1
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
+# Phrases read as one token (longest first at each position). Compounds keep "tên" (name)
+# apart from "tên miền" (domain) and "học" apart from "học sinh"; question phrases become
+# the kind of question asked ("khi nào" → qwhen), because "... là gì" and "... khi nào"
+# about the same subject are different questions. "công ty" and "doanh nghiệp" are one.
+_PHRASES: dict[tuple[str, ...], str] = {
+    # compounds
+    ("ten", "mien"): "tenmien",
+    ("domain",): "tenmien",
+    ("domains",): "tenmien",
+    ("nha", "dang", "ky"): "nhadangky",
+    ("dang", "ky"): "dangky",
+    ("register",): "dangky",
+    ("registration",): "dangky",
+    ("mien", "phi"): "mienphi",
+    ("doanh", "nghiep"): "doanhnghiep",
+    ("cong", "ty"): "doanhnghiep",
+    ("company",): "doanhnghiep",
+    ("enterprise",): "doanhnghiep",
+    ("ho", "kinh", "doanh"): "hokinhdoanh",
+    ("kinh", "doanh"): "kinhdoanh",
+    ("cua", "hang"): "cuahang",
+    ("shop",): "cuahang",
+    ("store",): "cuahang",
+    ("thanh", "lap"): "thanhlap",
+    ("founded",): "thanhlap",
+    ("can", "cuoc", "cong", "dan"): "cccd",
+    ("can", "cuoc"): "cccd",
+    ("chung", "minh", "nhan", "dan"): "cccd",
+    ("cong", "dan"): "congdan",
+    ("citizen",): "congdan",
+    ("giay", "to"): "giayto",
+    ("ho", "so"): "hoso",
+    ("documents",): "giayto",
+    ("chuong", "trinh"): "chuongtrinh",
+    ("program",): "chuongtrinh",
+    ("hien", "dien"): "hiendien",
+    ("truc", "tuyen"): "tructuyen",
+    ("cong", "nghe", "so"): "congngheso",
+    ("cong", "dong"): "congdong",
+    ("tieng", "viet"): "tiengviet",
+    ("nuoc", "ngoai"): "nuocngoai",
+    ("foreigner",): "nuocngoai",
+    ("foreigners",): "nuocngoai",
+    ("viet", "kieu"): "vietkieu",
+    ("sinh", "vien"): "sinhvien",
+    ("hoc", "sinh"): "hocsinh",
+    ("duy", "tri"): "duytri",
+    ("le", "phi"): "lephi",
+    ("gia", "han"): "giahan",
+    ("renew",): "giahan",
+    ("het", "han"): "hethan",
+    ("expires",): "hethan",
+    ("tap", "huan"): "taphuan",
+    ("training",): "taphuan",
+    ("du", "lieu"): "dulieu",
+    ("data",): "dulieu",
+    ("thong", "tin"): "thongtin",
+    ("huong", "dan"): "huongdan",
+    ("ho", "tro"): "hotro",
+    ("help",): "hotro",
+    ("chinh", "ta"): "chinhta",
+    ("gach", "ngang"): "gachngang",
+    ("ky", "tu"): "kytu",
+    ("characters",): "kytu",
+    ("tra", "cuu"): "tracuu",
+    ("kiem", "tra"): "kiemtra",
+    ("check",): "kiemtra",
+    ("an", "toan"): "antoan",
+    ("safe",): "antoan",
+    # kinds of question
+    ("how", "much"): "qhowmuch",
+    ("how", "many"): "qhowmuch",
+    ("how", "long"): "qwhen",
+    ("bao", "nhieu"): "qhowmuch",
+    ("may",): "qhowmuch",
+    ("khi", "nao"): "qwhen",
+    ("luc", "nao"): "qwhen",
+    ("bao", "gio"): "qwhen",
+    ("bao", "lau"): "qwhen",
+    ("nhu", "the", "nao"): "qhow",
+    ("the", "nao"): "qhow",
+    ("nhu", "nao"): "qhow",
+    ("lam", "sao"): "qhow",
+    ("ra", "sao"): "qhow",
+    ("cach",): "qhow",
+    ("how",): "qhow",
+    ("thi", "sao"): "qwhatif",
+    ("what", "if"): "qwhatif",
+    ("what", "about"): "qwhatif",
+    ("o", "dau"): "qwhere",
+    ("cho", "nao"): "qwhere",
+    ("where",): "qwhere",
+    ("tai", "sao"): "qwhy",
+    ("vi", "sao"): "qwhy",
+    ("why",): "qwhy",
+    ("la", "gi"): "qwhat",
+    ("gi",): "qwhat",
+    ("what",): "qwhat",
+    ("when",): "qwhen",
+    ("until",): "qwhen",
+    ("who",): "qwho",
+}
+_LONGEST_PHRASE = max(len(k) for k in _PHRASES)
+
+
+def _phrases(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_LONGEST_PHRASE, len(tokens) - i), 0, -1):
+            joined = _PHRASES.get(tuple(tokens[i : i + size]))
+            if joined is not None:
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    for n, tok in enumerate(out):
+        if tok == "ai" and out[n + 1 : n + 2] != ["vn"]:
+            out[n] = "qwho"  # "ai được...", "bạn là ai"; not "ai.vn"
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    """The normalised tokens of ``text``: folded, shorthand expanded, numbers classed,
+    compounds and question phrases joined."""
+    expanded: list[str] = []
+    for word in words(text):
+        expanded.extend(_ALIASES.get(word, (word,)))
+    return _phrases(_classify_numbers(expanded))
+
+
+_QUESTION_KINDS = frozenset(_PHRASES[k] for k in _PHRASES if _PHRASES[k].startswith("q"))
+
+
+def _is_topical(token: str) -> bool:
+    """Whether ``token`` says what a question is about (not how it is asked)."""
+    return token not in _STOP and token not in _QUESTION_KINDS
+
+
+# --- recognising a question -----------------------------------------------------------
+
+_QUESTION = re.compile(
+    r"\b(?:"
+    r"la gi|lam gi|cai gi|gi vay|gi the|gi a|can gi|nhung gi|gom gi|"
+    r"bao nhieu|bao lau|bao gio|may tuoi|may nam|may thang|may ngay|"
+    r"the nao|nhu nao|ra sao|lam sao|tai sao|vi sao|thi sao|sao vay|sao the|"
+    r"o dau|cho nao|noi nao|khi nao|luc nao|hom nao|ai (?:la|duoc|co|giup|ho tro|lo)|"
+    r"duoc khong|dc khong|duoc ko|dc ko|co phai|phai khong|dung khong|hay khong|"
+    r"nen (?:chon|dung|lam)|co nen|cho (?:minh|toi|em|anh|chi|hoi)(?: xin)? hoi|"
+    r"nao|"
+    r"what|how|why|when|where|who|which|"
+    r"can i|can we|can you|can my|could i|may i|should i|do i|do you|does|is it|is there|"
+    r"are there|am i|will i"
+    r")\b"
+)
+_CO_KHONG = re.compile(r"\bco\b.*\b(?:khong|ko|k|kg|khg|hok|hong|hem|chua)\b")
+_ENDS_ASKING = re.compile(r"\b(?:khong|ko|kg|khg|hok|hong|hem|chua|nhi|ha|a|the|vay|chu)$")
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether ``text`` reads as a question: a "?" or a Vietnamese/English question word."""
+    if "?" in text or "？" in text:
+        return True
+    folded = plain(text)
+    if not folded:
+        return False
+    return bool(_QUESTION.search(folded) or _CO_KHONG.search(folded) or _ENDS_ASKING.search(folded))
+
+
+# --- the index --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    entry: int  # index into FaqIndex._entries
+    text: str  # the normalised tokens joined by spaces
+    weights: dict[str, float]
+    total: float
+
+
+class FaqIndex:
+    """All FAQ entries, prepared for fast matching of typed text."""
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        self._entries: tuple[FaqEntry, ...] = tuple(entries)
+        self._by_id: dict[str, FaqEntry] = {e.id: e for e in self._entries}
+
+        tokenised: list[tuple[int, list[str]]] = []
+        entry_vocab: list[set[str]] = [set() for _ in self._entries]
+        for n, entry in enumerate(self._entries):
+            for lang in LANGUAGES:
+                for question in entry.questions.get(lang, []):
+                    toks = _tokens(question)
+                    if toks:
+                        tokenised.append((n, toks))
+                        entry_vocab[n].update(toks)
+
+        count = max(len(self._entries), 1)
+        df: dict[str, int] = {}
+        for vocab in entry_vocab:
+            for tok in vocab:
+                df[tok] = df.get(tok, 0) + 1
+        self._weight: dict[str, float] = {tok: self._idf(tok, d, count) for tok, d in df.items()}
+        # A word the FAQ never uses counts like a word only one entry uses.
+        self._unknown_weight = math.log((count + 1) / 1.5)
+        # Typos are corrected only towards words that say what a question is about.
+        self._vocab: tuple[str, ...] = tuple(
+            sorted(t for t in df if _is_topical(t) and len(t) >= _FUZZY_MIN_LEN and t.isalpha())
+        )
+        self._fuzzy_cache: dict[str, str | None] = {}
+
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = {}
+        seen: set[tuple[int, str]] = set()
+        for n, toks in tokenised:
+            text = " ".join(toks)
+            if (n, text) in seen:
+                continue
+            seen.add((n, text))
+            weights = {tok: self._weight[tok] for tok in set(toks)}
+            index = len(self._phrasings)
+            self._phrasings.append(_Phrasing(n, text, weights, sum(weights.values())))
+            for tok in weights:
+                if _is_topical(tok):
+                    self._postings.setdefault(tok, []).append(index)
+
+    @staticmethod
+    def _idf(token: str, df: int, count: int) -> float:
+        if token in _STOP:
+            return _STOP_WEIGHT
+        return max(math.log((count + 1) / (df + 0.5)), _MIN_WEIGHT)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def entries(self) -> tuple[FaqEntry, ...]:
+        return self._entries
+
+    def get(self, entry_id: str) -> FaqEntry | None:
+        """The entry with this id, if any."""
+        return self._by_id.get(entry_id)
+
+    def _known(self, token: str) -> str | None:
+        """``token`` itself if the FAQ uses it, else the closest known word (typos), else None."""
+        if token in self._weight:
+            return token
+        if len(token) < _FUZZY_MIN_LEN or token.isdigit():
+            return None
+        if token not in self._fuzzy_cache:
+            if len(self._fuzzy_cache) > 4096:
+                self._fuzzy_cache.clear()
+            best = process.extractOne(
+                token, self._vocab, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+            )
+            self._fuzzy_cache[token] = best[0] if best else None
+        return self._fuzzy_cache[token]
+
+    def match(self, text: str, strong: bool = False) -> FaqMatch | None:
+        """The entry ``text`` most likely asks about, or None when nothing is close enough.
+
+        ``strong`` asks for a clearly worded question (a higher threshold): used while the
+        conversation waits for a free-text answer such as a name or a date.
+        """
+        if not text or not self._phrasings:
+            return None
+        raw = _tokens(text[:1000])
+        if not raw:
+            return None
+
+        query: dict[str, float] = {}
+        for tok in raw:
+            known = self._known(tok)
+            if known is None:
+                query[tok] = _STOP_WEIGHT if tok in _STOP else self._unknown_weight
+            else:
+                query[known] = self._weight[known]
+        query_total = sum(query.values())
+        query_text = " ".join(self._known(t) or t for t in raw)
+
+        candidates: set[int] = set()
+        for tok in query:
+            candidates.update(self._postings.get(tok, ()))
+        if not candidates:
+            return None
+
+        best: dict[int, float] = {}
+        for index in candidates:
+            phrasing = self._phrasings[index]
+            shared = sum(w for tok, w in phrasing.weights.items() if tok in query)
+            if shared <= 0:
+                continue
+            recall_query = shared / query_total
+            recall_phrasing = shared / phrasing.total
+            f1 = 2 * recall_query * recall_phrasing / (recall_query + recall_phrasing)
+            chars = fuzz.ratio(query_text, phrasing.text) / 100.0
+            score = _TOKEN_SHARE * f1 + (1 - _TOKEN_SHARE) * chars
+            if score > best.get(phrasing.entry, 0.0):
+                best[phrasing.entry] = score
+
+        if not best:
+            return None
+        entry_index, score = max(best.items(), key=lambda item: (item[1], -item[0]))
+        if score < (STRONG_THRESHOLD if strong else THRESHOLD):
+            return None
+        return FaqMatch(self._entries[entry_index], round(score, 4))
+
+
+def load_faq(path: Path) -> FaqIndex:
+    """Read and validate ``content/faq.yaml``; any mistake is a ContentError with the line."""
+    try:
+        faq, _node = load_model(path, FaqFile)
+    except ContentError as exc:
+        duplicate = _DUPLICATE.search(exc.problem)
+        if duplicate is None:
+            raise
+        # The model sees the whole list; point at the id used a second time instead.
+        raise _duplicate_error(path, duplicate.group(1)) from exc
+    return FaqIndex(faq.entries)
+
+
+_DUPLICATE = re.compile(r"duplicate id '([^']+)'")
+
+
+def _duplicate_error(path: Path, entry_id: str) -> ContentError:
+    """A repeated id, reported at its second use and naming the line of the first."""
+    data, node = read_yaml(path)
+    entries = data.get("entries") if isinstance(data, dict) else None
+    first: int | None = None
+    for n, item in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(item, dict) and item.get("id") == entry_id:
+            line = line_of(node, ("entries", n, "id"))
+            if first is not None:
+                return ContentError(
+                    path, line, f"entries.{n}.id: duplicate id {entry_id!r} (first on line {first})"
+                )
+            first = line
+    return ContentError(path, first, f"entries: duplicate id {entry_id!r}")
