@@ -151,13 +151,31 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def chat_page(request: web.Request) -> web.Response:
     content = request.app[CONTENT_KEY]
-    html = content.pages.get_template("chat.html").render(lang="vi")
+    lang = "vi"
+    static = next(
+        (r for r in request.app.router.resources() if isinstance(r, web.StaticResource)), None
+    )
+
+    def asset(name: str) -> str:  # versioned, so a new deploy is never served stale files
+        if static is None:
+            return "/static/" + name
+        return str(static.url_for(filename=name, append_version=True))
+
+    html = content.pages.get_template("chat.html").render(
+        lang=lang,
+        t=lambda key, **kw: content.render(lang, "page." + key, **kw),
+        asset=asset,
+        max_text=MAX_TEXT,
+    )
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
 async def widget_js(request: web.Request) -> web.Response:
     content = request.app[CONTENT_KEY]
-    script = content.pages.get_template("widget.js").render()
+    lang = "vi"
+    script = content.pages.get_template("widget.js").render(
+        lang=lang, t=lambda key, **kw: content.render(lang, "page." + key, **kw)
+    )
     return web.Response(
         text=script,
         content_type="application/javascript",

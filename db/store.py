@@ -71,10 +71,10 @@ class Tx:
     def mark_seen(self, channel: str, external_id: str) -> bool:
         """Record a platform delivery; False when it was already handled."""
         result = self.conn.execute(
-            self._insert_ignore(seen_t),
+            self._insert_ignore(seen_t).returning(seen_t.c.channel),
             {"channel": channel, "external_id": external_id[:128], "seen_at": utcnow()},
         )
-        return result.rowcount == 1
+        return result.first() is not None
 
     def prune_seen(self, before: datetime) -> int:
         return self.conn.execute(delete(seen_t).where(seen_t.c.seen_at < before)).rowcount

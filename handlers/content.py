@@ -213,7 +213,7 @@ def load_content(root: Path) -> Content:
         )
     pages = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "pages"),
-        autoescape=jinja2.select_autoescape(["html", "htm", "xml", "js"]),
+        autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
     pages.globals.update(common)

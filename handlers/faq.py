@@ -2,23 +2,30 @@
 
 ``content/faq.yaml`` holds the entries (see :class:`FaqFile`); :func:`load_faq` reads and
 validates it through :func:`handlers.yamlfile.load_model`, so a mistake names the file and
-the line. :class:`FaqIndex` answers "which entry is this person asking about?".
+the line. :class:`FaqIndex` answers "which entry is this person asking about?", and
+:func:`looks_like_question` tells a question from an answer such as a name or a date.
 
 Matching is diacritics-insensitive (everything goes through :func:`handlers.text.words`)
-and works on all phrasings of both languages. Each typed text and each phrasing becomes a
-list of normalised tokens: chat shorthand is expanded ("ko" → "khong", "dc" → "duoc",
-"cty" → "cong ty"), "idvn" is split, and numbers that are ages ("17 tuổi") or durations
-("14 tháng", "5 năm") become classes ("under 18", "more than a year") so "16 tuổi" and
-"17 tuổi" ask the same question. A phrasing's score is
+and compares the text with every phrasing of every entry, in both languages. Text and
+phrasings become normalised tokens:
 
-    0.7 * weighted-F1 of the shared tokens  +  0.3 * rapidfuzz character similarity
+- chat shorthand is expanded ("ko" → "khong", "dc" → "duoc", "cty" → "cong ty");
+- ages and durations become classes, so "16 tuổi" and "17 tuổi" ask the same thing
+  ("agelt18"), as do "14 tháng", "2 năm" and "hơn 1 năm" ("durgt1y");
+- compounds are one token ("tên miền", "đăng ký", "công ty" = "doanh nghiệp"), so "tên"
+  alone (a name) is not "tên miền";
+- question phrases become the kind of question ("khi nào" → qwhen, "bao nhiêu" →
+  qhowmuch), so "chương trình là gì" and "chương trình đến khi nào" differ.
 
-where tokens are weighted by how rare they are across entries (``id`` and ``biz`` weigh a
-lot, ``tên miền`` little, "là gì" / "không" almost nothing) and words the FAQ never uses
-weigh like rare ones, so "thời tiết hôm nay thế nào" is not about registering "thế nào".
-Typos in longer words are mapped to the closest known word. An entry's score is its best
-phrasing's; the best entry wins when it reaches :data:`THRESHOLD` (:data:`STRONG_THRESHOLD`
-when the caller is waiting for a free-text answer such as a name).
+A phrasing's score is ``0.7 × weighted F1 of shared tokens + 0.3 × rapidfuzz.fuzz.ratio``
+of the token strings. Tokens weigh by rarity across entries (``id``, ``biz`` a lot,
+``tên miền`` little, particles such as "là", "không", "ạ" almost nothing); a word the FAQ
+never uses weighs like the rarest, so "thời tiết hôm nay thế nào" stays far from "đăng ký
+như thế nào". A typo in a longer word is read as the closest known word. Only phrasings
+sharing a topical token (not a particle or a question kind) are scored. An entry scores its
+best phrasing; the best entry wins from :data:`THRESHOLD`, or :data:`STRONG_THRESHOLD` when
+the conversation waits for a free-text answer (a name, a date) and only a clear question
+should interrupt it.
 
 Imports only the standard library, pydantic, rapidfuzz and ``handlers``.
 """
@@ -30,8 +37,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from rapidfuzz import fuzz, process
 
 from handlers.text import plain, words
@@ -55,13 +63,30 @@ STRONG_THRESHOLD = 0.8
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _not_empty(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("needs at least one question")
+    return value
+
+
+# Constraints on the items, so a blank phrasing or answer is reported at its own line.
+_Text = Annotated[str, AfterValidator(_not_blank)]
+_Phrasings = Annotated[list[_Text], AfterValidator(_not_empty)]
+
+
 class FaqEntry(BaseModel):
     """One question (in several phrasings, both languages) and its answer."""
 
     id: str
-    questions: dict[str, list[str]]
-    answer: dict[str, str]
-    source: str
+    questions: dict[str, _Phrasings]
+    answer: dict[str, _Text]
+    source: _Text
 
     @field_validator("id")
     @classmethod
@@ -74,26 +99,16 @@ class FaqEntry(BaseModel):
     @classmethod
     def _questions_present(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for lang in LANGUAGES:
-            phrasings = value.get(lang)
-            if not phrasings:
-                raise ValueError(f'needs at least one "{lang}" question')
-            if any(not p.strip() for p in phrasings):
-                raise ValueError(f'an empty "{lang}" question')
+            if lang not in value:
+                raise ValueError(f'needs "{lang}" questions')
         return value
 
     @field_validator("answer")
     @classmethod
     def _answer_present(cls, value: dict[str, str]) -> dict[str, str]:
         for lang in LANGUAGES:
-            if not (value.get(lang) or "").strip():
-                raise ValueError(f'needs a non-empty "{lang}" answer')
-        return value
-
-    @field_validator("source")
-    @classmethod
-    def _source_present(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("source must say where the fact comes from")
+            if lang not in value:
+                raise ValueError(f'needs a "{lang}" answer')
         return value
 
 
@@ -103,16 +118,17 @@ class FaqFile(BaseModel):
     version: int
     entries: list[FaqEntry]
 
-    @model_validator(mode="after")
-    def _entries_ok(self) -> FaqFile:
-        if not self.entries:
-            raise ValueError("entries: at least one entry is needed")
+    @field_validator("entries")
+    @classmethod
+    def _entries_ok(cls, entries: list[FaqEntry]) -> list[FaqEntry]:
+        if not entries:
+            raise ValueError("at least one entry is needed")
         seen: set[str] = set()
-        for entry in self.entries:
+        for entry in entries:
             if entry.id in seen:
-                raise ValueError(f"entries: duplicate id {entry.id!r}")
+                raise ValueError(f"duplicate id {entry.id!r}")
             seen.add(entry.id)
-        return self
+        return entries
 
 
 @dataclass(frozen=True)
@@ -394,30 +410,51 @@ def _is_topical(token: str) -> bool:
 
 _QUESTION = re.compile(
     r"\b(?:"
-    r"la gi|lam gi|cai gi|gi vay|gi the|gi a|can gi|nhung gi|gom gi|"
-    r"bao nhieu|bao lau|bao gio|may tuoi|may nam|may thang|may ngay|"
+    r"la gi|lam gi|cai gi|gi vay|gi the|gi a|nhung gi|gom gi|"
+    r"bao nhieu|bao lau|bao gio|may tuoi|may nam|may thang|may ngay|may gio|"
     r"the nao|nhu nao|ra sao|lam sao|tai sao|vi sao|thi sao|sao vay|sao the|"
-    r"o dau|cho nao|noi nao|khi nao|luc nao|hom nao|ai (?:la|duoc|co|giup|ho tro|lo)|"
-    r"duoc khong|dc khong|duoc ko|dc ko|co phai|phai khong|dung khong|hay khong|"
-    r"nen (?:chon|dung|lam)|co nen|cho (?:minh|toi|em|anh|chi|hoi)(?: xin)? hoi|"
-    r"nao|"
-    r"what|how|why|when|where|who|which|"
-    r"can i|can we|can you|can my|could i|may i|should i|do i|do you|does|is it|is there|"
-    r"are there|am i|will i"
+    r"o dau|cho nao|noi nao|khi nao|luc nao|hom nao|nao|"
+    r"la ai|ai (?:la|duoc|co|giup|ho tro|lo|phu trach)|"
+    r"duoc khong|dc khong|duoc ko|dc ko|duoc k|dc k|co phai|phai khong|dung khong|"
+    r"hay khong|hay chua|co nen|nen (?:chon|dung|lam)|"
+    r"cho (?:minh |toi |em |anh |chi |con |chau )?(?:xin )?hoi|xin hoi|muon hoi|hoi chut|"
+    r"what|how|why|when|where|who|which|whose|"
+    r"can i|can we|can you|can my|can a|can an|could i|may i|should i|do i|do you|"
+    r"does|is it|is there|is my|are there|am i|will i|will it"
     r")\b"
 )
-_CO_KHONG = re.compile(r"\bco\b.*\b(?:khong|ko|k|kg|khg|hok|hong|hem|chua)\b")
-_ENDS_ASKING = re.compile(r"\b(?:khong|ko|kg|khg|hok|hong|hem|chua|nhi|ha|a|the|vay|chu)$")
+_WHAT = re.compile(r"(?<!khong co )\bgi\b")  # "cần giấy tờ gì"; not "không có gì"
+_ENDS_ASKING = re.compile(r"\b(?:nhi|ha)$")
+_NO_WORDS = frozenset({"khong", "ko", "k", "kg", "khg", "hok", "hong", "hem"})
+# Before a final "không" these make a plain answer ("tôi không", "dạ không"), not a question.
+_ANSWER_BEFORE_NO = frozenset(
+    {"toi", "minh", "em", "anh", "chi", "con", "chau", "da", "vang", "thi", "cung", "chac"}
+    | {"van", "toan", "nhe", "a", "ah", "la", "roi"}
+)
 
 
 def looks_like_question(text: str) -> bool:
-    """Whether ``text`` reads as a question: a "?" or a Vietnamese/English question word."""
-    if "?" in text or "？" in text:
+    """Whether ``text`` reads as a question: a "?" or a Vietnamese/English question word.
+
+    "id.vn là gì", "sau 2 nam co mat phi ko", "cần giấy tờ gì", "how do I register" are
+    questions; "Nguyễn Văn An", "15/03/2005", "không", "dạ không", "tôi chưa" and
+    "không có gì" are not.
+    """
+    if "?" in text or "\uff1f" in text:
         return True
     folded = plain(text)
     if not folded:
         return False
-    return bool(_QUESTION.search(folded) or _CO_KHONG.search(folded) or _ENDS_ASKING.search(folded))
+    if _QUESTION.search(folded) or _WHAT.search(folded) or _ENDS_ASKING.search(folded):
+        return True
+    tokens = folded.split()
+    last = tokens[-1]
+    if len(tokens) < 2 or tokens[-2] in _ANSWER_BEFORE_NO:
+        return False
+    asks = "co" in tokens[:-1] or "da" in tokens[:-1]  # "có ... không", "đã ... chưa"
+    if last == "chua":
+        return asks
+    return last in _NO_WORDS and (asks or len(tokens) >= 3)
 
 
 # --- the index --------------------------------------------------------------------------

@@ -4,12 +4,14 @@ HIENDIEN_TEST_POSTGRES_URL is set), and a fixed "today" in Vietnam."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from db import migrate
 from db.engine import make_engine
@@ -26,28 +28,43 @@ def content() -> Content:
     return load_content(ROOT / "content")
 
 
-def _reset_postgres(url: str) -> None:
-    engine = make_engine(url)
+def _postgres_schema(schema: str, create: bool) -> None:
+    assert POSTGRES_URL
+    engine = make_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        else:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
 
 
-def database_url(kind: str, tmp_path: Path) -> str:
+@contextmanager
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: a SQLite file, or a PostgreSQL schema of its own (so
+    test runs sharing the server never see each other's rows)."""
     if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'hiendien.db'}"
+        url = f"sqlite:///{tmp_path / 'hiendien.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL: set HIENDIEN_TEST_POSTGRES_URL to run (.ci/run does)")
-    _reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    _postgres_schema(schema, create=True)
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(rendered)
+        yield rendered
+    finally:
+        _postgres_schema(schema, create=False)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = database_url(request.param, tmp_path)
-    migrate.upgrade(url)
-    return url
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -59,8 +76,7 @@ def store(db_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    url = database_url("sqlite", tmp_path)
-    migrate.upgrade(url)
-    s = Store(url)
-    yield s
-    s.close()
+    with database_url("sqlite", tmp_path) as url:
+        s = Store(url)
+        yield s
+        s.close()

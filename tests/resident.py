@@ -1,0 +1,58 @@
+"""A resident talking to the pure engine: keeps the state, collects replies and effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from handlers.content import Content
+from handlers.engine import step
+from handlers.types import ConversationState, Effect, Eligibility, Inbound, Message
+
+TODAY = date(2026, 11, 25)
+
+
+@dataclass
+class Resident:
+    content: Content
+    today: date = TODAY
+    user: str = "resident-1"
+    state: ConversationState | None = field(default_factory=ConversationState)
+    said: list[Message] = field(default_factory=list)  # the last reply
+    effects: list[Effect] = field(default_factory=list)  # everything recorded so far
+    eligibility: Eligibility | None = None  # the last verdict
+
+    def _turn(self, inbound: Inbound) -> list[Message]:
+        out = step(self.state or ConversationState(), inbound, self.today, self.content)
+        self.state = out.state
+        self.said = out.messages
+        self.effects.extend(out.effects)
+        if out.eligibility is not None:
+            self.eligibility = out.eligibility
+        return self.said
+
+    def type(self, text: str) -> list[Message]:
+        return self._turn(Inbound("test", self.user, text=text))
+
+    def tap(self, payload: str) -> list[Message]:
+        assert payload in self.payloads, f"{payload!r} is not on offer: {self.payloads}"
+        return self._turn(Inbound("test", self.user, payload=payload))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.text for m in self.said)
+
+    @property
+    def payloads(self) -> list[str]:
+        return [b.payload for m in self.said for b in m.buttons if b.payload]
+
+    @property
+    def links(self) -> list[str]:
+        return [b.url for m in self.said for b in m.buttons if b.url]
+
+    @property
+    def step(self) -> str | None:
+        return self.state.step if self.state else None
+
+    def recorded(self, kind: type) -> list:
+        return [e for e in self.effects if isinstance(e, kind)]

@@ -1,0 +1,368 @@
+"""Each conversation flow driven through the engine the way a resident would: taps, typed
+numbers, typed words with and without diacritics, questions in the middle, mistakes."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+
+from handlers import rules
+from handlers.steps import STEPS
+from handlers.types import (
+    CountVerdict,
+    DeleteMyData,
+    RecordConsent,
+    RecordLead,
+    ShowMyData,
+)
+from tests.resident import Resident
+
+PROGRAM_SITE = "https://hiendienonline.tenmien.vn"
+
+
+@pytest.fixture
+def r(content) -> Resident:
+    resident = Resident(content)
+    resident.type("/start")
+    return resident
+
+
+def test_the_greeting_says_what_the_assistant_does_and_asks_who(r: Resident) -> None:
+    assert "id.vn" in r.text and "biz.vn" in r.text and "phường Kiến An" in r.text
+    assert r.payloads == ["kind:person", "kind:enterprise", "kind:household", "ask"]
+
+
+def test_any_first_message_gets_the_greeting(content) -> None:
+    r = Resident(content)
+    r.type("alo")
+    assert "Xin chào" in r.text and r.payloads[:3] == [
+        "kind:person",
+        "kind:enterprise",
+        "kind:household",
+    ]
+
+
+def test_a_first_message_that_is_a_question_is_answered_then_greeted(content) -> None:
+    r = Resident(content)
+    r.type("id.vn là gì")
+    assert "công dân Việt Nam" in r.said[0].text
+    assert "Xin chào" in r.text and "kind:person" in r.payloads
+
+
+def test_young_citizen_by_taps_reaches_eligible_with_link_and_dates(r: Resident) -> None:
+    r.tap("kind:person")
+    assert r.step == "person_birth"
+    r.type("15/03/2005")
+    assert r.step == "person_citizen"
+    r.tap("yes")
+    e = r.eligibility
+    assert e is not None and e.eligible and e.reason == rules.ELIGIBLE_YOUTH
+    assert e.domain == "id.vn" and e.eligible_until == date(2026, 12, 31)
+    assert "rất có thể đủ điều kiện" in r.text and "31/12/2026" in r.text
+    assert PROGRAM_SITE in r.links
+    assert r.step == "domain_name"
+    assert r.recorded(CountVerdict) == [CountVerdict("person", rules.ELIGIBLE_YOUTH, None)]
+    assert "birth_first" not in r.state.slots  # the birth date is not kept after the verdict
+
+
+def test_typed_answers_without_diacritics(r: Resident) -> None:
+    r.type("toi la sinh vien")
+    assert r.step == "person_birth"
+    r.type("ngay 15 thang 3 nam 2005")
+    r.type("co")
+    assert r.eligibility.reason == rules.ELIGIBLE_YOUTH
+
+
+def test_a_typed_number_picks_the_numbered_choice(r: Resident) -> None:
+    r.type("3")
+    assert r.step == "household_certificate"
+    r.type("1")
+    assert r.eligibility.reason == rules.ELIGIBLE_HOUSEHOLD
+
+
+def test_an_age_alone_decides_when_every_birth_date_agrees(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("tôi 20 tuổi")
+    assert r.step == "person_citizen"
+    r.type("vâng")
+    assert r.eligibility.reason == rules.ELIGIBLE_YOUTH
+
+
+def test_a_birth_year_that_straddles_18_asks_for_the_full_date_saying_why(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("sinh năm 2008")
+    assert r.step == "person_birth"
+    assert "chưa kết luận được" in r.text and "ngày sinh đầy đủ" in r.text
+    r.type("20/12/2008")
+    e = r.eligibility
+    assert e.reason == rules.TOO_YOUNG and e.eligible_from == date(2026, 12, 20)
+    assert "20/12/2026" in r.text
+
+
+def test_too_young_by_age_names_the_birthday(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("17")
+    assert r.eligibility.reason == rules.TOO_YOUNG
+    assert "sinh nhật 18 tuổi" in r.text
+    assert "help" in r.payloads  # 17: may ask the team for help
+
+
+def test_under_16_is_never_asked_for_contact_details(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("14 tuổi")
+    assert r.eligibility.reason == rules.TOO_YOUNG
+    assert "help" not in r.payloads and "bố mẹ" in r.text
+    r.type("nhờ hỗ trợ")
+    assert "chưa đủ 16 tuổi" in r.text
+    assert r.step != "consent" and not r.recorded(RecordConsent)
+
+
+def test_too_old_gets_normal_price_options_with_state_fees(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("30 tuoi")
+    assert r.eligibility.reason == rules.TOO_OLD
+    assert "50.000 đồng/năm" in r.text and "name.vn" in r.text
+    assert set(r.payloads) >= {"menu", "ask", "help"}  # never a dead end
+
+
+def test_not_a_citizen(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("2005-03-15")
+    r.type("không")
+    assert r.eligibility.reason == rules.NOT_CITIZEN
+
+
+def test_new_enterprise_is_eligible_until_the_day_before_its_first_anniversary(
+    content,
+) -> None:
+    r = Resident(content, today=date(2026, 3, 1))
+    r.type("/start")
+    r.type("doanh nghiệp")
+    assert r.step == "enterprise_founded"
+    r.type("10/01/2026")
+    assert r.eligibility.reason == rules.ELIGIBLE_NEW_ENTERPRISE
+    assert r.eligibility.eligible_until == date(2026, 12, 31)  # capped by the programme's end
+    r2 = Resident(content, today=date(2026, 3, 1))
+    r2.type("/start")
+    r2.type("cong ty")
+    r2.type("10/06/2025")
+    assert r2.eligibility.eligible_until == date(2026, 6, 9)
+    assert "09/06/2026" in r2.text
+
+
+def test_old_enterprise_is_offered_normal_price(r: Resident) -> None:
+    r.type("công ty")
+    r.type("01/06/2025")
+    assert r.eligibility.reason == rules.ENTERPRISE_TOO_OLD
+    assert "com.vn" in r.text and "250.000" in r.text
+
+
+def test_a_founding_month_that_straddles_the_anniversary_asks_for_the_day(r: Resident) -> None:
+    r.type("doanh nghiep")
+    r.type("tháng 11/2025")
+    assert r.step == "enterprise_founded" and "ngày cụ thể" in r.text
+    r.type("28/11/2025")
+    assert r.eligibility.reason == rules.ELIGIBLE_NEW_ENTERPRISE
+
+
+def test_household_without_certificate_learns_how_to_get_one(r: Resident) -> None:
+    r.type("ho kinh doanh")
+    r.type("chưa có")
+    assert r.eligibility.reason == rules.HOUSEHOLD_NO_CERTIFICATE
+    assert "Trung tâm phục vụ hành chính công" in r.text
+    assert "menu" in r.payloads
+
+
+def test_a_question_mid_flow_is_answered_then_the_question_asked_again(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("sau 2 nam co mat phi khong")
+    assert "50.000" in r.said[0].text  # the FAQ answer about fees after the free years
+    assert r.step == "person_birth"
+    assert "Quay lại câu hỏi" in r.text and "Bạn sinh ngày nào" in r.text
+    r.type("15/03/2005")
+    assert r.step == "person_citizen"
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("31/02/2005", "không có trên lịch"),
+        ("15/03/2030", "tương lai"),
+        ("🙂🙂🙂", "chưa đọc được ngày"),
+        ("'; DROP TABLE lead; --", "chưa đọc được ngày"),
+        ("a" * 3000, "dài quá"),
+    ],
+)
+def test_nonsense_gets_a_friendly_reask_with_an_example(r: Resident, typed: str, hint: str) -> None:
+    r.tap("kind:person")
+    r.type(typed)
+    assert hint in r.text and "15/03/2005" in r.text
+    assert r.step == "person_birth"
+
+
+def test_three_misses_in_a_row_offer_the_menu_or_a_person(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("abc")
+    r.type("xyz")
+    assert "help" not in r.payloads
+    r.type("???")
+    assert {"menu", "help"} <= set(r.payloads)
+    assert r.step == "person_birth"  # still waiting; a right answer still works
+    r.type("15/03/2005")
+    assert r.step == "person_citizen" and r.state.misses == 0
+
+
+def test_english_on_request_and_back(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("English")
+    assert r.state.lang == "en" and "born" in r.text.lower()
+    r.type("15/03/2005")
+    r.type("yes")
+    assert "very likely" in r.text.lower()
+    r.type("Tiếng Việt")
+    assert r.state.lang == "vi"
+
+
+def _to_consent(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("15/03/2005")
+    r.tap("yes")
+    r.tap("skip")
+    r.tap("help")
+    assert r.step == "consent"
+
+
+def test_consent_notice_says_who_why_how_long_and_how_to_withdraw(r: Resident) -> None:
+    _to_consent(r)
+    notice = r.said[-1].text
+    assert "Tổ công nghệ số cộng đồng" in notice and "Phòng Văn hóa – Xã hội" in notice
+    assert "30/06/2027" in notice  # the programme's end + 6 months
+    assert "xóa dữ liệu" in notice and "căn cước" in notice
+    assert r.payloads == ["yes", "no"]
+
+
+def test_declining_consent_asks_nothing_personal(r: Resident) -> None:
+    _to_consent(r)
+    r.type("không đồng ý")
+    assert r.step == "idle"
+    [consent] = r.recorded(RecordConsent)
+    assert consent.granted is False
+    assert not r.recorded(RecordLead)
+
+
+def test_a_lead_with_consent_records_every_detail(r: Resident) -> None:
+    r.type("/start hoiphunu")
+    _to_consent(r)
+    notice = r.said[-1].text
+    r.type("dong y")
+    [consent] = r.recorded(RecordConsent)
+    assert consent.granted and consent.version == "lead-2026-11-v1"
+    assert consent.text_hash == hashlib.sha256(notice.encode()).hexdigest()
+    r.type("Trần Thị Bình")
+    r.type("12345")
+    assert "chưa đúng" in r.text and r.step == "lead_phone"
+    r.type("84-912-345-678")
+    assert r.step == "lead_area"
+    r.type("tổ 5")
+    assert r.step == "lead_time"
+    r.type("sau 17h các ngày trong tuần")
+    [lead] = r.recorded(RecordLead)
+    assert lead == RecordLead(
+        applicant="person",
+        reason=rules.ELIGIBLE_YOUTH,
+        name="Trần Thị Bình",
+        phone="+84912345678",
+        area="Tổ dân phố 5",
+        contact_time="sau 17h các ngày trong tuần",
+        source="hoiphunu",
+    )
+    assert "0912 345 678" in r.text and "Tổ dân phố 5" in r.text
+    assert "name" not in r.state.slots and "phone" not in r.state.slots
+
+
+def test_area_other_and_time_buttons(r: Resident) -> None:
+    _to_consent(r)
+    r.tap("yes")
+    r.type("Lê Văn Cường")
+    r.type("0987654321")
+    r.tap("area:other")
+    r.tap("time:any")
+    [lead] = r.recorded(RecordLead)
+    assert lead.area == "Tổ dân phố khác" and lead.contact_time == "Lúc nào cũng được"
+
+
+def test_help_from_the_menu_without_a_verdict(r: Resident) -> None:
+    r.type("nhờ hỗ trợ")
+    assert r.step == "consent"
+
+
+def test_a_name_that_is_not_a_name_is_reasked(r: Resident) -> None:
+    _to_consent(r)
+    r.tap("yes")
+    r.type("0912345678")
+    assert r.step == "lead_name" and "Nguyễn Văn An" in r.text
+
+
+def test_domain_ideas_from_a_name(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("15/03/2005")
+    r.tap("yes")
+    r.type("Nguyễn Văn An")
+    assert "nguyenvanan.id.vn" in r.text and "annguyen.id.vn" in r.text
+    assert r.step == "offer_help"
+    r.type("an--nguyen")  # another try, typed as a domain
+    assert "hai dấu gạch ngang" in r.text and "an-nguyen.id.vn" in r.text
+    r.type("tiền")
+    assert "không dùng chữ có dấu" in r.text and "tien.id.vn" in r.text
+
+
+def test_domain_ideas_for_a_shop(r: Resident) -> None:
+    r.type("hộ kinh doanh")
+    r.tap("yes")
+    r.type("Bánh mì Hương Lan")
+    assert "banhmihuonglan.biz.vn" in r.text
+
+
+def test_question_mode_answers_and_admits_what_it_does_not_know(r: Resident) -> None:
+    r.tap("ask")
+    r.type("can giay to gi")
+    assert r.step == "ask" and "căn cước" in r.said[0].text
+    r.type("giá vàng hôm nay bao nhiêu")
+    assert "chưa có câu trả lời" in r.text and "help" in r.payloads
+
+
+def test_start_with_a_source_remembers_it_and_ignores_a_bad_one(content) -> None:
+    r = Resident(content)
+    r.type("/start doanthanhnien")
+    assert r.state.source == "doanthanhnien"
+    r.type("/start <script>")
+    assert r.state.source == "doanthanhnien"
+
+
+def test_my_data_and_delete(r: Resident) -> None:
+    r.type("xem dữ liệu của tôi")
+    assert r.recorded(ShowMyData)
+    r.type("/xoa")
+    assert r.step == "delete_confirm"
+    r.type("không")
+    assert not r.recorded(DeleteMyData)
+    r.type("xóa dữ liệu")
+    r.tap("yes")
+    assert r.recorded(DeleteMyData) and r.state is None
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", sorted(STEPS))
+def test_every_step_asks_its_question_in_both_languages(
+    content,
+    name: str,
+    lang: str,
+) -> None:
+    from handlers.engine import Turn
+    from handlers.types import ConversationState, Inbound
+
+    state = ConversationState(step=name, lang=lang, slots={"applicant": "person"})
+    messages = STEPS[name].ask(Turn(state, Inbound("t", "u"), date(2026, 11, 25), content))
+    assert messages and all(m.text.strip() for m in messages)

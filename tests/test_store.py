@@ -1,0 +1,146 @@
+"""The store under real conversations, on SQLite and on PostgreSQL (the same tests).
+
+A turn's state and everything it produced are committed together; redelivered messages
+are not handled twice; the same phone updates one lead; a person can see and erase what
+is stored about them, leaving only anonymous counts."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from bot.turns import Conversations
+from db.models import (
+    Consent,
+    Conversation,
+    ErasedLead,
+    Lead,
+    LeadEvent,
+    Outbox,
+    VerdictCount,
+)
+from db.store import Store
+from handlers.types import Inbound
+from tests.resident import TODAY
+
+
+def talk(conv: Conversations, user: str, *texts: str, channel: str = "web") -> str:
+    out = ""
+    for text in texts:
+        reply = conv.handle_sync(Inbound(channel, user, text=text))
+        assert reply is not None
+        out = "\n".join(m.text for m in reply.messages)
+    return out
+
+
+def count(store: Store, model: type) -> int:
+    with store.transaction() as tx:
+        return tx.conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
+
+
+def rows(store: Store, model: type) -> list[dict]:
+    with store.transaction() as tx:
+        return [dict(r) for r in tx.conn.execute(select(model.__table__)).mappings()]
+
+
+LEAD_DIALOGUE = (
+    "/start tdp5",
+    "ca nhan",
+    "15/03/2005",
+    "co",
+    "bo qua",
+    "1",  # Có, nhờ cán bộ hỗ trợ
+    "dong y",
+    "Trần Văn Bình",
+    "0912 345 678",
+    "5",
+    "buoi sang",
+)
+
+
+def test_state_survives_a_restart(store: Store, content) -> None:
+    talk(Conversations(store, content, lambda: TODAY), "u1", "/start", "ca nhan")
+    again = Conversations(Store(store.url), content, lambda: TODAY)  # a new process
+    text = talk(again, "u1", "15/03/2005")
+    assert "công dân Việt Nam" in text
+    [row] = rows(store, Conversation)
+    assert json.loads(row["state"])["step"] == "person_citizen" and row["version"] == 3
+
+
+def test_a_redelivered_message_is_handled_once(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    first = conv.handle_sync(Inbound("telegram", "42", text="/start", external_id="1001"))
+    again = conv.handle_sync(Inbound("telegram", "42", text="/start", external_id="1001"))
+    assert first is not None and again is None
+    [row] = rows(store, Conversation)
+    assert row["version"] == 1
+    other_channel = conv.handle_sync(Inbound("zalo", "42", text="/start", external_id="1001"))
+    assert other_channel is not None
+
+
+def test_a_lead_is_recorded_with_its_consent_event_and_outbox_row(
+    store: Store,
+    content,
+) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    text = talk(conv, "u1", *LEAD_DIALOGUE)
+    assert "Trần Văn Bình" in text
+    [lead] = rows(store, Lead)
+    [consent] = rows(store, Consent)
+    assert lead["phone"] == "+84912345678" and lead["source"] == "tdp5"
+    assert lead["area"] == "Tổ dân phố 5" and lead["status"] == "new"
+    assert lead["consent_id"] == consent["id"] and consent["granted"] is True
+    assert consent["purpose"] == "lead_contact" and len(consent["text_hash"]) == 64
+    [event] = rows(store, LeadEvent)
+    assert event["kind"] == "created" and event["lead_id"] == lead["id"]
+    [note] = rows(store, Outbox)
+    assert note["kind"] == "lead_created" and json.loads(note["payload"]) == {"lead_id": lead["id"]}
+    [verdict] = rows(store, VerdictCount)
+    assert verdict["reason"] == "eligible_youth" and verdict["source"] == "tdp5"
+    [c] = rows(store, Conversation)
+    assert c["lead_id"] == lead["id"]
+    assert "Trần" not in c["state"] and "912" not in c["state"]  # no personal data in state
+
+
+def test_the_same_phone_updates_the_lead(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    again = list(LEAD_DIALOGUE)
+    again[7], again[8] = "Trần Văn Bính", "+84 912 345 678"
+    talk(conv, "u2", *again, channel="terminal")
+    [lead] = rows(store, Lead)
+    assert lead["name"] == "Trần Văn Bính" and lead["channel"] == "terminal"
+    assert [e["kind"] for e in rows(store, LeadEvent)] == ["created", "updated"]
+    assert count(store, Outbox) == 2
+
+
+def test_my_data_shows_what_is_stored(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    text = talk(conv, "u1", "/dulieu")
+    assert "Trần Văn Bình" in text and "0912 345 678" in text and "Tổ dân phố 5" in text
+    assert "lead-2026-11-v1" in text and "tdp5" in text
+    assert "Mình không lưu" in talk(conv, "stranger", "/dulieu")
+
+
+def test_erasing_keeps_only_anonymous_counts(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    talk(conv, "u1", "xóa dữ liệu", "có")
+    for model in (Lead, Consent, Conversation, LeadEvent, Outbox):
+        assert count(store, model) == 0, model.__name__
+    [erased] = rows(store, ErasedLead)
+    assert erased["reason"] == "eligible_youth" and erased["source"] == "tdp5"
+    assert count(store, VerdictCount) == 1
+    assert "Xin chào" in talk(conv, "u1", "alo")  # a fresh start afterwards
+
+
+def test_declined_consent_is_recorded_and_nothing_personal(
+    store: Store,
+    content,
+) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE[:6], "khong dong y")
+    [consent] = rows(store, Consent)
+    assert consent["granted"] is False and count(store, Lead) == 0
