@@ -34,6 +34,9 @@ MAX_NAME = 80
 MAX_FREE_ANSWER = 100
 KINDS = ("person", "enterprise", "household")
 TIMES = ("morning", "afternoon", "evening", "any")
+# Slots that outlive a trip to the menu: the greeting was said, consent was given, and a
+# person known to be under 16 stays protected until a new verdict says otherwise.
+KEPT = ("greeted", "consented", "minor")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def choose_kind(kind: str) -> Callable[[Turn], Outcome]:
     }[kind]
 
     def go(turn: Turn) -> Outcome:
-        slots = {k: v for k, v in turn.state.slots.items() if k in ("greeted", "consented")}
+        slots = {k: v for k, v in turn.state.slots.items() if k in KEPT}
         state = replace(turn.state, slots={**slots, "greeted": True, "applicant": kind})
         return goto(turn, first, state=state)
 
@@ -109,7 +112,7 @@ def choose_kind(kind: str) -> Callable[[Turn], Outcome]:
 
 
 def to_menu(turn: Turn) -> Outcome:
-    slots = {k: v for k, v in turn.state.slots.items() if k in ("consented",)}
+    slots = {k: v for k, v in turn.state.slots.items() if k in KEPT}
     return goto(turn, "start", state=replace(turn.state, slots={**slots, "greeted": True}))
 
 
@@ -225,7 +228,8 @@ def answer_certificate(turn: Turn, payload: str | None) -> Outcome | Miss:
 def verdict(turn: Turn, e: Eligibility, minor: bool = False) -> Outcome:
     e = replace(e, message=turn.t("verdict." + e.reason, e=e))
     applicant = str(turn.state.slots.get("applicant", "person"))
-    keep = {k: v for k, v in turn.state.slots.items() if k in ("greeted", "consented")}
+    keep = {k: v for k, v in turn.state.slots.items() if k in ("greeted", "consented")}  # a new
+    # verdict decides "minor" afresh
     state = replace(
         turn.state,
         slots={**keep, "applicant": applicant, "reason": e.reason, "minor": minor},

@@ -366,3 +366,11 @@ def test_every_step_asks_its_question_in_both_languages(
     state = ConversationState(step=name, lang=lang, slots={"applicant": "person"})
     messages = STEPS[name].ask(Turn(state, Inbound("t", "u"), date(2026, 11, 25), content))
     assert messages and all(m.text.strip() for m in messages)
+
+
+def test_a_child_stays_protected_after_going_back_to_the_menu(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("13")
+    r.type("menu")
+    r.type("nhờ hỗ trợ")
+    assert r.step != "consent" and "chưa đủ 16 tuổi" in r.text
