@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot import web as routes
 from bot.clock import today_in_vietnam
+from bot.maintenance import maintenance
 from bot.turns import Conversations
 from db.store import Store
 from handlers.content import Content
@@ -56,4 +57,5 @@ def build_app(
     app.router.add_get("/", routes.chat_page)
     app.router.add_get("/widget.js", routes.widget_js)
     app.router.add_static("/static/", STATIC, show_index=False)
+    app.cleanup_ctx.append(maintenance(store, content, today))
     return app

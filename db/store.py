@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.engine import is_sqlite, make_engine
@@ -44,7 +44,18 @@ verdict_t = VerdictCount.__table__
 erased_t = ErasedLead.__table__
 
 TEAM_RECIPIENT = "team"
+
+# The statements every turn runs, built once (building them costs more than running them).
+_c = conversation_t.c
+_LOAD = select(_c.id, _c.state, _c.lead_id, _c.version).where(
+    _c.channel == bindparam("ch"), _c.user_ref == bindparam("ur")
+)
+_LOAD_LOCKED = _LOAD.with_for_update()
+_INSERT_CONVERSATION = insert(conversation_t).returning(_c.id)
+_UPDATE_CONVERSATION = update(conversation_t).where(_c.id == bindparam("cid"))
 T = TypeVar("T")
+SEEN_KEPT = timedelta(days=7)  # platforms stop redelivering long before
+IDLE_KEPT = timedelta(days=90)  # a conversation untouched this long is forgotten
 
 
 @dataclass
@@ -82,13 +93,8 @@ class Tx:
     # --- conversations ----------------------------------------------------------------
 
     def load_conversation(self, channel: str, user_ref: str) -> LoadedConversation:
-        c = conversation_t.c
-        query = select(c.id, c.state, c.lead_id, c.version).where(
-            c.channel == channel, c.user_ref == user_ref
-        )
-        if self.postgres:
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
+        query = _LOAD_LOCKED if self.postgres else _LOAD
+        row = self.conn.execute(query, {"ch": channel, "ur": user_ref}).first()
         if row is None:
             return LoadedConversation(None, ConversationState(), None, 0)
         return LoadedConversation(
@@ -109,13 +115,11 @@ class Tx:
         if loaded.id is None:
             now = values["updated_at"]
             loaded.id = self.conn.execute(
-                insert(conversation_t).returning(conversation_t.c.id),
+                _INSERT_CONVERSATION,
                 {"channel": channel, "user_ref": user_ref, "created_at": now, **values},
             ).scalar_one()
         else:
-            self.conn.execute(
-                update(conversation_t).where(conversation_t.c.id == loaded.id), values
-            )
+            self.conn.execute(_UPDATE_CONVERSATION, {"cid": loaded.id, **values})
         loaded.version += 1
 
     # --- consents, leads, counts --------------------------------------------------------
@@ -262,17 +266,15 @@ class Tx:
             "source": conv.source if conv else None,
         }
 
-    def erase(self, channel: str, user_ref: str, lead_id: int | None) -> int:
-        """Delete everything about a person; keep an anonymous row per erased lead."""
-        leads = (
-            self.conn.execute(select(lead_t).where(self._their_leads(channel, user_ref, lead_id)))
-            .mappings()
-            .all()
-        )
+    def _erase_leads(self, where: Any) -> int:
+        """Delete the leads matching ``where``, keeping an anonymous row for each."""
+        leads = self.conn.execute(select(lead_t).where(where)).mappings().all()
+        if not leads:
+            return 0
         now = utcnow()
-        for lead in leads:
-            self.conn.execute(
-                insert(erased_t),
+        self.conn.execute(
+            insert(erased_t),
+            [
                 {
                     "erased_at": now,
                     "created_on": lead["created_at"].date(),
@@ -281,18 +283,25 @@ class Tx:
                     "reason": lead["reason"],
                     "status": lead["status"],
                     "source": lead["source"],
-                },
-            )
-            self.conn.execute(
-                delete(outbox_t).where(outbox_t.c.dedupe_key.like(f"lead:{lead['id']}:%"))
-            )
+                }
+                for lead in leads
+            ],
+        )
         ids = [lead["id"] for lead in leads]
-        if ids:
+        for lead_id in ids:
             self.conn.execute(
-                update(conversation_t).where(conversation_t.c.lead_id.in_(ids)).values(lead_id=None)
+                delete(outbox_t).where(outbox_t.c.dedupe_key.like(f"lead:{lead_id}:%"))
             )
-            self.conn.execute(delete(event_t).where(event_t.c.lead_id.in_(ids)))
-            self.conn.execute(delete(lead_t).where(lead_t.c.id.in_(ids)))
+        self.conn.execute(
+            update(conversation_t).where(conversation_t.c.lead_id.in_(ids)).values(lead_id=None)
+        )
+        self.conn.execute(delete(event_t).where(event_t.c.lead_id.in_(ids)))
+        self.conn.execute(delete(lead_t).where(lead_t.c.id.in_(ids)))
+        return len(ids)
+
+    def erase(self, channel: str, user_ref: str, lead_id: int | None) -> int:
+        """Delete everything about a person; keep an anonymous row per erased lead."""
+        count = self._erase_leads(self._their_leads(channel, user_ref, lead_id))
         self.conn.execute(
             delete(consent_t).where(
                 consent_t.c.channel == channel, consent_t.c.user_ref == user_ref
@@ -303,7 +312,23 @@ class Tx:
                 conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
             )
         )
-        return len(ids)
+        return count
+
+    def purge(self, now: datetime, today: date, retention_until: date) -> dict[str, int]:
+        """The retention schedule: delivery ids after a week, idle conversations after
+        90 days, and every lead and consent once the retention period has ended."""
+        done = {
+            "inbound_seen": self.prune_seen(now - SEEN_KEPT),
+            "conversations": self.conn.execute(
+                delete(conversation_t).where(conversation_t.c.updated_at < now - IDLE_KEPT)
+            ).rowcount,
+            "leads": 0,
+            "consents": 0,
+        }
+        if today > retention_until:
+            done["leads"] = self._erase_leads(lead_t.c.id.isnot(None))
+            done["consents"] = self.conn.execute(delete(consent_t)).rowcount
+        return done
 
     # --- reading for exports ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ Jinja2 environment; pages use an autoescaping HTML environment.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,9 @@ class Content:
     phrases: Phrasebook
     chat: dict[str, jinja2.Environment]  # per language, templates by key
     pages: jinja2.Environment
+    _plain: dict[tuple[str, str, date | None], str] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # texts that depend on nothing but the day, rendered once
 
     @property
     def rules(self) -> ProgramRules:
@@ -133,8 +136,20 @@ class Content:
         return add_months(self.program.rules.end_date, months)
 
     def render(self, lang: str, key: str, **params: Any) -> str:
+        if params.keys() <= {"today"}:  # most prompts and buttons: the same text all day
+            return self._render_plain(lang, key, params.get("today"))
         env = self.chat.get(lang) or self.chat[DEFAULT_LANGUAGE]
         return env.get_template(key).render(**params).strip()
+
+    def _render_plain(self, lang: str, key: str, today: date | None) -> str:
+        cache_key = (lang, key, today)
+        text = self._plain.get(cache_key)
+        if text is None:
+            if len(self._plain) > 10_000:  # a new day: yesterday's texts are not needed
+                self._plain.clear()
+            env = self.chat.get(lang) or self.chat[DEFAULT_LANGUAGE]
+            text = self._plain[cache_key] = env.get_template(key).render(today=today).strip()
+        return text
 
     def text_hash(self, text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()

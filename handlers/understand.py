@@ -47,14 +47,6 @@ def start_command(text: str) -> tuple[bool, str | None]:
     return True, None
 
 
-def _spans(key: str, phrase: str) -> Iterable[tuple[int, int]]:
-    """Word spans (start, end) where ``phrase`` occurs inside ``key`` (both folded)."""
-    k, p = key.split(" "), phrase.split(" ")
-    for i in range(len(k) - len(p) + 1):
-        if k[i : i + len(p)] == p:
-            yield i, i + len(p)
-
-
 def best_phrase(text: str, table: Mapping[str, Sequence[str]]) -> str | None:
     """The payload whose phrase matches ``text`` best, or None.
 
@@ -64,13 +56,14 @@ def best_phrase(text: str, table: Mapping[str, Sequence[str]]) -> str | None:
     key = plain(text)
     if not key:
         return None
+    padded = f" {key} "
     best_len, winners = 0, set[str]()
     for payload, phrases in table.items():
         for phrase in phrases:
             n = phrase.count(" ") + 1
             if phrase == key:
                 n += 100  # the whole message beats any phrase inside it
-            elif n == 1 or not any(True for _ in _spans(key, phrase)):
+            elif n == 1 or f" {phrase} " not in padded:
                 continue
             if n > best_len:
                 best_len, winners = n, {payload}

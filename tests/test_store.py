@@ -144,3 +144,29 @@ def test_declined_consent_is_recorded_and_nothing_personal(
     talk(conv, "u1", *LEAD_DIALOGUE[:6], "khong dong y")
     [consent] = rows(store, Consent)
     assert consent["granted"] is False and count(store, Lead) == 0
+
+
+def test_retention_purge(store: Store, content) -> None:
+    from datetime import date, timedelta
+
+    from bot.maintenance import purge_once
+    from db.models import InboundSeen, utcnow
+
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    conv.handle_sync(Inbound("web", "u2", text="/start", external_id="m-1"))
+    with store.transaction() as tx:  # u2 went quiet 91 days ago; its delivery id is old too
+        tx.conn.execute(
+            Conversation.__table__.update()
+            .where(Conversation.__table__.c.user_ref == "u2")
+            .values(updated_at=utcnow() - timedelta(days=91))
+        )
+        tx.conn.execute(InboundSeen.__table__.update().values(seen_at=utcnow() - timedelta(days=8)))
+    done = purge_once(store, content, TODAY)
+    assert done == {"inbound_seen": 1, "conversations": 1, "leads": 0, "consents": 0}
+    assert count(store, Lead) == 1
+    after = content.retention_until + timedelta(days=1)
+    assert purge_once(store, content, after)["leads"] == 1
+    assert count(store, Lead) == 0 and count(store, Consent) == 0
+    assert count(store, ErasedLead) == 1
+    assert after > date(2027, 6, 30)

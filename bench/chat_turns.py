@@ -1,0 +1,142 @@
+"""Turns per second and latency of the web chat, against the floor of a bare aiohttp route.
+
+Starts ``hiendien run`` (SQLite in a temporary folder) and, separately, a bare aiohttp
+server with one JSON route; drives N concurrent scripted residents through the whole
+person flow via POST /api/chat (each waits for the reply before its next message), then
+the same client against the bare route. Prints turns/s, p50/p95/p99 and the ratio.
+
+    .venv/bin/python bench/chat_turns.py [--residents 50] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = [
+    {"text": "/start bench"},
+    {"payload": "kind:person"},
+    {"text": "15/03/2005"},
+    {"payload": "yes"},
+    {"text": "Nguyễn Văn An"},
+    {"payload": "no"},
+]
+BARE_SERVER = """
+import sys
+from aiohttp import web
+async def chat(request):
+    body = await request.json()
+    return web.json_response({"messages": [{"text": "ok " + str(body.get("user")), "buttons": []}]})
+app = web.Application()
+app.router.add_post("/api/chat", chat)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            try:
+                async with http.post(url, json={"user": "probe", "text": "/start"}) as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+async def drive(url: str, residents: int, seconds: float) -> tuple[int, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=residents)
+
+    async def resident(http: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        while time.monotonic() < stop:
+            user = uuid.uuid4().hex
+            for turn in SCRIPT:
+                t0 = time.perf_counter()
+                async with http.post(url, json={"user": user, **turn}) as r:
+                    await r.read()
+                    if r.status != 200:
+                        errors += 1
+                latencies.append(time.perf_counter() - t0)
+
+    async with aiohttp.ClientSession(connector=connector) as http:
+        t0 = time.monotonic()
+        await asyncio.gather(*(resident(http) for _ in range(residents)))
+        elapsed = time.monotonic() - t0
+    return round(len(latencies) / elapsed), latencies, errors
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] * 1000
+
+
+def report(name: str, rate: int, lat: list[float], errors: int) -> None:
+    print(
+        f"{name:<22} {rate:>7} turns/s   p50 {pct(lat, 50):6.1f} ms   p95 {pct(lat, 95):6.1f} ms"
+        f"   p99 {pct(lat, 99):6.1f} ms   errors {errors}"
+    )
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--residents", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=15)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        port, bare_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "HIENDIEN_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "HIENDIEN_PORT": str(port),
+            "HIENDIEN_LOG_LEVEL": "WARNING",
+        }
+        hiendien = [sys.executable, "-m", "bot", "run"]
+        procs = [
+            subprocess.Popen(hiendien, cwd=ROOT, env=env),
+            subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)]),
+        ]
+        try:
+            url = f"http://127.0.0.1:{port}/api/chat"
+            bare = f"http://127.0.0.1:{bare_port}/api/chat"
+            await wait_up(url)
+            await wait_up(bare)
+            print(f"{args.residents} concurrent residents, {args.seconds:.0f} s each, "
+                  f"{len(SCRIPT)} turns per resident, SQLite, {os.cpu_count()} cores")
+            await drive(url, args.residents, 2)  # warm-up
+            rate, lat, errors = await drive(url, args.residents, args.seconds)
+            report("hiendien /api/chat", rate, lat, errors)
+            floor, flat, ferrors = await drive(bare, args.residents, args.seconds)
+            report("bare aiohttp route", floor, flat, ferrors)
+            print(f"ratio hiendien / bare: {rate / floor:.2f}")
+        finally:
+            for p in procs:
+                p.terminate()
+                p.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
