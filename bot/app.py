@@ -57,5 +57,6 @@ def build_app(
     app.router.add_get("/", routes.chat_page)
     app.router.add_get("/widget.js", routes.widget_js)
     app.router.add_static("/static/", STATIC, show_index=False)
+    app[routes.PAGE_KEY] = routes.render_chat_page(app)
     app.cleanup_ctx.append(maintenance(store, content, today))
     return app

@@ -1,7 +1,7 @@
 """What each channel can show, and the one place a reply is degraded to fit it.
 
 A channel that cannot draw buttons gets them as numbered choices (the same numbering a
-typed "2" is understood by, see :func:`handlers.engine.offered`); a channel without link
+typed "2" is understood by, see :func:`handlers.turn.offered`); a channel without link
 buttons gets the address in the text; long texts are split under the channel's limit.
 """
 

@@ -33,6 +33,7 @@ CHANNEL = "web"
 CONTENT_KEY = web.AppKey("content", Content)
 CONVERSATIONS_KEY = web.AppKey("conversations", Conversations)
 TODAY_KEY: web.AppKey[Any] = web.AppKey("today")
+PAGE_KEY = web.AppKey("chat_page", str)
 
 
 dumps = partial(json.dumps, ensure_ascii=False)
@@ -149,24 +150,27 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-async def chat_page(request: web.Request) -> web.Response:
-    content = request.app[CONTENT_KEY]
+def render_chat_page(app: web.Application) -> str:
+    """The chat page's HTML: it depends on nothing but content/, so it is rendered once."""
+    content = app[CONTENT_KEY]
     lang = "vi"
-    static = next(
-        (r for r in request.app.router.resources() if isinstance(r, web.StaticResource)), None
-    )
+    static = next((r for r in app.router.resources() if isinstance(r, web.StaticResource)), None)
 
     def asset(name: str) -> str:  # versioned, so a new deploy is never served stale files
         if static is None:
             return "/static/" + name
         return str(static.url_for(filename=name, append_version=True))
 
-    html = content.pages.get_template("chat.html").render(
+    return content.pages.get_template("chat.html").render(
         lang=lang,
         t=lambda key, **kw: content.render(lang, "page." + key, **kw),
         asset=asset,
         max_text=MAX_TEXT,
     )
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    html = request.app[PAGE_KEY]
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 

@@ -1,7 +1,8 @@
 """The conversation's steps, and the table that names them all in one place.
 
 Each step has ``ask`` (what to say to ask its question) and ``answer`` (what a reply to
-it means: an :class:`~handlers.engine.Outcome`, or a :class:`~handlers.engine.Miss`).
+it means: an :class:`~handlers.turn.Outcome`, or a :class:`~handlers.turn.Miss`);
+:func:`goto` moves to a step and asks its question.
 ``GLOBAL`` holds what a person can do at any point (menu, language, help, their data).
 Eligibility comes only from :mod:`handlers.rules`; sentences only from content/.
 """
@@ -9,19 +10,21 @@ Eligibility comes only from :mod:`handlers.rules`; sentences only from content/.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from handlers import domains, rules
 from handlers.dates import DateProblem, DateRange, parse_birth, parse_founding
-from handlers.engine import Miss, Outcome, Turn, faq_answer, goto, reask
+from handlers.faq import FaqMatch
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.text import plain
+from handlers.turn import Miss, Outcome, Step, Turn, offered
 from handlers.types import (
     Button,
     ConversationState,
     CountVerdict,
     DeleteMyData,
+    Effect,
     Eligibility,
     Message,
     RecordConsent,
@@ -39,12 +42,36 @@ TIMES = ("morning", "afternoon", "evening", "any")
 KEPT = ("greeted", "consented", "minor")
 
 
-@dataclass(frozen=True)
-class Step:
-    ask: Callable[[Turn], list[Message]]
-    answer: Callable[[Turn, str | None], Outcome | Miss]
-    free_text: bool = False  # the answer is free text: a clear question goes to the FAQ first
-    returns_after_faq: bool = True  # after an FAQ answer, say "back to the question"
+# --- moving between steps ---------------------------------------------------------------
+
+
+def goto(
+    turn: Turn,
+    step_name: str,
+    before: list[Message] | None = None,
+    effects: list[Effect] | None = None,
+    eligibility: Eligibility | None = None,
+    state: ConversationState | None = None,
+    misses: int = 0,
+) -> Outcome:
+    """Move to ``step_name`` and ask its question after the messages in ``before``."""
+    new = replace(state or turn.state, step=step_name, misses=misses)
+    messages = list(before or []) + STEPS[step_name].ask(turn.moved(new))
+    new = replace(new, choices=offered(messages))
+    return Outcome(new, messages, list(effects or []), eligibility)
+
+
+def reask(turn: Turn, before: list[Message], misses: int = 0) -> Outcome:
+    """Stay on the current step: say ``before``, then ask its question again."""
+    return goto(turn, turn.state.step, before, misses=misses)
+
+
+def faq_answer(turn: Turn, match: FaqMatch) -> Outcome:
+    lang = turn.state.lang
+    answer = Message(match.entry.answer.get(lang) or match.entry.answer["vi"])
+    if STEPS[turn.state.step].returns_after_faq:
+        return reask(turn, [answer, turn.say("faq.back")], misses=turn.state.misses)
+    return reask(turn, [answer], misses=turn.state.misses)
 
 
 # --- start and menu --------------------------------------------------------------------

@@ -360,7 +360,7 @@ def test_every_step_asks_its_question_in_both_languages(
     name: str,
     lang: str,
 ) -> None:
-    from handlers.engine import Turn
+    from handlers.turn import Turn
     from handlers.types import ConversationState, Inbound
 
     state = ConversationState(step=name, lang=lang, slots={"applicant": "person"})
