@@ -8,7 +8,10 @@ before the reply is returned, so nothing a person said is lost.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import date
 
@@ -32,6 +35,19 @@ from handlers.types import (
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a turn that collides with a concurrent one (same new user, same phone) retries
+MAX_BATCH = 64  # turns sharing one SQLite transaction at most
+
+
+def _settle(
+    futures: list[asyncio.Future[Reply | None]], results: list[Reply | BaseException | None]
+) -> None:
+    for future, result in zip(futures, results, strict=True):
+        if future.cancelled():
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 class Conversations:
@@ -39,9 +55,50 @@ class Conversations:
         self.store = store
         self.content = content
         self.today = today
+        self._pending: deque[tuple[Inbound, asyncio.Future[Reply | None]]] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
 
     async def handle(self, inbound: Inbound) -> Reply | None:
-        return await self.store.run(self.handle_sync, inbound)
+        """One turn, off the event loop. On PostgreSQL each turn takes a pooled connection;
+        on SQLite (one writer) the turns waiting at a moment share one transaction
+        ("group commit"), and each reply is released only after that commit."""
+        if self.store.postgres:
+            return await self.store.run(self.handle_sync, inbound)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply | None] = loop.create_future()
+        with self._lock:
+            self._pending.append((inbound, future))
+            start, self._draining = not self._draining, True
+        if start:
+            self.store.executor.submit(self._drain, loop)
+        return await future
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._draining = False
+                    return
+                size = min(len(self._pending), MAX_BATCH)
+                batch = [self._pending.popleft() for _ in range(size)]
+            results = self._run_batch([inbound for inbound, _ in batch])
+            loop.call_soon_threadsafe(_settle, [future for _, future in batch], results)
+
+    def _run_batch(self, inbounds: list[Inbound]) -> list[Reply | BaseException | None]:
+        if len(inbounds) > 1:
+            try:
+                with self.store.transaction() as tx:
+                    return [self._turn(tx, inbound) for inbound in inbounds]
+            except Exception:  # one bad turn must not sink the others: retry one by one
+                log.warning("a batch of %d turns failed; retrying each alone", len(inbounds))
+        results: list[Reply | BaseException | None] = []
+        for inbound in inbounds:
+            try:
+                results.append(self.handle_sync(inbound))
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     def handle_sync(self, inbound: Inbound) -> Reply | None:
         for attempt in range(1, ATTEMPTS + 1):

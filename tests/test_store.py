@@ -170,3 +170,36 @@ def test_retention_purge(store: Store, content) -> None:
     assert count(store, Lead) == 0 and count(store, Consent) == 0
     assert count(store, ErasedLead) == 1
     assert after > date(2027, 6, 30)
+
+
+async def test_turns_waiting_together_share_a_commit_but_not_a_failure(
+    sqlite_store: Store, content, monkeypatch
+) -> None:
+    """On SQLite the turns waiting at one moment are committed together; a turn that
+    fails (here: a fault injected for one user) fails alone and the others are kept."""
+    import asyncio
+
+    import pytest
+
+    from bot import turns
+
+    real_step = turns.engine.step
+
+    def faulty_step(state, inbound, today, content):
+        if inbound.user_ref == "poison":
+            raise RuntimeError("injected fault")
+        return real_step(state, inbound, today, content)
+
+    monkeypatch.setattr(turns.engine, "step", faulty_step)
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    users = [f"u{i}" for i in range(30)] + ["poison"]
+    results = await asyncio.gather(
+        *(conv.handle(Inbound("web", u, text="/start")) for u in users), return_exceptions=True
+    )
+    assert isinstance(results[-1], RuntimeError)
+    assert all(r is not None and r.messages for r in results[:-1])
+    assert count(sqlite_store, Conversation) == 30
+    with pytest.raises(RuntimeError):
+        await conv.handle(Inbound("web", "poison", text="hi"))
+    again = await asyncio.gather(*(conv.handle(Inbound("web", u, text="1")) for u in users[:30]))
+    assert all("Bạn sinh ngày nào" in "\n".join(m.text for m in r.messages) for r in again)
