@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, Field, field_validator
 
-from handlers.faq import FaqIndex, load_faq
+from handlers.faq import FaqIndex, FaqVocabulary, load_faq
 from handlers.rules import ProgramRules
 from handlers.understand import Phrasebook
 from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
@@ -81,6 +81,7 @@ class WardFile(BaseModel):
 class UnderstandingFile(BaseModel):
     choices: dict[str, list[str]]
     commands: dict[str, list[str]]
+    faq: FaqVocabulary = Field(default_factory=FaqVocabulary)  # how FAQ questions are read
 
 
 def add_months(day: date, months: int) -> date:
@@ -207,7 +208,7 @@ def load_content(root: Path) -> Content:
     program, _ = load_model(root / "program.yaml", ProgramFile)
     ward, ward_node = load_model(root / "ward.yaml", WardFile)
     words, _ = load_model(root / "understanding.yaml", UnderstandingFile)
-    faq = load_faq(root / "faq.yaml")
+    faq = load_faq(root / "faq.yaml", words.faq, program.rules)
     r = program.rules
     if r.youth_min_age > r.youth_max_age:
         raise ContentError(root / "program.yaml", None, "rules: youth_min_age > youth_max_age")

@@ -7,11 +7,14 @@ the line. :class:`FaqIndex` answers "which entry is this person asking about?", 
 
 Matching is diacritics-insensitive (everything goes through :func:`handlers.text.words`)
 and compares the text with every phrasing of every entry, in both languages. Text and
-phrasings become normalised tokens:
+phrasings become normalised tokens, with the words of the ``faq:`` section of
+``content/understanding.yaml`` (:class:`FaqVocabulary`) and the programme's ages and years
+from ``content/program.yaml`` (:class:`Limits`):
 
 - chat shorthand is expanded ("ko" → "khong", "dc" → "duoc", "cty" → "cong ty");
 - ages and durations become classes, so "16 tuổi" and "17 tuổi" ask the same thing
-  ("agelt18"), as do "14 tháng", "2 năm" and "hơn 1 năm" ("durgt1y");
+  ("agelt18" with youth_min_age 18), as do "14 tháng", "2 năm" and "hơn 1 năm" ("durgt1y"
+  with enterprise_max_years 1);
 - compounds are one token ("tên miền", "đăng ký", "công ty" = "doanh nghiệp"), so "tên"
   alone (a name) is not "tên miền";
 - question phrases become the kind of question ("khi nào" → qwhen, "bao nhiêu" →
@@ -37,9 +40,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
-from pydantic import AfterValidator, BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
 from rapidfuzz import fuzz, process
 
 from handlers.text import plain, words
@@ -52,6 +55,8 @@ __all__ = [
     "FaqFile",
     "FaqIndex",
     "FaqMatch",
+    "FaqVocabulary",
+    "Limits",
     "load_faq",
     "looks_like_question",
 ]
@@ -139,271 +144,196 @@ class FaqMatch:
     score: float
 
 
+# --- the vocabulary ---------------------------------------------------------------------
+
+
+def _one_word(value: str) -> str:
+    folded = words(value)
+    if len(folded) != 1:
+        raise ValueError(f"{value!r} must be one word")
+    return folded[0]
+
+
+def _phrase(value: str) -> str:
+    folded = plain(value)
+    if not folded:
+        raise ValueError("must not be empty")
+    return folded
+
+
+# Written folded in the file ("ten mien"); folded again here, so "tên miền" works too.
+_Word = Annotated[str, AfterValidator(_one_word)]
+_Phrase = Annotated[str, AfterValidator(_phrase)]
+
+
+class FaqVocabulary(BaseModel):
+    """The ``faq:`` section of ``content/understanding.yaml``: how typed text is read.
+
+    Every field may be left out; an empty vocabulary matches on the plain words alone.
+    """
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is reported, not ignored
+
+    stop_words: frozenset[_Word] = frozenset()
+    shorthand: dict[_Word, _Phrase] = {}
+    compounds: dict[_Phrase, _Word] = {}
+    question_kinds: dict[_Phrase, _Word] = {}
+    literal_phrases: frozenset[_Phrase] = frozenset()
+    age_words: frozenset[_Word] = frozenset()
+    age_marks: frozenset[_Word] = frozenset()
+    old_words: frozenset[_Word] = frozenset()
+    age_before: frozenset[_Word] = frozenset()
+    month_words: frozenset[_Word] = frozenset()
+    year_words: frozenset[_Word] = frozenset()
+    one_year: _Phrase | None = None
+    more_words: frozenset[_Word] = frozenset()
+    less_words: frozenset[_Word] = frozenset()
+    full_words: frozenset[_Word] = frozenset()
+    not_yet_words: frozenset[_Word] = frozenset()
+
+    @model_validator(mode="after")
+    def _phrases_once(self) -> FaqVocabulary:
+        seen: set[str] = set()
+        for phrase in (*self.compounds, *self.question_kinds, *self.literal_phrases):
+            if phrase in seen:
+                raise ValueError(
+                    f"{phrase!r} is listed twice (compounds, question_kinds, literal_phrases)"
+                )
+            seen.add(phrase)
+        return self
+
+
+class Limits(Protocol):
+    """The programme's numbers ages and durations are classed by (``program.yaml`` rules)."""
+
+    @property
+    def youth_min_age(self) -> int: ...
+    @property
+    def youth_max_age(self) -> int: ...
+    @property
+    def enterprise_max_years(self) -> int: ...
+
+
 # --- normalising tokens ---------------------------------------------------------------
 
-# Chat shorthand (already folded) → what it stands for; applied to phrasings and typed text.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("ko", "k", "kg", "khg", "kh", "hok", "hong", "hem", "khum"), ("khong",)),
-    "dc": ("duoc",),
-    **dict.fromkeys(("dk", "dky", "dki"), ("dang", "ky")),
-    "j": ("gi",),
-    "ki": ("ky",),
-    "ntn": ("nhu", "the", "nao"),
-    **dict.fromkeys(("mk", "mik", "mjk", "mh"), ("minh",)),
-    **dict.fromkeys(("cty", "ct"), ("cong", "ty")),
-    "dn": ("doanh", "nghiep"),
-    "hkd": ("ho", "kinh", "doanh"),
-    "gpkd": ("giay", "phep", "kinh", "doanh"),
-    "dkkd": ("dang", "ky", "kinh", "doanh"),
-    "mst": ("ma", "so", "thue"),
-    "sdt": ("so", "dien", "thoai"),
-    **dict.fromkeys(("cmnd", "cccd", "cmt"), ("cccd",)),
-    "idvn": ("id", "vn"),
-    "bizvn": ("biz", "vn"),
-    "comvn": ("com", "vn"),
-    "namevn": ("name", "vn"),
-    "free": ("mien", "phi"),
-    "companies": ("company",),
-    "enterprises": ("enterprise",),
-    "web": ("website",),
-    **dict.fromkeys(("mail", "gmail"), ("email",)),
-    "e": ("em",),
-    "ng": ("nguoi",),
-    "vs": ("voi",),
-    "r": ("roi",),
-    "ak": ("a",),
-    "programme": ("program",),
-    "im": ("i", "am"),
-    "ive": ("i", "have"),
-    "dont": ("do", "not"),
-}
-
-# Function words, particles and pronouns: they say how something is asked, not what.
-_STOP_WORDS = """
-    la gi co khong duoc thi sao the nao nhu lam cua cho va voi de a oi nhe nha vay ha nhi
-    ne ah u toi minh em anh chi ban con chung ta no ay nay do kia nhung cac mot
-    muon hoi xin giup chut cai phai se da roi chua ma neu khi o tai vi den tu
-    trong ra vao len di rat qua nen hay hoac bi boi theo ve
-    what is are the a an i my me you your do does can could how for of it in on at be
-    am was have has will would should which who when where why there this that with get
-    any if or and not s
-"""
-_STOP = frozenset(_STOP_WORDS.split())
 _STOP_WEIGHT = 0.15
 _MIN_WEIGHT = 0.3
 _FUZZY_MIN_LEN = 4
 _FUZZY_CUTOFF = 80.0
 _TOKEN_SHARE = 0.7  # the rest is character similarity
 
-_MONTHS = frozenset({"thang", "month", "months"})
-_YEARS = frozenset({"nam", "year", "years", "yrs"})
-_AGE_BEFORE = frozenset({"am", "aged", "age"})
-_MORE = frozenset({"tren", "qua", "hon", "ngoai", "over", "above", "than", "older", "more"})
-_LESS = frozenset({"duoi", "under", "below", "younger", "less", "day"})
 
+class _Reader:
+    """Text → normalised tokens, with a :class:`FaqVocabulary` and the programme's numbers."""
 
-def _age_class(age: float) -> str:
-    if age < 18:
-        return "agelt18"
-    if age <= 23:
-        return "age18to23"
-    return "agegt23"
+    def __init__(self, vocabulary: FaqVocabulary, limits: Limits) -> None:
+        v = vocabulary
+        self.stop = v.stop_words
+        self.kinds = frozenset(v.question_kinds.values())
+        self._shorthand = {word: tuple(exp.split()) for word, exp in v.shorthand.items()}
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {
+            tuple(phrase.split()): (token,)
+            for phrase, token in (*v.compounds.items(), *v.question_kinds.items())
+        }
+        self._phrases.update((tuple(p.split()), tuple(p.split())) for p in v.literal_phrases)
+        self._longest = max(map(len, self._phrases), default=1)
+        self._v = v
+        self._one_year = tuple(v.one_year.split()) if v.one_year else ()
+        self._low, self._high = limits.youth_min_age, limits.youth_max_age
+        self._max_years = limits.enterprise_max_years
 
+    def is_topical(self, token: str) -> bool:
+        """Whether ``token`` says what a question is about (not how it is asked)."""
+        return token not in self.stop and token not in self.kinds
 
-def _duration_class(years: float) -> str:
-    return "durle1y" if years <= 1 else "durgt1y"
+    def tokens(self, text: str) -> list[str]:
+        """The normalised tokens of ``text``: folded, shorthand expanded, numbers classed,
+        compounds and question phrases joined."""
+        expanded: list[str] = []
+        for word in words(text):
+            expanded.extend(self._shorthand.get(word, (word,)))
+        return self._join_phrases(self._class_numbers(expanded))
 
+    def _join_phrases(self, tokens: list[str]) -> list[str]:
+        """Each phrase as what it reads as, the longest phrase first at each position."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                joined = self._phrases.get(tuple(tokens[i : i + size]))
+                if joined is not None:
+                    out.extend(joined)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
 
-def _compared(value: int, tokens: list[str], i: int) -> float:
-    """``value`` nudged by a comparative before it: "quá 23" → 23.5, "chưa đủ 18" → 17.5."""
-    prev = tokens[i - 1] if i else ""
-    prev2 = tokens[i - 2] if i > 1 else ""
-    if prev in _MORE or (prev == "du" and prev2 in _MORE):
-        return value + 0.5
-    if prev in _LESS or (prev == "du" and prev2 in {"chua", "khong"}):
-        return value - 0.5
-    return float(value)
+    def _age_class(self, age: float) -> str:
+        if age < self._low:
+            return f"agelt{self._low}"
+        if age <= self._high:
+            return f"age{self._low}to{self._high}"
+        return f"agegt{self._high}"
 
+    def _duration_class(self, years: float) -> str:
+        limit = self._max_years
+        return f"durle{limit}y" if years <= limit else f"durgt{limit}y"
 
-def _classify_numbers(tokens: list[str]) -> list[str]:
-    """Ages and durations as classes, so nearby numbers ask the same question.
-
-    "17 tuoi" → "agelt18 tuoi", "qua 23 tuoi" → "qua agegt23 tuoi", "i am 24" → "i am
-    agegt23"; "14 thang" / "2 nam" / "hon 1 nam" → "durgt1y", "6 thang" / "1 nam" →
-    "durle1y". Other numbers (dates, phone numbers, "nam 2025", "nam thu 3") stay as they are.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if not (tok.isdigit() and len(tok) <= 3):
-            out.append(tok)
-            i += 1
-            continue
-        value = _compared(int(tok), tokens, i)
+    def _compared(self, value: int, tokens: list[str], i: int) -> float:
+        """``value`` nudged by a comparative before it: "quá 23" → 23.5, "chưa đủ 18" → 17.5."""
+        v = self._v
         prev = tokens[i - 1] if i else ""
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        after = tokens[i + 2] if i + 2 < len(tokens) else ""
-        if nxt == "tuoi" or nxt == "yo" or (nxt in _YEARS and after == "old"):
-            out.append(_age_class(value))
-            i += 1 if nxt == "tuoi" else 2  # keep "tuoi", it says "age"
-        elif nxt in _MONTHS:
-            out.append(_duration_class(value / 12))
-            i += 2
-        elif nxt in _YEARS and value == 1:
-            out.extend(("mot", "nam"))  # "1 năm" = "một năm": a year, often "per year"
-            i += 2
-        elif nxt in _YEARS:
-            out.append(_duration_class(value))
-            i += 2
-        elif prev in _AGE_BEFORE:
-            out.append(_age_class(value))
-            i += 1
-        else:
-            out.append(tok)
-            i += 1
-    return out
+        prev2 = tokens[i - 2] if i > 1 else ""
+        if prev in v.more_words or (prev in v.full_words and prev2 in v.more_words):
+            return value + 0.5
+        if prev in v.less_words or (prev in v.full_words and prev2 in v.not_yet_words):
+            return value - 0.5
+        return float(value)
 
+    def _class_numbers(self, tokens: list[str]) -> list[str]:
+        """Ages and durations as classes, so nearby numbers ask the same question.
 
-# Phrases read as one token (longest first at each position). Compounds keep "tên" (name)
-# apart from "tên miền" (domain) and "học" apart from "học sinh"; question phrases become
-# the kind of question asked ("khi nào" → qwhen), because "... là gì" and "... khi nào"
-# about the same subject are different questions. "công ty" and "doanh nghiệp" are one.
-_PHRASES: dict[tuple[str, ...], str] = {
-    # compounds
-    ("ten", "mien"): "tenmien",
-    ("domain",): "tenmien",
-    ("domains",): "tenmien",
-    ("nha", "dang", "ky"): "nhadangky",
-    ("dang", "ky"): "dangky",
-    ("register",): "dangky",
-    ("registration",): "dangky",
-    ("mien", "phi"): "mienphi",
-    ("doanh", "nghiep"): "doanhnghiep",
-    ("cong", "ty"): "doanhnghiep",
-    ("company",): "doanhnghiep",
-    ("enterprise",): "doanhnghiep",
-    ("ho", "kinh", "doanh"): "hokinhdoanh",
-    ("kinh", "doanh"): "kinhdoanh",
-    ("cua", "hang"): "cuahang",
-    ("shop",): "cuahang",
-    ("store",): "cuahang",
-    ("thanh", "lap"): "thanhlap",
-    ("founded",): "thanhlap",
-    ("can", "cuoc", "cong", "dan"): "cccd",
-    ("can", "cuoc"): "cccd",
-    ("chung", "minh", "nhan", "dan"): "cccd",
-    ("cong", "dan"): "congdan",
-    ("citizen",): "congdan",
-    ("giay", "to"): "giayto",
-    ("ho", "so"): "hoso",
-    ("documents",): "giayto",
-    ("chuong", "trinh"): "chuongtrinh",
-    ("program",): "chuongtrinh",
-    ("hien", "dien"): "hiendien",
-    ("truc", "tuyen"): "tructuyen",
-    ("cong", "nghe", "so"): "congngheso",
-    ("cong", "dong"): "congdong",
-    ("tieng", "viet"): "tiengviet",
-    ("nuoc", "ngoai"): "nuocngoai",
-    ("foreigner",): "nuocngoai",
-    ("foreigners",): "nuocngoai",
-    ("viet", "kieu"): "vietkieu",
-    ("sinh", "vien"): "sinhvien",
-    ("hoc", "sinh"): "hocsinh",
-    ("duy", "tri"): "duytri",
-    ("le", "phi"): "lephi",
-    ("gia", "han"): "giahan",
-    ("renew",): "giahan",
-    ("het", "han"): "hethan",
-    ("expires",): "hethan",
-    ("tap", "huan"): "taphuan",
-    ("training",): "taphuan",
-    ("du", "lieu"): "dulieu",
-    ("data",): "dulieu",
-    ("thong", "tin"): "thongtin",
-    ("huong", "dan"): "huongdan",
-    ("ho", "tro"): "hotro",
-    ("help",): "hotro",
-    ("chinh", "ta"): "chinhta",
-    ("gach", "ngang"): "gachngang",
-    ("ky", "tu"): "kytu",
-    ("characters",): "kytu",
-    ("tra", "cuu"): "tracuu",
-    ("kiem", "tra"): "kiemtra",
-    ("check",): "kiemtra",
-    ("an", "toan"): "antoan",
-    ("safe",): "antoan",
-    # kinds of question
-    ("how", "much"): "qhowmuch",
-    ("how", "many"): "qhowmuch",
-    ("how", "long"): "qwhen",
-    ("bao", "nhieu"): "qhowmuch",
-    ("may",): "qhowmuch",
-    ("khi", "nao"): "qwhen",
-    ("luc", "nao"): "qwhen",
-    ("bao", "gio"): "qwhen",
-    ("bao", "lau"): "qwhen",
-    ("nhu", "the", "nao"): "qhow",
-    ("the", "nao"): "qhow",
-    ("nhu", "nao"): "qhow",
-    ("lam", "sao"): "qhow",
-    ("ra", "sao"): "qhow",
-    ("cach",): "qhow",
-    ("how",): "qhow",
-    ("thi", "sao"): "qwhatif",
-    ("what", "if"): "qwhatif",
-    ("what", "about"): "qwhatif",
-    ("o", "dau"): "qwhere",
-    ("cho", "nao"): "qwhere",
-    ("where",): "qwhere",
-    ("tai", "sao"): "qwhy",
-    ("vi", "sao"): "qwhy",
-    ("why",): "qwhy",
-    ("la", "gi"): "qwhat",
-    ("gi",): "qwhat",
-    ("what",): "qwhat",
-    ("when",): "qwhen",
-    ("until",): "qwhen",
-    ("who",): "qwho",
-}
-_LONGEST_PHRASE = max(len(k) for k in _PHRASES)
-
-
-def _phrases(tokens: list[str]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for size in range(min(_LONGEST_PHRASE, len(tokens) - i), 0, -1):
-            joined = _PHRASES.get(tuple(tokens[i : i + size]))
-            if joined is not None:
-                out.append(joined)
-                i += size
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    for n, tok in enumerate(out):
-        if tok == "ai" and out[n + 1 : n + 2] != ["vn"]:
-            out[n] = "qwho"  # "ai được...", "bạn là ai"; not "ai.vn"
-    return out
-
-
-def _tokens(text: str) -> list[str]:
-    """The normalised tokens of ``text``: folded, shorthand expanded, numbers classed,
-    compounds and question phrases joined."""
-    expanded: list[str] = []
-    for word in words(text):
-        expanded.extend(_ALIASES.get(word, (word,)))
-    return _phrases(_classify_numbers(expanded))
-
-
-_QUESTION_KINDS = frozenset(_PHRASES[k] for k in _PHRASES if _PHRASES[k].startswith("q"))
-
-
-def _is_topical(token: str) -> bool:
-    """Whether ``token`` says what a question is about (not how it is asked)."""
-    return token not in _STOP and token not in _QUESTION_KINDS
+        "17 tuoi" → "agelt18 tuoi", "qua 23 tuoi" → "qua agegt23 tuoi", "i am 24" → "i am
+        agegt23"; "14 thang" / "2 nam" / "hon 1 nam" → "durgt1y", "6 thang" → "durle1y",
+        "1 nam" → "mot nam". Other numbers (dates, phone numbers, "nam 2025") stay.
+        """
+        v = self._v
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if not (tok.isdigit() and len(tok) <= 3):
+                out.append(tok)
+                i += 1
+                continue
+            value = self._compared(int(tok), tokens, i)
+            prev = tokens[i - 1] if i else ""
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            after = tokens[i + 2] if i + 2 < len(tokens) else ""
+            if nxt in v.age_words:  # keep the word, it says "age"
+                out.append(self._age_class(value))
+                i += 1
+            elif nxt in v.age_marks or (nxt in v.year_words and after in v.old_words):
+                out.append(self._age_class(value))
+                i += 2
+            elif nxt in v.month_words:
+                out.append(self._duration_class(value / 12))
+                i += 2
+            elif nxt in v.year_words and value == 1 and self._one_year:
+                out.extend(self._one_year)
+                i += 2
+            elif nxt in v.year_words:
+                out.append(self._duration_class(value))
+                i += 2
+            elif prev in v.age_before:
+                out.append(self._age_class(value))
+                i += 1
+            else:
+                out.append(tok)
+                i += 1
+        return out
 
 
 # --- recognising a question -----------------------------------------------------------
@@ -471,7 +401,10 @@ class _Phrasing:
 class FaqIndex:
     """All FAQ entries, prepared for fast matching of typed text."""
 
-    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+    def __init__(
+        self, entries: Sequence[FaqEntry], vocabulary: FaqVocabulary, limits: Limits
+    ) -> None:
+        self._reader = reader = _Reader(vocabulary, limits)
         self._entries: tuple[FaqEntry, ...] = tuple(entries)
         self._by_id: dict[str, FaqEntry] = {e.id: e for e in self._entries}
 
@@ -480,7 +413,7 @@ class FaqIndex:
         for n, entry in enumerate(self._entries):
             for lang in LANGUAGES:
                 for question in entry.questions.get(lang, []):
-                    toks = _tokens(question)
+                    toks = reader.tokens(question)
                     if toks:
                         tokenised.append((n, toks))
                         entry_vocab[n].update(toks)
@@ -495,7 +428,9 @@ class FaqIndex:
         self._unknown_weight = math.log((count + 1) / 1.5)
         # Typos are corrected only towards words that say what a question is about.
         self._vocab: tuple[str, ...] = tuple(
-            sorted(t for t in df if _is_topical(t) and len(t) >= _FUZZY_MIN_LEN and t.isalpha())
+            sorted(
+                t for t in df if reader.is_topical(t) and len(t) >= _FUZZY_MIN_LEN and t.isalpha()
+            )
         )
         self._fuzzy_cache: dict[str, str | None] = {}
 
@@ -511,12 +446,11 @@ class FaqIndex:
             index = len(self._phrasings)
             self._phrasings.append(_Phrasing(n, text, weights, sum(weights.values())))
             for tok in weights:
-                if _is_topical(tok):
+                if reader.is_topical(tok):
                     self._postings.setdefault(tok, []).append(index)
 
-    @staticmethod
-    def _idf(token: str, df: int, count: int) -> float:
-        if token in _STOP:
+    def _idf(self, token: str, df: int, count: int) -> float:
+        if token in self._reader.stop:
             return _STOP_WEIGHT
         return max(math.log((count + 1) / (df + 0.5)), _MIN_WEIGHT)
 
@@ -554,7 +488,7 @@ class FaqIndex:
         """
         if not text or not self._phrasings:
             return None
-        raw = _tokens(text[:1000])
+        raw = self._reader.tokens(text[:1000])
         if not raw:
             return None
 
@@ -562,7 +496,7 @@ class FaqIndex:
         for tok in raw:
             known = self._known(tok)
             if known is None:
-                query[tok] = _STOP_WEIGHT if tok in _STOP else self._unknown_weight
+                query[tok] = _STOP_WEIGHT if tok in self._reader.stop else self._unknown_weight
             else:
                 query[known] = self._weight[known]
         query_total = sum(query.values())
@@ -596,8 +530,12 @@ class FaqIndex:
         return FaqMatch(self._entries[entry_index], round(score, 4))
 
 
-def load_faq(path: Path) -> FaqIndex:
-    """Read and validate ``content/faq.yaml``; any mistake is a ContentError with the line."""
+def load_faq(path: Path, vocabulary: FaqVocabulary, limits: Limits) -> FaqIndex:
+    """Read and validate ``content/faq.yaml``; any mistake is a ContentError with the line.
+
+    ``vocabulary`` is the ``faq:`` section of ``content/understanding.yaml``; ``limits`` are
+    the programme's rules from ``content/program.yaml``.
+    """
     try:
         faq, _node = load_model(path, FaqFile)
     except ContentError as exc:
@@ -606,7 +544,7 @@ def load_faq(path: Path) -> FaqIndex:
             raise
         # The model sees the whole list; point at the id used a second time instead.
         raise _duplicate_error(path, duplicate.group(1)) from exc
-    return FaqIndex(faq.entries)
+    return FaqIndex(faq.entries, vocabulary, limits)
 
 
 _DUPLICATE = re.compile(r"duplicate id '([^']+)'")

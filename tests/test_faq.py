@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handlers.content import ProgramFile, UnderstandingFile
 from handlers.faq import (
     STRONG_THRESHOLD,
     THRESHOLD,
@@ -18,15 +19,21 @@ from handlers.faq import (
     looks_like_question,
 )
 from handlers.text import plain
-from handlers.yamlfile import ContentError
+from handlers.yamlfile import ContentError, load_model
 
-FAQ_PATH = Path(__file__).resolve().parents[1] / "content" / "faq.yaml"
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+FAQ_PATH = CONTENT / "faq.yaml"
+# How questions are read: the real vocabulary and the programme's ages and years.
+READING = (
+    load_model(CONTENT / "understanding.yaml", UnderstandingFile)[0].faq,
+    load_model(CONTENT / "program.yaml", ProgramFile)[0].rules,
+)
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
 
 @pytest.fixture(scope="module")
 def faq() -> FaqIndex:
-    return load_faq(FAQ_PATH)
+    return load_faq(FAQ_PATH, *READING)
 
 
 # --- the real content file ---------------------------------------------------------------
@@ -86,7 +93,7 @@ def test_key_facts_are_stated(faq: FaqIndex) -> None:
 
 
 def _own_phrasings() -> list[tuple[str, str]]:
-    index = load_faq(FAQ_PATH)
+    index = load_faq(FAQ_PATH, *READING)
     return [
         (entry.id, phrasing)
         for entry in index.entries
@@ -204,7 +211,7 @@ def test_id_vn_and_biz_vn_are_not_confused(faq: FaqIndex, text: str, not_expecte
     found = faq.match(text)
     assert found is not None and found.entry.id != not_expected
     # and the other suffix's entry would score clearly lower
-    other = FaqIndex([e for e in faq.entries if e.id != found.entry.id]).match(text)
+    other = FaqIndex([e for e in faq.entries if e.id != found.entry.id], *READING).match(text)
     assert other is None or other.score < found.score - 0.2
 
 
@@ -268,12 +275,12 @@ def test_index_from_entries_and_get() -> None:
         answer={"vi": "Đây là câu trả lời thử.", "en": "A test answer."},
         source="test",
     )
-    index = FaqIndex([entry])
+    index = FaqIndex([entry], *READING)
     assert index.get("thu-nghiem") is entry
     assert index.get("khac") is None
     found = index.match("ten mien thu nghiem la gi")
     assert found is not None and found.entry is entry and found.score == 1.0
-    assert FaqIndex([]).match("id.vn là gì") is None
+    assert FaqIndex([], *READING).match("id.vn là gì") is None
 
 
 @settings(max_examples=300, deadline=None)
@@ -325,7 +332,7 @@ def _line_of(text: str, needle: str, occurrence: int = 1) -> int:
 
 
 def test_good_small_file_loads(tmp_path: Path) -> None:
-    index = load_faq(_write(tmp_path, GOOD))
+    index = load_faq(_write(tmp_path, GOOD), *READING)
     assert len(index) == 2
     found = index.match("biz vn la gi")
     assert found is not None and found.entry.id == "biz-vn-la-gi"
@@ -335,7 +342,7 @@ def test_duplicate_id_names_file_and_second_line(tmp_path: Path) -> None:
     text = GOOD.replace("id: biz-vn-la-gi", "id: id-vn-la-gi")
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path)
+        load_faq(path, *READING)
     second = _line_of(text, "id: id-vn-la-gi", 2)
     assert second == 11
     assert caught.value.line == second
@@ -348,7 +355,7 @@ def test_missing_english_answer_names_the_line(tmp_path: Path) -> None:
     text = GOOD.replace('      en: "biz.vn is for businesses."\n', "")
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path)
+        load_faq(path, *READING)
     # the answer block of the second entry starts with its "vi:" line
     expected = _line_of(text, 'vi: "Tên miền biz.vn')
     assert expected == 16
@@ -363,7 +370,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     )
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path)
+        load_faq(path, *READING)
     expected = _line_of(text, '"dành"')
     assert caught.value.line == expected
     assert str(caught.value).startswith(f"{path}:{expected}:")
@@ -387,7 +394,7 @@ def test_invalid_entries_name_the_line(
     text = GOOD.replace(old, new)
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path)
+        load_faq(path, *READING)
     assert caught.value.line == _line_of(text, needle)
     assert message in str(caught.value)
 
@@ -395,14 +402,14 @@ def test_invalid_entries_name_the_line(
 def test_empty_entries_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "version: 1\nentries: []\n")
     with pytest.raises(ContentError) as caught:
-        load_faq(path)
+        load_faq(path, *READING)
     assert caught.value.line == 2
     assert "at least one entry" in str(caught.value)
 
 
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="file not found"):
-        load_faq(tmp_path / "nope.yaml")
+        load_faq(tmp_path / "nope.yaml", *READING)
 
 
 # --- is it a question? ---------------------------------------------------------------------
