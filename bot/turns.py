@@ -130,10 +130,10 @@ class Conversations:
                 case CountVerdict():
                     tx.count_verdict(today, channel, effect.applicant, effect.reason, effect.source)
                 case ShowMyData():
-                    data = tx.my_data(channel, user, loaded.lead_id)
+                    data = tx.my_data(channel, user)
                     shown.append(my_data_message(self.content, lang, data))
                 case DeleteMyData():
-                    tx.erase(channel, user, loaded.lead_id)
+                    tx.erase(channel, user)
         if out.state is not None:
             tx.save_conversation(channel, user, loaded, out.state)
         return Reply(tuple(shown + out.messages), out.eligibility)

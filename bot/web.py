@@ -8,6 +8,7 @@ The chat API is the web channel: a thin adapter from JSON to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import date
@@ -52,14 +53,16 @@ async def api_chat(request: web.Request) -> web.Response:
         return bad("send JSON with Content-Type: application/json", 415)
     try:
         body = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except web.HTTPRequestEntityTooLarge:
+        return bad(f"the body is larger than {request.client_max_size} bytes", 413)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested absurdly deep
         return bad("the body is not valid JSON")
     if not isinstance(body, dict):
         return bad('expected a JSON object: {"user": ID, "text": "…"}')
     user, text, payload = body.get("user"), body.get("text"), body.get("payload")
     external_id = body.get("id")
-    if not isinstance(user, str) or not user.strip():
-        return bad('"user" is required: an opaque string of at most 64 characters')
+    if not isinstance(user, str) or not user.strip() or not user.isprintable():
+        return bad('"user" is required: an opaque string of at most 64 printable characters')
     if len(user) > MAX_USER:
         return bad(f'"user" is longer than {MAX_USER} characters')
     if (text is None) == (payload is None):
@@ -69,9 +72,15 @@ async def api_chat(request: web.Request) -> web.Response:
     if payload is not None and (not isinstance(payload, str) or len(payload) > MAX_PAYLOAD):
         return bad(f'"payload" must be a string of at most {MAX_PAYLOAD} characters')
     if external_id is not None and (
-        not isinstance(external_id, str) or not 0 < len(external_id) <= MAX_EXTERNAL_ID
+        not isinstance(external_id, str)
+        or not 0 < len(external_id) <= MAX_EXTERNAL_ID
+        or not external_id.isprintable()
     ):
-        return bad(f'"id" must be a string of at most {MAX_EXTERNAL_ID} characters')
+        return bad(f'"id" must be a printable string of at most {MAX_EXTERNAL_ID} characters')
+    if payload is not None and not payload.isprintable():
+        return bad('"payload" must be printable')
+    if external_id is not None:  # ids are chosen by each browser: they are unique per user
+        external_id = hashlib.sha256(f"{user}\n{external_id}".encode()).hexdigest()
     inbound = Inbound(CHANNEL, user, text=text, payload=payload, external_id=external_id)
     reply = await request.app[CONVERSATIONS_KEY].handle(inbound)
     if reply is None:  # the same message id again: already answered

@@ -230,17 +230,15 @@ class Tx:
 
     # --- a person's own data --------------------------------------------------------------
 
-    def _their_leads(self, channel: str, user_ref: str, lead_id: int | None) -> Any:
-        c = lead_t.c
-        mine = (c.channel == channel) & (c.user_ref == user_ref)
-        return mine | (c.id == lead_id) if lead_id is not None else mine
+    @staticmethod
+    def _their_leads(channel: str, user_ref: str) -> Any:
+        """A lead belongs to the chat account that last gave its phone number."""
+        return (lead_t.c.channel == channel) & (lead_t.c.user_ref == user_ref)
 
-    def my_data(self, channel: str, user_ref: str, lead_id: int | None) -> dict[str, Any]:
+    def my_data(self, channel: str, user_ref: str) -> dict[str, Any]:
         leads = (
             self.conn.execute(
-                select(lead_t)
-                .where(self._their_leads(channel, user_ref, lead_id))
-                .order_by(lead_t.c.id)
+                select(lead_t).where(self._their_leads(channel, user_ref)).order_by(lead_t.c.id)
             )
             .mappings()
             .all()
@@ -299,9 +297,9 @@ class Tx:
         self.conn.execute(delete(lead_t).where(lead_t.c.id.in_(ids)))
         return len(ids)
 
-    def erase(self, channel: str, user_ref: str, lead_id: int | None) -> int:
+    def erase(self, channel: str, user_ref: str) -> int:
         """Delete everything about a person; keep an anonymous row per erased lead."""
-        count = self._erase_leads(self._their_leads(channel, user_ref, lead_id))
+        count = self._erase_leads(self._their_leads(channel, user_ref))
         self.conn.execute(
             delete(consent_t).where(
                 consent_t.c.channel == channel, consent_t.c.user_ref == user_ref

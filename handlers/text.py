@@ -14,9 +14,13 @@ _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps tab and line feed
+
+
 def nfc(text: str) -> str:
-    """The text in Unicode NFC, trimmed: the form everything is stored in."""
-    return unicodedata.normalize("NFC", text).strip()
+    """The text in Unicode NFC, trimmed, control characters turned into spaces: the form
+    everything a person typed is understood and stored in."""
+    return unicodedata.normalize("NFC", _CONTROL.sub(" ", text)).strip()
 
 
 def fold(text: str) -> str:

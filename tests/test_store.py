@@ -203,3 +203,15 @@ async def test_turns_waiting_together_share_a_commit_but_not_a_failure(
         await conv.handle(Inbound("web", "poison", text="hi"))
     again = await asyncio.gather(*(conv.handle(Inbound("web", u, text="1")) for u in users[:30]))
     assert all("Bạn sinh ngày nào" in "\n".join(m.text for m in r.messages) for r in again)
+
+
+def test_a_lead_belongs_to_whoever_gave_its_phone_last(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    again = list(LEAD_DIALOGUE)
+    again[7] = "Người Khác"
+    talk(conv, "u2", *again)
+    assert "Người Khác" not in talk(conv, "u1", "/dulieu")
+    assert "Người Khác" in talk(conv, "u2", "/dulieu")
+    talk(conv, "u1", "/xoa", "có")  # u1 erases their own data, not u2's lead
+    assert count(store, Lead) == 1

@@ -1,0 +1,712 @@
+"""The HTTP API on a real aiohttp server on loopback, backed by a real database.
+
+``/api/chat`` is driven the way the web widget drives it (button payloads and typed
+text); what a turn recorded is read back from the database tables themselves.
+``/api/eligibility`` and ``/healthz`` are checked against the contract in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import MetaData, Table, func, select
+
+from bot.app import build_app
+from db.store import Store
+from handlers.content import Content
+from tests.conftest import ROOT, TODAY
+
+Client = Any  # aiohttp's TestClient
+PROGRAM_SITE = "https://hiendienonline.tenmien.vn"
+CONSENT_VERSION = yaml.safe_load((ROOT / "content" / "ward.yaml").read_text("utf-8"))["privacy"][
+    "consent_version"
+]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def client(aiohttp_client: Callable[..., Awaitable[Client]], store: Store, content: Content):
+    return await aiohttp_client(build_app(store, content, today=lambda: TODAY))
+
+
+@pytest.fixture
+async def lite_client(
+    aiohttp_client: Callable[..., Awaitable[Client]], sqlite_store: Store, content: Content
+):
+    """For endpoints that do not touch the database beyond opening it."""
+    return await aiohttp_client(build_app(sqlite_store, content, today=lambda: TODAY))
+
+
+def table(store: Store, name: str) -> Table:
+    return Table(name, MetaData(), autoload_with=store.engine)
+
+
+def rows(store: Store, name: str, **where: Any) -> list[dict[str, Any]]:
+    t = table(store, name)
+    query = select(t).order_by(t.c[next(iter(t.primary_key.columns)).name])
+    for column, value in where.items():
+        query = query.where(t.c[column] == value)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def count(store: Store, name: str, **where: Any) -> int:
+    t = table(store, name)
+    query = select(func.count()).select_from(t)
+    for column, value in where.items():
+        query = query.where(t.c[column] == value)
+    with store.engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def conversation(store: Store, user: str) -> dict[str, Any]:
+    (row,) = rows(store, "conversation", channel="web", user_ref=user)
+    return {**row, "state": json.loads(row["state"])}
+
+
+async def post(client: Client, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async with client.post("/api/chat", json=body) as resp:
+        return resp.status, await resp.json()
+
+
+async def say(
+    client: Client, user: str, text: str | None = None, payload: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"user": user, **extra}
+    if text is not None:
+        body["text"] = text
+    if payload is not None:
+        body["payload"] = payload
+    status, data = await post(client, body)
+    assert status == 200, data
+    assert_well_formed(data)
+    return data
+
+
+def assert_well_formed(data: dict[str, Any]) -> None:
+    assert set(data) <= {"messages", "eligibility", "duplicate"}
+    for message in data["messages"]:
+        assert set(message) == {"text", "buttons"}
+        assert isinstance(message["text"], str) and message["text"]
+        for button in message["buttons"]:
+            assert set(button) in ({"title", "payload"}, {"title", "url"}), button
+            assert all(isinstance(v, str) and v for v in button.values()), button
+
+
+def texts(data: dict[str, Any]) -> str:
+    return "\n".join(m["text"] for m in data["messages"])
+
+
+def payloads(data: dict[str, Any]) -> list[str]:
+    return [b["payload"] for m in data["messages"] for b in m["buttons"] if "payload" in b]
+
+
+async def lead_flow(
+    client: Client, user: str, name: str, phone: str, area_payload: str = "area:2"
+) -> dict[str, Any]:
+    """help → consent "Đồng ý" → name → phone → tổ dân phố → time; the last reply."""
+    steps: list[tuple[str | None, str | None, str]] = [
+        (None, "help", "yes"),  # the consent question offers yes / no
+        ("Đồng ý", None, ""),
+        (name, None, ""),
+        (phone, None, area_payload),
+        (None, area_payload, "time:morning"),
+    ]
+    for text, payload, expected in steps:
+        data = await say(client, user, text, payload)
+        assert "eligibility" not in data
+        if expected:
+            assert expected in payloads(data), texts(data)
+    data = await say(client, user, payload="time:morning")
+    assert "eligibility" not in data
+    assert name in texts(data)
+    return data
+
+
+# --- /api/chat: a dialogue -----------------------------------------------------------------
+
+
+async def test_person_dialogue_reaches_a_verdict_by_payloads_and_typed_text(
+    client: Client, store: Store
+) -> None:
+    user = "resident-1"
+    data = await say(client, user, "/start")
+    assert "eligibility" not in data
+    assert "kind:person" in payloads(data)
+
+    data = await say(client, user, payload="kind:person")
+    assert "eligibility" not in data
+    data = await say(client, user, "15/03/2005")
+    assert "eligibility" not in data
+    assert payloads(data) == ["yes", "no"]
+
+    data = await say(client, user, "có")  # typed, not tapped
+    e = data["eligibility"]
+    assert e["eligible"] is True
+    assert e["reason"] == "eligible_youth"
+    assert e["domain"] == "id.vn"
+    assert e["eligible_from"] is None
+    assert e["eligible_until"] == "2026-12-31"  # the programme ends before her 24th birthday
+    assert date.fromisoformat(e["eligible_until"]) == date(2026, 12, 31)
+    assert e["message"] and e["message"] in texts(data)
+    links = [b for m in data["messages"] for b in m["buttons"] if "url" in b]
+    assert [b["url"] for b in links] == [PROGRAM_SITE]
+    assert "skip" in payloads(data)
+
+    data = await say(client, user, payload="skip")
+    assert "eligibility" not in data
+    assert "help" in payloads(data)
+    assert conversation(store, user)["state"]["step"] == "offer_help"
+
+
+async def test_a_typed_number_picks_the_numbered_choice(client: Client, store: Store) -> None:
+    user = "by-number"
+    await say(client, user, "/start")
+    await say(client, user, "1")  # the first button: a person
+    assert conversation(store, user)["state"]["step"] == "person_birth"
+    data = await say(client, user, "15/03/2005")
+    data = await say(client, user, "2")  # not a citizen
+    assert data["eligibility"]["reason"] == "not_citizen"
+    assert data["eligibility"]["eligible"] is False
+    assert data["eligibility"]["domain"] is None
+
+
+# --- /api/chat: the campaign source and the lead -----------------------------------------
+
+
+async def test_start_source_and_lead_flow_record_lead_consent_and_outbox(
+    client: Client, store: Store
+) -> None:
+    user = "lan-web-1"
+    await say(client, user, "/start hoiphunu")
+    assert conversation(store, user)["source"] == "hoiphunu"
+
+    await say(client, user, payload="kind:person")
+    await say(client, user, "15/03/2005")
+    data = await say(client, user, payload="yes")
+    assert data["eligibility"]["reason"] == "eligible_youth"
+    await say(client, user, payload="skip")
+    await lead_flow(client, user, "Nguyễn Thị Lan", "0912 345 678")
+
+    (lead,) = rows(store, "lead")
+    assert lead["phone"] == "+84912345678"
+    assert lead["source"] == "hoiphunu"
+    assert lead["name"] == "Nguyễn Thị Lan"
+    assert lead["area"] == "Tổ dân phố 3"
+    assert lead["channel"] == "web"
+    assert lead["applicant"] == "person"
+    assert lead["reason"] == "eligible_youth"
+    assert lead["status"] == "new"
+
+    (consent,) = rows(store, "consent")
+    assert consent["granted"] is True
+    assert consent["version"] == CONSENT_VERSION
+    assert re.fullmatch(r"[0-9a-f]{64}", consent["text_hash"])
+    assert consent["channel"] == "web"
+    assert consent["user_ref"] == user
+    assert lead["consent_id"] == consent["id"]
+
+    (outbox,) = rows(store, "outbox")
+    assert outbox["status"] == "pending"
+    assert json.loads(outbox["payload"]) == {"lead_id": lead["id"]}
+    assert [e["kind"] for e in rows(store, "lead_event", lead_id=lead["id"])] == ["created"]
+    assert conversation(store, user)["lead_id"] == lead["id"]
+
+    # Someone else, from another browser, leaves the same number written differently.
+    other = "lan-web-2"
+    await say(client, other, "/start")
+    await lead_flow(client, other, "Trần Văn Bình", "+84 912 345 678")
+
+    (updated,) = rows(store, "lead")
+    assert updated["id"] == lead["id"]
+    assert updated["phone"] == "+84912345678"
+    assert updated["name"] == "Trần Văn Bình"
+    events = rows(store, "lead_event", lead_id=lead["id"])
+    assert [e["kind"] for e in events] == ["created", "updated"]
+    assert count(store, "consent", granted=True) == 2
+    assert count(store, "outbox") == 2
+
+
+async def test_declining_consent_records_no_lead(client: Client, store: Store) -> None:
+    user = "says-no"
+    await say(client, user, "/start")
+    await say(client, user, payload="help")
+    data = await say(client, user, "Không đồng ý")
+    assert "help" in payloads(data) or "menu" in payloads(data)
+    (consent,) = rows(store, "consent")
+    assert consent["granted"] is False
+    assert count(store, "lead") == 0
+    assert count(store, "outbox") == 0
+    assert conversation(store, user)["state"]["step"] == "idle"
+
+
+# --- /api/chat: bad input ------------------------------------------------------------------
+
+
+BAD_BODIES: list[tuple[str, bytes, str, int | None]] = [
+    ("malformed JSON", b'{"user": "u", "text": ', "application/json", 400),
+    ("not UTF-8", b'{"user": "u", "text": "\xff\xfe"}', "application/json", 400),
+    ("a JSON array", b'[{"user": "u", "text": "hi"}]', "application/json", 400),
+    ("a JSON string", b'"hello"', "application/json", 400),
+    ("null", b"null", "application/json", 400),
+    ("missing user", b'{"text": "hi"}', "application/json", 400),
+    ("empty user", b'{"user": "", "text": "hi"}', "application/json", 400),
+    ("numeric user", b'{"user": 42, "text": "hi"}', "application/json", 400),
+    ("user of 65", json.dumps({"user": "u" * 65, "text": "hi"}).encode(), "application/json", 400),
+    (
+        "text and payload",
+        b'{"user": "u", "text": "hi", "payload": "menu"}',
+        "application/json",
+        400,
+    ),
+    ("neither", b'{"user": "u"}', "application/json", 400),
+    (
+        "text of 4001",
+        json.dumps({"user": "u", "text": "a" * 4001}).encode(),
+        "application/json",
+        400,
+    ),
+    ("numeric text", b'{"user": "u", "text": 12}', "application/json", 400),
+    ("list text", b'{"user": "u", "text": ["hi"]}', "application/json", 400),
+    ("numeric payload", b'{"user": "u", "payload": 1}', "application/json", 400),
+    (
+        "long payload",
+        json.dumps({"user": "u", "payload": "p" * 65}).encode(),
+        "application/json",
+        400,
+    ),
+    ("numeric id", b'{"user": "u", "text": "hi", "id": 7}', "application/json", 400),
+    ("empty id", b'{"user": "u", "text": "hi", "id": ""}', "application/json", 400),
+    ("form body", b"user=u&text=hi", "application/x-www-form-urlencoded", 415),
+    ("text/plain", b'{"user": "u", "text": "hi"}', "text/plain", 415),
+    ("no content type", b'{"user": "u", "text": "hi"}', "", 415),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [pytest.param(b, ct, s, id=name) for name, b, ct, s in BAD_BODIES],
+)
+async def test_bad_chat_requests_get_a_4xx_with_an_error(
+    lite_client: Client, sqlite_store: Store, body: bytes, content_type: str, status: int
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    async with lite_client.post("/api/chat", data=body, headers=headers) as resp:
+        assert resp.status == status
+        assert resp.content_type == "application/json"
+        data = await resp.json()
+    assert set(data) == {"error"}
+    assert isinstance(data["error"], str) and data["error"]
+    assert count(sqlite_store, "conversation") == 0
+
+
+OVERSIZED = json.dumps({"user": "u", "text": "a" * (64 * 1024)}).encode()
+
+
+async def test_a_body_over_64_kib_is_refused_with_413(
+    lite_client: Client, sqlite_store: Store
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    async with lite_client.post("/api/chat", data=OVERSIZED, headers=headers) as resp:
+        assert resp.status == 413
+    assert count(sqlite_store, "conversation") == 0
+
+
+async def test_the_413_says_what_is_wrong_in_json(lite_client: Client) -> None:
+    headers = {"Content-Type": "application/json"}
+    async with lite_client.post("/api/chat", data=OVERSIZED, headers=headers) as resp:
+        assert resp.status == 413
+        raw = await resp.read()
+        assert resp.content_type == "application/json", raw[:200]
+    data = json.loads(raw)
+    assert isinstance(data["error"], str) and data["error"]
+
+
+async def test_deeply_nested_json_is_a_400_not_a_500(lite_client: Client) -> None:
+    depth = 30_000  # 60 kB: under the body limit
+    body = b"[" * depth + b"]" * depth
+    headers = {"Content-Type": "application/json"}
+    async with lite_client.post("/api/chat", data=body, headers=headers) as resp:
+        assert resp.status == 400
+        data = await resp.json()
+    assert isinstance(data["error"], str)
+
+
+async def test_limits_are_inclusive(client: Client, store: Store) -> None:
+    user = "u" * 64
+    data = await say(client, user, "/start")
+    assert "kind:person" in payloads(data)
+    assert conversation(store, user)["user_ref"] == user
+
+    data = await say(client, "long-talker", "a" * 4000)
+    assert "dài quá" in texts(data)  # a friendly re-ask, not an error
+    assert "kind:person" in payloads(data)
+
+    data = await say(client, "payload-64", payload="p" * 64)
+    assert data["messages"]
+
+
+@pytest.mark.parametrize(
+    ("body", "column"),
+    [
+        pytest.param(
+            {"user": "nul\u0000user", "text": "hi"}, "conversation.user_ref", id="NUL in user"
+        ),
+        pytest.param(
+            {"user": "u", "text": "hi", "id": "m\u00001"},
+            "inbound_seen.external_id (db/store.py mark_seen)",
+            id="NUL in id",
+        ),
+    ],
+)
+async def test_a_nul_character_in_an_id_is_never_a_500(
+    request: pytest.FixtureRequest, client: Client, store: Store, body: dict[str, Any], column: str
+) -> None:
+    status, data = await post(client, body)
+    assert status == 200 or 400 <= status < 500, data
+    if status != 200:
+        assert isinstance(data["error"], str)
+
+
+async def test_a_nul_character_in_a_name_is_never_a_500(
+    request: pytest.FixtureRequest, client: Client, store: Store
+) -> None:
+    user = "nul-name"
+    await say(client, user, "/start")
+    await say(client, user, payload="help")
+    await say(client, user, payload="yes")
+    statuses = []
+    for text, payload in [
+        ("Nguyễn\u0000Thị Lan", None),
+        ("0912 345 678", None),
+        (None, "area:0"),
+        (None, "time:any"),
+    ]:
+        body = {"user": user, "text": text} if text else {"user": user, "payload": payload}
+        status, data = await post(client, body)
+        statuses.append(status)
+        assert status == 200 or 400 <= status < 500, data
+    assert statuses[-1] in (200, 400)
+
+
+# --- /api/chat: retries --------------------------------------------------------------------
+
+
+async def test_the_same_message_id_is_answered_once(client: Client, store: Store) -> None:
+    user = "retrying"
+    await say(client, user, "/start", id="m-1")
+    first = await say(client, user, payload="kind:person", id="m-2")
+    assert first["messages"]
+    before = conversation(store, user)
+    assert before["state"]["step"] == "person_birth"
+
+    again = await say(client, user, payload="kind:person", id="m-2")
+    assert again == {"messages": [], "duplicate": True}
+    after = conversation(store, user)
+    assert after["version"] == before["version"] == 2
+    assert after["state"] == before["state"]
+
+    # A new id is a new message.
+    data = await say(client, user, "15/03/2005", id="m-3")
+    assert payloads(data) == ["yes", "no"]
+    assert conversation(store, user)["version"] == 3
+
+
+async def test_message_ids_of_different_residents_do_not_collide(
+    client: Client, store: Store
+) -> None:
+    await say(client, "alice", "/start", id="1")
+    data = await say(client, "bob", "/start", id="1")
+    assert "duplicate" not in data
+    assert data["messages"]
+    assert count(store, "conversation") == 2
+
+
+# --- /api/chat: the person's own data ----------------------------------------------------
+
+
+async def test_my_data_then_delete_erases_everything_but_a_count(
+    client: Client, store: Store
+) -> None:
+    user = "erase-me"
+    await say(client, user, "/start hoiphunu")
+    await say(client, user, payload="kind:person")
+    await say(client, user, "15/03/2005")
+    await say(client, user, payload="yes")
+    await say(client, user, payload="skip")
+    await lead_flow(client, user, "Phạm Thu Hà", "0987 654 321")
+    assert count(store, "lead") == 1
+
+    shown = texts(await say(client, user, "xem dữ liệu"))
+    assert "Phạm Thu Hà" in shown
+    assert "0987 654 321" in shown
+
+    data = await say(client, user, "/xoa")
+    assert payloads(data) == ["yes", "no"]
+    assert count(store, "lead") == 1  # nothing is deleted before the confirmation
+    data = await say(client, user, payload="yes")
+    assert "eligibility" not in data
+
+    assert count(store, "lead") == 0
+    assert count(store, "lead_event") == 0
+    assert count(store, "consent") == 0
+    assert count(store, "outbox") == 0
+    assert count(store, "conversation", user_ref=user) == 0
+    (erased,) = rows(store, "erased_lead")
+    assert erased["source"] == "hoiphunu"
+    assert erased["applicant"] == "person"
+    assert erased["reason"] == "eligible_youth"
+    assert "Phạm" not in json.dumps(erased, default=str)
+
+    shown = texts(await say(client, user, "xem dữ liệu"))
+    assert "Phạm Thu Hà" not in shown
+
+
+# --- /api/chat: concurrency --------------------------------------------------------------
+
+
+async def test_twenty_residents_at_once(client: Client, store: Store) -> None:
+    async def dialogue(user: str) -> None:
+        await say(client, user, "/start")
+        await say(client, user, payload="kind:person")
+        await say(client, user, "15/03/2005")
+        data = await say(client, user, payload="yes")
+        assert data["eligibility"]["reason"] == "eligible_youth"
+
+    users = [f"crowd-{i:02}" for i in range(20)]
+    await asyncio.gather(*(dialogue(u) for u in users))
+
+    found = rows(store, "conversation")
+    assert sorted(r["user_ref"] for r in found) == users
+    for r in found:
+        assert json.loads(r["state"])["step"] == "domain_name"
+        assert r["version"] == 4
+
+
+async def test_concurrent_requests_of_one_resident_are_serialised(
+    client: Client, store: Store
+) -> None:
+    users = [f"double-tap-{i}" for i in range(8)]
+
+    async def twice(user: str, text: str) -> list[int]:
+        results = await asyncio.gather(
+            post(client, {"user": user, "text": text}),
+            post(client, {"user": user, "text": text}),
+        )
+        return [status for status, _ in results]
+
+    # Two first messages at once: nobody has a conversation row yet.
+    statuses = await asyncio.gather(*(twice(u, "/start") for u in users))
+    assert statuses == [[200, 200]] * len(users)
+    for u in users:
+        assert conversation(store, u)["version"] == 2
+
+    # Two more at once on existing rows.
+    statuses = await asyncio.gather(*(twice(u, "xin chào") for u in users))
+    assert statuses == [[200, 200]] * len(users)
+    for u in users:
+        assert conversation(store, u)["version"] == 4
+    assert count(store, "conversation") == len(users)
+
+
+# --- /api/eligibility -----------------------------------------------------------------------
+
+ELIGIBILITY_CASES = [
+    # query, eligible, domain, reason, eligible_from, eligible_until
+    ("applicant=person&birth_date=2005-03-15", True, "id.vn", "eligible_youth", None, "2026-12-31"),
+    # 23 now, 24 on 10 December: eligible until the day before
+    ("applicant=person&birth_date=2002-12-10", True, "id.vn", "eligible_youth", None, "2026-12-09"),
+    ("applicant=person&birth_date=2008-11-25", True, "id.vn", "eligible_youth", None, "2026-12-31"),
+    ("applicant=person&birth_date=2010-06-01", False, None, "too_young", "2028-06-01", None),
+    ("applicant=person&birth_date=2008-11-26", False, None, "too_young", "2026-11-26", None),
+    ("applicant=person&birth_date=2012-02-29", False, None, "too_young", "2030-03-01", None),
+    ("applicant=person&birth_date=1990-01-01", False, None, "too_old", None, None),
+    ("applicant=person&birth_date=2002-11-25", False, None, "too_old", None, None),
+    (
+        "applicant=person&birth_date=2005-03-15&citizen=false",
+        False,
+        None,
+        "not_citizen",
+        None,
+        None,
+    ),
+    (
+        "applicant=person&birth_date=2005-03-15&citizen=true",
+        True,
+        "id.vn",
+        "eligible_youth",
+        None,
+        "2026-12-31",
+    ),
+    (
+        "applicant=enterprise&founded_on=2025-12-01",
+        True,
+        "biz.vn",
+        "eligible_new_enterprise",
+        None,
+        "2026-11-30",
+    ),
+    (
+        "applicant=enterprise&founded_on=2025-06-10&on=2026-03-01",
+        True,
+        "biz.vn",
+        "eligible_new_enterprise",
+        None,
+        "2026-06-09",
+    ),
+    ("applicant=enterprise&founded_on=2025-11-25", False, None, "enterprise_too_old", None, None),
+    ("applicant=enterprise&founded_on=2019-05-01", False, None, "enterprise_too_old", None, None),
+    (
+        "applicant=household&has_certificate=true",
+        True,
+        "biz.vn",
+        "eligible_household",
+        None,
+        "2026-12-31",
+    ),
+    (
+        "applicant=household&has_certificate=false",
+        False,
+        None,
+        "household_no_certificate",
+        None,
+        None,
+    ),
+    (
+        "applicant=person&birth_date=2005-03-15&on=2027-01-01",
+        False,
+        None,
+        "program_ended",
+        None,
+        "2026-12-31",
+    ),
+    (
+        "applicant=household&has_certificate=true&on=2027-01-01",
+        False,
+        None,
+        "program_ended",
+        None,
+        "2026-12-31",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "eligible", "domain", "reason", "eligible_from", "eligible_until"),
+    ELIGIBILITY_CASES,
+    ids=[c[0] for c in ELIGIBILITY_CASES],
+)
+async def test_eligibility(
+    lite_client: Client,
+    query: str,
+    eligible: bool,
+    domain: str | None,
+    reason: str,
+    eligible_from: str | None,
+    eligible_until: str | None,
+) -> None:
+    async with lite_client.get("/api/eligibility?" + query) as resp:
+        assert resp.status == 200
+        assert resp.content_type == "application/json"
+        data = await resp.json()
+    assert set(data) == {
+        "eligible",
+        "domain",
+        "reason",
+        "message",
+        "eligible_from",
+        "eligible_until",
+    }
+    assert data["eligible"] is eligible
+    assert data["domain"] == domain
+    assert data["reason"] == reason
+    assert data["eligible_from"] == eligible_from
+    assert data["eligible_until"] == eligible_until
+    assert isinstance(data["message"], str) and data["message"]
+    assert not data["message"].isascii()  # Vietnamese by default
+    for day in (eligible_from, eligible_until):
+        if day and reason in ("eligible_youth", "too_young", "eligible_new_enterprise"):
+            assert date.fromisoformat(day).strftime("%d/%m/%Y") in data["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "mentions"),
+    [
+        pytest.param("birth_date=2005-03-15", "applicant", id="missing applicant"),
+        pytest.param("applicant=robot&birth_date=2005-03-15", "applicant", id="unknown applicant"),
+        pytest.param("applicant=person", "birth_date", id="missing birth_date"),
+        pytest.param("applicant=person&birth_date=", "birth_date", id="empty birth_date"),
+        pytest.param("applicant=person&birth_date=2005-02-30", "birth_date", id="30 February"),
+        pytest.param("applicant=person&birth_date=15/03/2005", "birth_date", id="not ISO"),
+        pytest.param("applicant=person&birth_date=2026-11-26", "future", id="future birth"),
+        pytest.param("applicant=enterprise&founded_on=2027-01-05", "future", id="future founding"),
+        pytest.param("applicant=enterprise", "founded_on", id="missing founded_on"),
+        pytest.param("applicant=household", "has_certificate", id="missing has_certificate"),
+        pytest.param(
+            "applicant=household&has_certificate=maybe", "has_certificate", id="maybe certificate"
+        ),
+        pytest.param(
+            "applicant=person&birth_date=2005-03-15&citizen=perhaps", "citizen", id="bad citizen"
+        ),
+        pytest.param("applicant=person&birth_date=2005-03-15&on=soon", "on", id="bad on"),
+        pytest.param("applicant=person&birth_date=2005-03-15&lang=fr", "lang", id="bad lang"),
+    ],
+)
+async def test_bad_eligibility_queries_get_400_with_a_clear_error(
+    lite_client: Client, query: str, mentions: str
+) -> None:
+    async with lite_client.get("/api/eligibility?" + query) as resp:
+        assert resp.status == 400
+        assert resp.content_type == "application/json"
+        data = await resp.json()
+    assert set(data) == {"error"}
+    assert mentions in data["error"]
+
+
+async def test_eligibility_in_english(lite_client: Client) -> None:
+    query = "/api/eligibility?applicant=person&birth_date=2005-03-15"
+    async with lite_client.get(query + "&lang=en") as resp:
+        assert resp.status == 200
+        en = await resp.json()
+    async with lite_client.get(query) as resp:
+        vi = await resp.json()
+    assert en["reason"] == vi["reason"] == "eligible_youth"
+    assert en["message"] != vi["message"]
+    assert en["message"].isascii()
+    assert "id.vn" in en["message"] and "31/12/2026" in en["message"]
+
+
+# --- /healthz --------------------------------------------------------------------------------
+
+
+async def test_healthz(client: Client) -> None:
+    async with client.get("/healthz") as resp:
+        assert resp.status == 200
+        data = await resp.json()
+    assert data["status"] == "ok"
+
+
+async def test_healthz_reports_a_dead_database(
+    aiohttp_client: Callable[..., Awaitable[Client]], content: Content, tmp_path: Any
+) -> None:
+    # A file that is not a database: the server answers, but says it is unhealthy.
+    broken = tmp_path / "not-a-database.db"
+    broken.write_bytes(b"this is not sqlite" * 100)
+    dead = Store(f"sqlite:///{broken}")
+    try:
+        c = await aiohttp_client(build_app(dead, content, today=lambda: TODAY))
+        async with c.get("/healthz") as resp:
+            assert resp.status == 503
+            data = await resp.json()
+        assert data["status"] != "ok"
+    finally:
+        dead.close()

@@ -1,0 +1,273 @@
+"""The ``hiendien`` command, run for real: ``python -m bot …`` in a subprocess, in an empty
+working directory, with a SQLite file of its own."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.clock import today_in_vietnam
+from bot.turns import Conversations
+from db.store import Store
+from handlers import rules
+from handlers.content import Content
+from handlers.types import Inbound
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+TABLES = {"conversation", "inbound_seen", "lead", "lead_event", "consent", "outbox"}
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """The environment without any hiendien / channel setting, plus ``settings``."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HIENDIEN_", "TELEGRAM_", "ZALO_"))
+    }
+    env.update(settings)
+    return env
+
+
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "x.db"
+
+
+def configured(tmp_path: Path, content: Path = CONTENT, **more: str) -> dict[str, str]:
+    return clean_env(
+        HIENDIEN_DATABASE_URL=f"sqlite:///{db_path(tmp_path)}",
+        HIENDIEN_CONTENT_DIR=str(content),
+        **more,
+    )
+
+
+def hiendien(
+    *args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in found}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed_lead(tmp_path: Path, content: Content) -> None:
+    """Nguyễn Thị Lan leaves her number through the real conversation, in the CLI's DB."""
+    store = Store(f"sqlite:///{db_path(tmp_path)}")
+    try:
+        conversations = Conversations(store, content, lambda: date(2026, 11, 25))
+        for text, payload in [
+            ("/start hoiphunu", None),
+            (None, "help"),
+            (None, "yes"),
+            ("Nguyễn Thị Lan", None),
+            ("0912 345 678", None),
+            (None, "area:0"),
+            (None, "time:any"),
+        ]:
+            conversations.handle_sync(Inbound("web", "lan", text=text, payload=payload))
+    finally:
+        store.close()
+
+
+# --- db upgrade, leads export ------------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
+    env = configured(tmp_path)
+    done = hiendien("db", "upgrade", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    assert tables(db_path(tmp_path)) >= TABLES
+    again = hiendien("db", "upgrade", cwd=tmp_path, env=env)  # idempotent
+    assert again.returncode == 0, again.stderr.decode()
+
+
+def test_leads_export_csv_prints_the_header_on_stdout(tmp_path: Path) -> None:
+    done = hiendien("leads", "export", "--format", "csv", cwd=tmp_path, env=configured(tmp_path))
+    assert done.returncode == 0, done.stderr.decode()
+    (header,) = csv.reader(io.StringIO(done.stdout.decode("utf-8"), newline=""))
+    for column in ("id", "created_at", "name", "phone", "to_dan_pho", "status", "consent_at"):
+        assert column in header
+
+
+def test_leads_export_csv_has_the_lead_in_utf8(tmp_path: Path, content: Content) -> None:
+    env = configured(tmp_path)
+    assert hiendien("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    seed_lead(tmp_path, content)
+    done = hiendien("leads", "export", "--format", "csv", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    header, row = csv.reader(io.StringIO(done.stdout.decode("utf-8"), newline=""))
+    record = dict(zip(header, row, strict=True))
+    assert record["name"] == "Nguyễn Thị Lan"
+    assert record["phone"] == "0912345678"
+    assert record["source"] == "hoiphunu"
+
+
+def test_leads_export_xlsx_writes_a_workbook(tmp_path: Path, content: Content) -> None:
+    env = configured(tmp_path)
+    assert hiendien("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    seed_lead(tmp_path, content)
+    done = hiendien(
+        "leads", "export", "--format", "xlsx", "--output", "f.xlsx", cwd=tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b""
+    assert "f.xlsx" in done.stderr.decode()
+    sheet = load_workbook(tmp_path / "f.xlsx").worksheets[0]
+    header, row = sheet.iter_rows(values_only=True)
+    record = dict(zip(header, row, strict=True))
+    assert record["name"] == "Nguyễn Thị Lan"
+    assert record["phone"] == "0912345678"
+    assert record["status"] == "new"
+
+
+# --- chat ----------------------------------------------------------------------------------
+
+
+def test_chat_in_the_terminal(tmp_path: Path, content: Content) -> None:
+    done = hiendien("chat", cwd=tmp_path, env=configured(tmp_path), stdin=b"1\n15/03/2005\n1\n")
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stdout.decode("utf-8")
+    today = today_in_vietnam()
+    assert content.render("vi", "greeting", today=today) in out
+    assert "1. Cá nhân" in out
+    assert "2. Doanh nghiệp" in out
+    assert "3. Hộ kinh doanh" in out
+    e = rules.check_person(date(2005, 3, 15), today, content.rules)
+    verdict = content.render("vi", "verdict." + e.reason, e=e, today=today)
+    assert verdict in out
+    if e.reason == rules.ELIGIBLE_YOUTH:
+        # the citizenship question came first, as numbered choices, and the link as text
+        assert "1. Có" in out
+        assert "https://hiendienonline.tenmien.vn" in out
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+def break_end_date(text: str) -> str:
+    return text.replace("end_date: 2026-12-31", "end_date: not-a-date")
+
+
+def break_yaml(text: str) -> str:
+    return text.replace("free_years: 2 ", "free_years: 2: 3 ")
+
+
+@pytest.mark.parametrize(
+    ("breakage", "marker"),
+    [
+        pytest.param(break_end_date, "end_date: not-a-date", id="not a date"),
+        pytest.param(break_yaml, "free_years: 2: 3", id="YAML syntax"),
+    ],
+)
+def test_run_with_broken_content_names_file_and_line(
+    tmp_path: Path, breakage: Any, marker: str
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    program = content / "program.yaml"
+    broken = breakage(program.read_text("utf-8"))
+    program.write_text(broken, "utf-8")
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if marker in text)
+
+    env = configured(tmp_path, content, HIENDIEN_PORT=str(free_port()))
+    done = hiendien("run", cwd=tmp_path, env=env)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert f"program.yaml:{line}" in err
+    assert "Traceback" not in err
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"hiendien run exited with {proc.returncode}: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
+                assert resp.status == 200
+                return json.loads(resp.read())
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    pytest.fail(f"hiendien run did not answer /healthz in time: {log.read_text()}")
+
+
+def serve(tmp_path: Path, env: dict[str, str], stop: signal.Signals) -> str:
+    """Start ``hiendien run``, check it answers, stop it with ``stop``; its stderr."""
+    log = tmp_path / "run.log"
+    port = int(env["HIENDIEN_PORT"])
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=err,
+        )
+        try:
+            assert wait_healthy(proc, port, log)["status"] == "ok"
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/chat",
+                data=json.dumps({"user": "cli-test", "text": "/start"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 (http:)
+                assert resp.status == 200
+                assert json.loads(resp.read())["messages"]
+            proc.send_signal(stop)
+            assert proc.wait(timeout=30) == 0, log.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return log.read_text()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_run_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    env = clean_env(
+        HIENDIEN_DATABASE_URL=f"sqlite:///{db_path(tmp_path)}", HIENDIEN_PORT=str(free_port())
+    )
+    log = serve(tmp_path, env, stop)
+    assert "Traceback" not in log
+    assert tables(db_path(tmp_path)) >= TABLES  # created on start
+
+
+def test_run_needs_no_configuration(tmp_path: Path) -> None:
+    # Only the port (8080 may be taken on this machine): the database goes to ./data/.
+    env = clean_env(HIENDIEN_PORT=str(free_port()))
+    log = serve(tmp_path, env, signal.SIGTERM)
+    assert "Traceback" not in log
+    assert tables(tmp_path / "data" / "hiendien.db") >= TABLES
