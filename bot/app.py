@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from bot import web as routes
 from bot.clock import today_in_vietnam
 from bot.maintenance import maintenance
+from bot.settings import Settings
 from bot.turns import Conversations
 from db.store import Store
 from handlers.content import Content
@@ -29,6 +31,7 @@ CSP = (
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+TELEGRAM_KEY: web.AppKey[Any] = web.AppKey("telegram")
 
 
 @web.middleware
@@ -45,12 +48,26 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 def build_app(
-    store: Store, content: Content, today: Callable[[], date] = today_in_vietnam
+    store: Store,
+    content: Content,
+    today: Callable[[], date] = today_in_vietnam,
+    settings: Settings | None = None,
+    **telegram_options: float,
 ) -> web.Application:
+    """The web app; with a Telegram token in ``settings``, the Telegram channel too."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    conversations = Conversations(store, content, today)
     app[routes.CONTENT_KEY] = content
-    app[routes.CONVERSATIONS_KEY] = Conversations(store, content, today)
+    app[routes.CONVERSATIONS_KEY] = conversations
     app[routes.TODAY_KEY] = today
+    if settings is not None and settings.telegram_bot_token:
+        from bot.telegram.channel import WEBHOOK_PATH, TelegramChannel
+
+        telegram = TelegramChannel(settings, store, content, conversations, **telegram_options)
+        app[TELEGRAM_KEY] = telegram
+        app.router.add_post(WEBHOOK_PATH, telegram.webhook)
+        app.cleanup_ctx.append(telegram.lifecycle())
+        conversations.on_commit.append(telegram.dispatcher.wake)
     app.router.add_post("/api/chat", routes.api_chat)
     app.router.add_get("/api/eligibility", routes.api_eligibility)
     app.router.add_get("/healthz", routes.healthz)

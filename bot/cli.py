@@ -38,10 +38,15 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import build_app
+    from bot.telegram.channel import ConfigError
 
     content = _content(settings)
     store = _store(settings)
-    app = build_app(store, content)
+    try:
+        app = build_app(store, content, settings=settings)
+    except ConfigError as exc:
+        print(f"hiendien: Telegram: {exc}", file=sys.stderr)
+        return 2
 
     async def close_store(_app: web.Application) -> None:
         store.close()
@@ -94,6 +99,60 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from db import team
+
+    store = _store(settings)
+    try:
+        with store.transaction() as tx:
+            if args.staff_command == "invite":
+                code = team.create_invite(tx, args.team, args.role)
+            elif args.staff_command == "list":
+                rows = team.members(tx)
+            else:
+                removed = team.remove_member(tx, args.member_id)
+    finally:
+        store.close()
+    if args.staff_command == "invite":
+        bot = _bot_username(settings)
+        print(f"Invite code for {args.team} ({args.role}), valid {team.INVITE_DAYS} days: {code}")
+        print(
+            f"Telegram: send /staff {code} to the bot, or open https://t.me/{bot}?start=staff-{code}"
+        )
+    elif args.staff_command == "list":
+        if not rows:
+            print("No team members yet: hiendien staff invite --team NAME")
+        for m in rows:
+            state = "active" if m["active"] else "removed"
+            print(
+                f"{m['id']:>4}  {m['team']}  {m['display_name']}  {m['channel']}:{m['account']}"
+                f"  {m['role']}  {state}"
+            )
+    else:
+        print("removed" if removed else f"no active member with id {args.member_id}")
+        return 0 if removed else 1
+    return 0
+
+
+def _bot_username(settings: Settings) -> str:
+    """The bot's @username for deep links, asked from the Bot API; "<bot>" if unreachable."""
+    if not settings.telegram_bot_token:
+        return "<bot>"
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def ask() -> str:
+        async with Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(ask())
+    except (TelegramError, OSError):
+        return "<bot>"
+
+
 def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     migrate.upgrade(settings.hiendien_database_url)
     print("database is up to date", file=sys.stderr)
@@ -110,6 +169,14 @@ def parser() -> argparse.ArgumentParser:
     export = leads_sub.add_parser("export", help="export leads as CSV or XLSX")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    staff = sub.add_parser("staff", help="community digital team members")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    invite = staff_sub.add_parser("invite", help="a one-time code that links a chat account")
+    invite.add_argument("--team", required=True, help='e.g. "Tổ công nghệ số 1"')
+    invite.add_argument("--role", choices=("member", "admin"), default="member")
+    staff_sub.add_parser("list", help="teams and their linked members")
+    remove = staff_sub.add_parser("remove", help="unlink a member")
+    remove.add_argument("member_id", type=int, help="the id shown by 'hiendien staff list'")
     dbp = sub.add_parser("db", help="database maintenance")
     db_sub = dbp.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="create or migrate the database to the latest schema")
@@ -130,4 +197,6 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_chat(settings, args)
     if args.command == "leads":
         return cmd_export(settings, args)
+    if args.command == "staff":
+        return cmd_staff(settings, args)
     return cmd_db_upgrade(settings, args)

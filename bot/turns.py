@@ -55,6 +55,7 @@ class Conversations:
         self.store = store
         self.content = content
         self.today = today
+        self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox dispatcher
         self._pending: deque[tuple[Inbound, asyncio.Future[Reply | None]]] = deque()
         self._lock = threading.Lock()
         self._draining = False
@@ -64,7 +65,9 @@ class Conversations:
         on SQLite (one writer) the turns waiting at a moment share one transaction
         ("group commit"), and each reply is released only after that commit."""
         if self.store.postgres:
-            return await self.store.run(self.handle_sync, inbound)
+            reply = await self.store.run(self.handle_sync, inbound)
+            self._committed()
+            return reply
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Reply | None] = loop.create_future()
         with self._lock:
@@ -72,7 +75,13 @@ class Conversations:
             start, self._draining = not self._draining, True
         if start:
             self.store.executor.submit(self._drain, loop)
-        return await future
+        reply = await future
+        self._committed()
+        return reply
+
+    def _committed(self) -> None:
+        for callback in self.on_commit:
+            callback()
 
     def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
         while True:

@@ -78,6 +78,15 @@ class Lead(SQLModel, table=True):
     status: str = Field(default="new", max_length=16, index=True)
     assignee: str | None = Field(default=None, max_length=80)
     consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    # the team's side: who holds it, and the group message that announces it
+    assignee_member_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    claimed_at: datetime | None = None
+    announce_chat: str | None = Field(default=None, max_length=64)
+    announce_message_id: int | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
 
     __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
 
@@ -134,3 +143,47 @@ class ErasedLead(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=32)
     status: str = Field(max_length=16)
     source: str | None = Field(default=None, max_length=64)
+
+
+class Team(SQLModel, table=True):
+    """A community digital team (Tổ công nghệ số cộng đồng)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """A team member's chat account, linked through a one-time invite code."""
+
+    __table_args__ = (UniqueConstraint("channel", "account", name="uq_member_account"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    channel: str = Field(max_length=16)
+    account: str = Field(max_length=64)  # the platform's user id (Telegram: the user id)
+    display_name: str = Field(max_length=100)
+    role: str = Field(default="member", max_length=16)  # member | admin
+    active: bool = True
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code that links a chat account to a team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    team_id: int = Field(foreign_key="team.id")
+    role: str = Field(default="member", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+
+
+class BlockedChat(SQLModel, table=True):
+    """A chat that refused our messages (the bot was blocked): never retried."""
+
+    __tablename__ = "blocked_chat"
+    channel: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(default_factory=utcnow)

@@ -214,6 +214,44 @@ class Tx:
             },
         )
 
+    def claim_outbox(
+        self, channels: list[str], now: datetime, limit: int, lease: timedelta
+    ) -> list[dict[str, Any]]:
+        """Take up to ``limit`` due notifications for these channels: pending ones whose time
+        has come, and ones whose sender died mid-send (their lease ran out). On PostgreSQL
+        other processes skip the rows taken here."""
+        c = outbox_t.c
+        query = (
+            select(outbox_t)
+            .where(c.channel.in_(channels), c.status.in_(("pending", "sending")))
+            .where(c.next_attempt_at <= now)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        if self.postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows = [dict(r) for r in self.conn.execute(query).mappings()]
+        if rows:
+            self.conn.execute(
+                update(outbox_t)
+                .where(c.id.in_([r["id"] for r in rows]))
+                .values(status="sending", next_attempt_at=now + lease)
+            )
+        return rows
+
+    def settle_outbox(
+        self,
+        row_id: int,
+        status: str,
+        attempts: int,
+        next_attempt_at: datetime | None,
+        error: str | None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "attempts": attempts, "last_error": error}
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        self.conn.execute(update(outbox_t).where(outbox_t.c.id == row_id).values(**values))
+
     def count_verdict(
         self, day: date, channel: str, applicant: str, reason: str, source: str | None
     ) -> None:

@@ -44,3 +44,14 @@ def my_data_message(content: Content, lang: str, data: dict[str, Any]) -> Messag
         data={**data, "leads": leads, "consents": consents},
     )
     return Message(text)
+
+
+def mask_name(name: str) -> str:
+    """A name the team group can see without identifying the person: the family name and
+    initials ("Trần Văn Bình" → "Trần V. B.")."""
+    parts = name.split()
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0][0] + "."
+    return " ".join([parts[0], *(p[0] + "." for p in parts[1:])])

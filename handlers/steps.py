@@ -387,14 +387,15 @@ def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
 
 
 def ask_phone(turn: Turn) -> list[Message]:
-    return [turn.say("lead.ask_phone")]
+    return [replace(turn.say("lead.ask_phone"), share_contact=turn.t("buttons.share_phone"))]
 
 
 def answer_phone(turn: Turn, payload: str | None) -> Outcome | Miss:
     phone = parse_phone(turn.inbound.contact_phone or turn.text)
     if isinstance(phone, PhoneProblem):
         return Miss("problem.phone_" + phone.value)
-    return goto(turn, "lead_area", state=turn.state.with_slots(phone=phone))
+    said = turn.say("lead.phone_ok", phone=national(phone))
+    return goto(turn, "lead_area", [said], state=turn.state.with_slots(phone=phone))
 
 
 def ask_area(turn: Turn) -> list[Message]:

@@ -55,8 +55,12 @@ class Button:
 
 @dataclass(frozen=True)
 class Message:
+    """Text and buttons. ``share_contact`` is the title of a "share my phone number" button,
+    for channels that can offer one (Telegram); the others simply ignore it."""
+
     text: str
     buttons: tuple[Button, ...] = ()
+    share_contact: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"text": self.text, "buttons": [b.as_json() for b in self.buttons]}
