@@ -58,5 +58,5 @@ def fit(reply: Reply, caps: Capabilities) -> list[Message]:
         pieces = split_text(text, caps.max_length)
         for piece in pieces[:-1]:
             out.append(Message(piece))
-        out.append(Message(pieces[-1], tuple[Button, ...](kept)))
+        out.append(Message(pieces[-1], tuple[Button, ...](kept), message.share_contact))
     return out

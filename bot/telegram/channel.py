@@ -165,7 +165,7 @@ class TelegramChannel:
             await self.send_reply(message.chat.id, reply)
 
     async def send_reply(self, chat_id: int, reply: Reply) -> None:
-        for message in render.merged(reply):
+        for message in render.merged(reply, first_alone=chat_id in self._contact_keyboard):
             markup: Any = render.keyboard(message)
             if message.share_contact:
                 markup = render.share_contact(message.share_contact)

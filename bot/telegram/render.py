@@ -26,13 +26,17 @@ TEAM_LANG = "vi"
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
-def merged(reply: Reply) -> list[Message]:
+def merged(reply: Reply, first_alone: bool = False) -> list[Message]:
     """Fewer, fuller messages: a message without buttons joins the one after it (Telegram
-    allows about one message a second per chat, so three bubbles would take three seconds)."""
+    allows about one message a second per chat, so three bubbles would take three seconds).
+    ``first_alone`` keeps the first message to itself (it has to carry a keyboard removal)."""
     out: list[Message] = []
     carry = ""
-    for m in fit(reply, TELEGRAM):
+    for i, m in enumerate(fit(reply, TELEGRAM)):
         text = f"{carry}\n\n{m.text}" if carry else m.text
+        if first_alone and i == 0:
+            out.append(m)
+            continue
         if not m.buttons and not m.share_contact:
             carry = text
             continue

@@ -1,0 +1,273 @@
+"""Telegram end to end: a real python-telegram-bot Application built by hiendien's own
+code (inside the real aiohttp app, on loopback) against the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import build_app
+from bot.settings import Settings
+from bot.turns import Conversations
+from db import team
+from db.models import Lead, Outbox
+from db.store import Store
+from handlers.content import Content
+from handlers.types import Inbound
+from tests.resident import TODAY
+from tests.telegram_standin import BotApiStandIn
+from tests.test_store import LEAD_DIALOGUE, rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+
+GROUP = -1001234
+SECRET = "s3cret_token-for-tests-0123456789abcdef"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token="123:ABC") as stand_in:
+        yield stand_in
+
+
+@asynccontextmanager
+async def running(
+    api: BotApiStandIn, store: Store, content: Content, **settings: Any
+) -> AsyncIterator[str]:
+    """hiendien's app with Telegram, started as ``hiendien run`` would; yields its URL."""
+    config = Settings(
+        telegram_bot_token=api.token,
+        telegram_base_url=api.base_url,
+        telegram_leads_chat_id=str(GROUP),
+        **settings,
+    )
+    app = build_app(store, content, lambda: TODAY, settings=config, private_per_second=1000)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def say(api: BotApiStandIn, user: int, text: str) -> str:
+    before = len(api.sent(user))
+    api.push(api.message(user, text))
+    sent = await api.wait_sent(before + 1, chat_id=user)
+    await asyncio.sleep(0.05)  # a reply may be two messages
+    return "\n".join(m["text"] for m in api.sent(user)[before:]) or sent[-1]["text"]
+
+
+async def tap(api: BotApiStandIn, user: int, title: str) -> str:
+    before = len(api.sent(user))
+    message, data = api.button(user, title)
+    api.push(api.callback(user, data, message))
+    await api.wait_sent(before + 1, chat_id=user)
+    await asyncio.sleep(0.05)
+    return "\n".join(m["text"] for m in api.sent(user)[before:])
+
+
+def invite(store: Store, role: str = "member") -> str:
+    with store.transaction() as tx:
+        return team.create_invite(tx, "Tổ công nghệ số 1", role)
+
+
+async def test_a_resident_from_a_deep_link_reaches_a_verdict_and_leaves_a_lead(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with running(api, sqlite_store, content):
+        await api.wait_call("setMyCommands")
+        assert [c["command"] for c in api.commands] == [
+            "start",
+            "menu",
+            "hoi",
+            "dulieu",
+            "xoa",
+            "english",
+        ]
+        text = await say(api, 42, "/start hoiphunu")
+        assert "Xin chào" in text
+        await tap(api, 42, "Cá nhân")
+        assert api.calls_to("answerCallbackQuery")
+        assert api.calls_to("editMessageReplyMarkup")  # the tapped keyboard is gone
+        await say(api, 42, "15/03/2005")
+        text = await tap(api, 42, "Có")
+        assert "rất có thể đủ điều kiện" in text
+        _, url = api.button(42, "hiendienonline")
+        assert url == "https://hiendienonline.tenmien.vn"
+        await say(api, 42, "Nguyễn Văn An")
+        await tap(api, 42, "nhờ cán bộ")
+        await tap(api, 42, "Đồng ý")
+        await say(api, 42, "Nguyễn Văn An")
+        keyboard = api.sent(42)[-1]["reply_markup"]
+        assert keyboard["keyboard"][0][0]["request_contact"] is True
+        before = len(api.sent(42))
+        api.push(api.contact(42, "+84912345678"))
+        await api.wait_sent(before + 2, chat_id=42)  # "number noted" + the tổ dân phố question
+        assert api.sent(42)[before]["reply_markup"] == {"remove_keyboard": True}
+        await tap(api, 42, "Tổ dân phố 5")
+        text = await tap(api, 42, "Lúc nào")
+        assert "0912 345 678" in text
+    [lead] = rows(sqlite_store, Lead)
+    assert (lead["channel"], lead["user_ref"], lead["source"]) == ("telegram", "42", "hoiphunu")
+    assert lead["phone"] == "+84912345678"
+
+
+async def test_someone_elses_contact_is_refused(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with running(api, sqlite_store, content):
+        await say(api, 43, "/start")
+        before = len(api.sent(43))
+        api.push(api.contact(43, "+84987654321", contact_user_id=999))
+        await api.wait_sent(before + 1, chat_id=43)
+        assert "chính bạn" in api.sent(43)[-1]["text"]
+
+
+async def test_in_a_group_the_bot_does_not_talk_to_residents(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with running(api, sqlite_store, content):
+        api.push(api.message(44, "xin chào", chat_id=GROUP))
+        api.push(api.message(44, "/start"))
+        await api.wait_sent(1, chat_id=44)
+        assert api.sent(GROUP) == []
+
+
+async def test_the_team_claims_a_lead_one_winner_details_in_private(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with running(api, sqlite_store, content):
+        await say(api, 501, f"/staff {invite(sqlite_store)}")
+        assert "Đã liên kết" in api.sent(501)[-1]["text"]
+        await say(api, 502, f"/start staff-{invite(sqlite_store)}")
+        assert "Đã liên kết" in api.sent(502)[-1]["text"]
+        conversations = Conversations(sqlite_store, content, lambda: TODAY)
+        for text in LEAD_DIALOGUE:
+            await conversations.handle(Inbound("web", "resident", text=text))
+        [card] = await api.wait_sent(1, chat_id=GROUP)
+        assert "Trần V. B." in card["text"] and "091****678" in card["text"]
+        assert "Trần Văn Bình" not in card["text"] and "0912" not in card["text"]
+        assert "tdp5" in card["text"] and "Tổ dân phố 5" in card["text"]
+        message, data = api.button(GROUP, "Nhận hỗ trợ")
+        assert data.startswith("lc:")
+        api.push(api.callback(501, data, message, chat_id=GROUP))
+        api.push(api.callback(502, data, message, chat_id=GROUP))
+        api.push(api.callback(777, data, message, chat_id=GROUP))  # not a member
+        await api.wait_call("answerCallbackQuery", 3)
+        answers = sorted(c.params.get("text", "") for c in api.calls_to("answerCallbackQuery"))
+        assert sum("Bạn đã nhận" in a for a in answers) == 1
+        assert sum("người khác nhận" in a for a in answers) == 1
+        assert sum("Chỉ thành viên" in a for a in answers) == 1
+        [lead] = rows(sqlite_store, Lead)
+        holder = 501 if lead["assignee_member_id"] == 1 else 502
+        details = (await api.wait_sent(2, chat_id=holder))[-1]  # after "linked"
+        assert "Trần Văn Bình" in details["text"] and "0912 345 678" in details["text"]
+        await api.wait_for(lambda: "đang hỗ trợ" in api.last_message(GROUP)["text"])
+        message, data = api.button(GROUP, "Đã liên hệ")
+        api.push(api.callback(holder, data, message, chat_id=GROUP))
+        await api.wait_for(lambda: "đã liên hệ" in api.last_message(GROUP)["text"])
+        assert len(api.sent(GROUP)) == 1  # one card, edited in place
+    [lead] = rows(sqlite_store, Lead)
+    assert lead["status"] == "contacted"
+
+
+async def test_429_then_success_is_delivered_once_after_the_wait(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    api.fail_next("sendMessage", 429, retry_after=1)
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for text in LEAD_DIALOGUE:  # the lead is committed while Telegram is not running
+        await conversations.handle(Inbound("web", "resident", text=text))
+    async with running(api, sqlite_store, content):
+        started = time.monotonic()
+        await api.wait_sent(1, chat_id=GROUP, timeout=10)
+        assert time.monotonic() - started >= 0.9
+        await asyncio.sleep(0.3)
+        assert len(api.sent(GROUP)) == 1
+        [refused] = [c for c in api.calls_to("sendMessage") if c.status == 429]
+        assert refused.params["chat_id"] == GROUP
+    [note] = [r for r in rows(sqlite_store, Outbox) if r["kind"] == "lead_created"]
+    assert note["status"] == "sent" and note["attempts"] == 2
+
+
+async def test_a_notification_left_by_a_crash_is_delivered_once_after_restart(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for text in LEAD_DIALOGUE:
+        await conversations.handle(Inbound("web", "resident", text=text))
+    async with running(api, sqlite_store, content):
+        await api.wait_sent(1, chat_id=GROUP)
+    async with running(api, sqlite_store, content):  # a second start sends nothing again
+        await asyncio.sleep(0.5)
+    assert len(api.sent(GROUP)) == 1
+
+
+async def test_a_blocked_recipient_is_not_retried(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    api.fail_next("sendMessage", 403)
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for text in LEAD_DIALOGUE:
+        await conversations.handle(Inbound("web", "resident", text=text))
+    async with running(api, sqlite_store, content):
+        await api.wait_call("sendMessage")
+        await asyncio.sleep(0.3)
+    [note] = [r for r in rows(sqlite_store, Outbox) if r["kind"] == "lead_created"]
+    assert note["status"] == "dead" and "forbidden" in note["last_error"]
+    assert len(api.calls_to("sendMessage")) == 1
+
+
+async def test_webhook_mode_checks_the_secret_and_answers_each_update_once(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    public = "https://hiendien.example.vn"
+    async with running(
+        api, sqlite_store, content, hiendien_public_url=public, telegram_webhook_secret=SECRET
+    ) as url:
+        await api.wait_call("setWebhook")
+        assert api.webhook["url"] == public + "/webhooks/telegram"
+        assert api.webhook["secret_token"] == SECRET
+        hook = url + "/webhooks/telegram"
+        update = api.message(61, "/start")
+        assert await api.post_webhook(update, url=hook, secret_token="wrong") == 403
+        assert await api.post_webhook(update, url=hook, secret_token="") == 403
+        await asyncio.sleep(0.2)
+        assert api.sent(61) == []
+        assert await api.post_webhook(update, url=hook, secret_token=SECRET) == 200
+        assert await api.post_webhook(update, url=hook, secret_token=SECRET) == 200
+        await api.wait_sent(1, chat_id=61)
+        await asyncio.sleep(0.3)
+        assert len(api.sent(61)) == 1  # the redelivered update was not answered again
+        async with aiohttp.ClientSession() as http:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            async with http.post(hook, data=b"not json", headers=headers) as r:
+                assert r.status == 400
+            async with http.post(hook, data=b"x" * (1024 * 1024 + 1), headers=headers) as r:
+                assert r.status == 400
+    assert not api.calls_to("getUpdates")
+
+
+def test_webhook_mode_without_a_secret_stops_the_start(
+    sqlite_store: Store, content: Content
+) -> None:
+    from bot.telegram.channel import ConfigError
+
+    config = Settings(
+        telegram_bot_token="1:X",
+        hiendien_public_url="https://x.example",
+        telegram_webhook_secret=None,
+    )
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        build_app(sqlite_store, content, lambda: TODAY, settings=config)
