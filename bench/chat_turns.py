@@ -124,8 +124,10 @@ async def main() -> None:
             bare = f"http://127.0.0.1:{bare_port}/api/chat"
             await wait_up(url)
             await wait_up(bare)
-            print(f"{args.residents} concurrent residents, {args.seconds:.0f} s each, "
-                  f"{len(SCRIPT)} turns per resident, SQLite, {os.cpu_count()} cores")
+            print(
+                f"{args.residents} concurrent residents, {args.seconds:.0f} s each, "
+                f"{len(SCRIPT)} turns per resident, SQLite, {os.cpu_count()} cores"
+            )
             await drive(url, args.residents, 2)  # warm-up
             rate, lat, errors = await drive(url, args.residents, args.seconds)
             report("hiendien /api/chat", rate, lat, errors)

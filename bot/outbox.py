@@ -26,7 +26,7 @@ from db.store import Store
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)  # a send interrupted by a crash is retried after this
 BATCH = 20
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0  # seconds
@@ -103,7 +103,15 @@ class Dispatcher:
             await self.store.run(self._settle, row, result)
         return len(rows)
 
+    def _reclaim(self) -> int:
+        with self.store.transaction() as tx:
+            return tx.reclaim_outbox(self.clock())
+
     async def run(self) -> None:
+        if not self.store.postgres:  # one process per SQLite file: nothing else is sending
+            reclaimed = await self.store.run(self._reclaim)
+            if reclaimed:
+                log.info("outbox: %d notifications interrupted by a stop are due again", reclaimed)
         while True:
             try:
                 handled = await self.run_once()

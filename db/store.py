@@ -239,6 +239,15 @@ class Tx:
             )
         return rows
 
+    def reclaim_outbox(self, now: datetime) -> int:
+        """Make notifications left "sending" by a stopped process due now."""
+        c = outbox_t.c
+        return self.conn.execute(
+            update(outbox_t)
+            .where(c.status == "sending")
+            .values(status="pending", next_attempt_at=now)
+        ).rowcount
+
     def settle_outbox(
         self,
         row_id: int,

@@ -220,6 +220,9 @@ class BotApiStandIn:
         self._message_ids: dict[ChatId, int] = defaultdict(int)
         self._chat_types: dict[ChatId, str] = {}
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._holds: list[tuple[str, int | None]] = []
+        self._unheld = asyncio.Event()
+        self._unheld.set()
         self._rate_per_second: int | None = None
         self._rate_per_chat: int | None = None
         self._send_times: deque[tuple[float, ChatId]] = deque()
@@ -303,6 +306,11 @@ class BotApiStandIn:
             call.status = 401
             return web.json_response(error.body(), status=401, dumps=_dumps)
         self.calls.append(call)
+        if self._is_held(method, params):
+            # Lost in transit: never delivered, never answered (the bot times out or dies).
+            await self._unheld.wait()
+            call.status = 499
+            return web.Response(status=499)
         try:
             self._injected_failure(method, params)
             implementation = self._methods.get(method.lower())
@@ -548,6 +556,23 @@ class BotApiStandIn:
         if times < 1:
             raise ValueError("times must be >= 1")
         self._failures[method.lower()].append(_Failure(status, retry_after, description, times))
+
+    def hold(self, method: str, chat_id: int | None = None) -> None:
+        """Lose calls of ``method`` (to ``chat_id``, if given): they are never delivered and
+        stay unanswered until :meth:`release` (then 499), as a request in flight when the
+        bot is killed. Calls after :meth:`release` are served normally."""
+        self._holds.append((method.lower(), chat_id))
+        self._unheld.clear()
+
+    def release(self) -> None:
+        self._holds.clear()
+        self._unheld.set()
+
+    def _is_held(self, method: str, params: JsonDict) -> bool:
+        chat = params.get("chat_id")
+        return any(
+            m == method.lower() and (c is None or str(c) == str(chat)) for m, c in self._holds
+        )
 
     def rate_limit(self, per_second: int | None = None, *, per_chat: int | None = None) -> None:
         """Answer sendMessage with 429 (retry_after=1) beyond ``per_second`` messages in any
