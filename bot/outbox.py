@@ -14,12 +14,10 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
-
-from aiohttp import web
 
 from db.models import utcnow
 from db.store import Store
@@ -68,6 +66,7 @@ class Dispatcher:
         self.clock = clock
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Something was just written to the outbox: look now rather than at the next tick."""
@@ -94,7 +93,10 @@ class Dispatcher:
     async def run_once(self) -> int:
         """Deliver what is due now; the number of rows handled."""
         rows = await self.store.run(self._claim)
-        for row in rows:
+        for n, row in enumerate(rows):
+            if self._stopping:  # leave the rest for the next start, due at once
+                await self.store.run(self._release, [r["id"] for r in rows[n:]])
+                return n
             try:
                 result = await self.by_channel[row["channel"]].deliver(row)
             except Exception as exc:  # a sender bug must not stop the others
@@ -102,6 +104,20 @@ class Dispatcher:
                 result = Delivery("retry", error=f"{type(exc).__name__}: {exc}"[:500])
             await self.store.run(self._settle, row, result)
         return len(rows)
+
+    def _release(self, ids: list[int]) -> None:
+        with self.store.transaction() as tx:
+            tx.release_outbox(ids, self.clock())
+
+    async def stop(self, task: asyncio.Task[None], timeout: float = 10.0) -> None:
+        """Let the delivery in progress finish and be recorded, then stop (a send cut off
+        between Telegram's answer and our record would be sent again after a restart)."""
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(task, timeout)
+        except TimeoutError:
+            log.warning("outbox dispatcher did not stop in %s s; cancelled", timeout)
 
     def _reclaim(self) -> int:
         with self.store.transaction() as tx:
@@ -112,7 +128,7 @@ class Dispatcher:
             reclaimed = await self.store.run(self._reclaim)
             if reclaimed:
                 log.info("outbox: %d notifications interrupted by a stop are due again", reclaimed)
-        while True:
+        while not self._stopping:
             try:
                 handled = await self.run_once()
             except Exception:
@@ -123,14 +139,3 @@ class Dispatcher:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
-
-
-def dispatching(dispatcher: Dispatcher) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def ctx(_app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(dispatcher.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return ctx

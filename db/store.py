@@ -248,6 +248,14 @@ class Tx:
             .values(status="pending", next_attempt_at=now)
         ).rowcount
 
+    def release_outbox(self, ids: list[int], now: datetime) -> None:
+        """Give back rows taken but not attempted (the dispatcher is stopping)."""
+        self.conn.execute(
+            update(outbox_t)
+            .where(outbox_t.c.id.in_(ids))
+            .values(status="pending", next_attempt_at=now)
+        )
+
     def settle_outbox(
         self,
         row_id: int,

@@ -285,9 +285,10 @@ class TelegramChannel:
         log.info("telegram: serving @%s by %s", self.app.bot.username, mode)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        dispatcher, reminders = self._tasks
+        await self.dispatcher.stop(dispatcher)
+        for task in (dispatcher, reminders):
             task.cancel()
-        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.app.updater and self.app.updater.running:
