@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +272,39 @@ def test_run_needs_no_configuration(tmp_path: Path) -> None:
     log = serve(tmp_path, env, signal.SIGTERM)
     assert "Traceback" not in log
     assert tables(tmp_path / "data" / "hiendien.db") >= TABLES
+
+
+def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
+    """The team commands work on a fresh database, without Telegram configured."""
+    import re
+
+    env = {**os.environ, "HIENDIEN_DATABASE_URL": f"sqlite:///{tmp_path / 'staff.db'}"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    run = partial(
+        subprocess.run,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    invite = run([sys.executable, "-m", "bot", "staff", "invite", "--team", "Tổ công nghệ số 1"])
+    assert invite.returncode == 0, invite.stderr
+    code = re.search(r"valid 7 days: (\S+)", invite.stdout).group(1)
+    assert f"start=staff-{code}" in invite.stdout
+    listed = run([sys.executable, "-m", "bot", "staff", "list"])
+    assert "No team members yet" in listed.stdout
+    from db import team
+
+    store = Store(env["HIENDIEN_DATABASE_URL"])
+    with store.transaction() as tx:
+        assert team.redeem_invite(tx, code, "telegram", "42", "Nguyễn Thị Hoa")[0] == "linked"
+    store.close()
+    listed = run([sys.executable, "-m", "bot", "staff", "list"])
+    assert "Tổ công nghệ số 1" in listed.stdout and "Nguyễn Thị Hoa" in listed.stdout
+    member_id = listed.stdout.split()[0]
+    removed = run([sys.executable, "-m", "bot", "staff", "remove", member_id])
+    assert removed.returncode == 0 and "removed" in removed.stdout
+    again = run([sys.executable, "-m", "bot", "staff", "remove", member_id])
+    assert again.returncode == 1
