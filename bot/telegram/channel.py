@@ -311,9 +311,11 @@ class TelegramChannel:
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("telegram webhook: wrong or missing secret token")
             return web.json_response({"error": "forbidden"}, status=403)
-        body = await request.content.read(MAX_WEBHOOK_BODY + 1)
-        if len(body) > MAX_WEBHOOK_BODY:
-            return web.json_response({"error": "body over 1 MB"}, status=400)
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BODY:
+                return web.json_response({"error": "body over 1 MB"}, status=400)
         try:
             data = json.loads(body)
             update = Update.de_json(data, self.app.bot)
