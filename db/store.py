@@ -73,7 +73,7 @@ class Tx:
         self.conn = conn
         self.postgres = postgres
 
-    def _insert_ignore(self, table: Any) -> Any:
+    def insert_ignore(self, table: Any) -> Any:
         dialect = postgresql if self.postgres else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
 
@@ -82,7 +82,7 @@ class Tx:
     def mark_seen(self, channel: str, external_id: str) -> bool:
         """Record a platform delivery; False when it was already handled."""
         result = self.conn.execute(
-            self._insert_ignore(seen_t).returning(seen_t.c.channel),
+            self.insert_ignore(seen_t).returning(seen_t.c.channel),
             {"channel": channel, "external_id": external_id[:128], "seen_at": utcnow()},
         )
         return result.first() is not None
@@ -200,7 +200,7 @@ class Tx:
     ) -> None:
         now = utcnow()
         self.conn.execute(
-            self._insert_ignore(outbox_t),
+            self.insert_ignore(outbox_t),
             {
                 "kind": kind,
                 "channel": channel,

@@ -14,19 +14,16 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 
-from db.models import BlockedChat, Invite, Lead, LeadEvent, Member, Team, utcnow
-from db.store import TEAM_RECIPIENT, Tx
+from db.models import BlockedChat, Invite, Member, Team, utcnow
+from db.store import TEAM_RECIPIENT, Tx, event_t, lead_t
 
 team_t = Team.__table__
 member_t = Member.__table__
 invite_t = Invite.__table__
-lead_t = Lead.__table__
-event_t = LeadEvent.__table__
 blocked_t = BlockedChat.__table__
 
 INVITE_DAYS = 7
 STATUSES = ("contacted", "registered", "unreachable", "declined")  # after "claimed"
-ROLES = ("member", "admin")
 
 
 def create_invite(tx: Tx, team_name: str, role: str = "member") -> str:
@@ -281,7 +278,7 @@ def queue_reminders(
 def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
     """The chat refused us (bot blocked): remember it; a member there becomes inactive."""
     tx.conn.execute(
-        tx._insert_ignore(blocked_t), {"channel": channel, "chat_id": chat_id, "at": utcnow()}
+        tx.insert_ignore(blocked_t), {"channel": channel, "chat_id": chat_id, "at": utcnow()}
     )
     tx.conn.execute(
         update(member_t)
