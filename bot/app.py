@@ -32,6 +32,7 @@ CSP = (
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TELEGRAM_KEY: web.AppKey[Any] = web.AppKey("telegram")
+ZALO_KEY = routes.ZALO_KEY
 
 
 @web.middleware
@@ -52,9 +53,10 @@ def build_app(
     content: Content,
     today: Callable[[], date] = today_in_vietnam,
     settings: Settings | None = None,
-    **telegram_options: float,
+    telegram_options: dict[str, float] | None = None,
+    zalo_options: dict[str, float] | None = None,
 ) -> web.Application:
-    """The web app; with a Telegram token in ``settings``, the Telegram channel too."""
+    """The web app; with Telegram or Zalo configured in ``settings``, those channels too."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
     conversations = Conversations(store, content, today)
     app[routes.CONTENT_KEY] = content
@@ -63,11 +65,21 @@ def build_app(
     if settings is not None and settings.telegram_bot_token:
         from bot.telegram.channel import WEBHOOK_PATH, TelegramChannel
 
-        telegram = TelegramChannel(settings, store, content, conversations, **telegram_options)
+        telegram = TelegramChannel(
+            settings, store, content, conversations, **(telegram_options or {})
+        )
         app[TELEGRAM_KEY] = telegram
         app.router.add_post(WEBHOOK_PATH, telegram.webhook)
         app.cleanup_ctx.append(telegram.lifecycle())
         conversations.on_commit.append(telegram.dispatcher.wake)
+    if settings is not None and settings.zalo_app_id:
+        from bot.zalo.channel import WEBHOOK_PATH as ZALO_PATH
+        from bot.zalo.channel import ZaloChannel
+
+        zalo = ZaloChannel(settings, store, content, conversations, **(zalo_options or {}))
+        app[ZALO_KEY] = zalo
+        app.router.add_post(ZALO_PATH, zalo.webhook)
+        app.cleanup_ctx.append(zalo.lifecycle())
     app.router.add_post("/api/chat", routes.api_chat)
     app.router.add_get("/api/eligibility", routes.api_eligibility)
     app.router.add_get("/healthz", routes.healthz)

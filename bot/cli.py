@@ -134,6 +134,50 @@ def cmd_staff(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.zalo.api import TokenError, ZaloApi, ZaloError
+
+    if not settings.zalo_app_id or not settings.zalo_app_secret:
+        print("hiendien: set ZALO_APP_ID and ZALO_APP_SECRET first", file=sys.stderr)
+        return 2
+    store = _store(settings)
+    api = ZaloApi(
+        store,
+        app_id=settings.zalo_app_id,
+        app_secret=settings.zalo_app_secret,
+        seed_refresh_token=settings.zalo_refresh_token,
+        api_base_url=settings.zalo_api_base_url,
+        oauth_base_url=settings.zalo_oauth_base_url,
+    )
+
+    async def work() -> int:
+        await api.start()
+        try:
+            if args.zalo_command == "set-token":
+                pair = await api.set_refresh_token(args.refresh_token)
+                print(f"Zalo token saved; valid until {pair.expires_at:%Y-%m-%d %H:%M} UTC")
+                return 0
+            info = await api.oa_info()
+            assert api.pair is not None
+            print(f"Official Account: {info.get('name')} (id {info.get('oa_id')})")
+            print(f"Access token valid until {api.pair.expires_at:%Y-%m-%d %H:%M} UTC")
+            public = settings.hiendien_public_url or "https://YOUR-SERVER"
+            print(f"Webhook URL to set in Zalo's console: {public.rstrip('/')}/webhooks/zalo")
+            return 0
+        except (TokenError, ZaloError) as exc:
+            print(f"hiendien: Zalo: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await api.close()
+
+    try:
+        return asyncio.run(work())
+    finally:
+        store.close()
+
+
 def _bot_username(settings: Settings) -> str:
     """The bot's @username for deep links, asked from the Bot API; "<bot>" if unreachable."""
     if not settings.telegram_bot_token:
@@ -177,6 +221,11 @@ def parser() -> argparse.ArgumentParser:
     staff_sub.add_parser("list", help="teams and their linked members")
     remove = staff_sub.add_parser("remove", help="unlink a member")
     remove.add_argument("member_id", type=int, help="the id shown by 'hiendien staff list'")
+    zalo = sub.add_parser("zalo", help="the Zalo Official Account")
+    zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
+    zalo_sub.add_parser("check", help="show the OA, the token's expiry and the webhook URL")
+    set_token = zalo_sub.add_parser("set-token", help="start again from a new refresh token")
+    set_token.add_argument("refresh_token")
     dbp = sub.add_parser("db", help="database maintenance")
     db_sub = dbp.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="create or migrate the database to the latest schema")
@@ -199,4 +248,6 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_export(settings, args)
     if args.command == "staff":
         return cmd_staff(settings, args)
+    if args.command == "zalo":
+        return cmd_zalo(settings, args)
     return cmd_db_upgrade(settings, args)

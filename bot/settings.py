@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     zalo_refresh_token: str | None = None
     zalo_api_base_url: str = "https://openapi.zalo.me"
     zalo_oauth_base_url: str = "https://oauth.zaloapp.com"
+    # How Zalo signs webhooks: "app_id" (the documented recipe), "oa_id" (the OA id in place
+    # of the app id) or "header_timestamp" (the timestamp from X-ZEvent-Timestamp).
+    zalo_signature_variant: str = "app_id"
+    # Hours the bot stays quiet for a resident after ward staff replied in the OA manager.
+    zalo_handover_hours: float = 12
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None

@@ -35,6 +35,7 @@ CONTENT_KEY = web.AppKey("content", Content)
 CONVERSATIONS_KEY = web.AppKey("conversations", Conversations)
 TODAY_KEY: web.AppKey[Any] = web.AppKey("today")
 PAGE_KEY = web.AppKey("chat_page", str)
+ZALO_KEY: web.AppKey[Any] = web.AppKey("zalo")
 
 
 dumps = partial(json.dumps, ensure_ascii=False)
@@ -156,7 +157,14 @@ async def healthz(request: web.Request) -> web.Response:
         ok = False
     if not ok:
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+    report: dict[str, Any] = {"status": "ok", "database": "ok"}
+    zalo = request.app.get(ZALO_KEY)
+    if zalo is not None:
+        why = zalo.api.degraded
+        report["zalo"] = {"status": "degraded", "why": why} if why else {"status": "ok"}
+        if why:
+            report["status"] = "degraded"
+    return web.json_response(report)
 
 
 def render_chat_page(app: web.Application) -> str:

@@ -187,3 +187,28 @@ class BlockedChat(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=16)
     chat_id: str = Field(primary_key=True, max_length=64)
     at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelToken(SQLModel, table=True):
+    """A channel's OAuth tokens (Zalo's rotate: each refresh token works once). A new pair
+    is saved here before it is used."""
+
+    __tablename__ = "channel_token"
+    channel: str = Field(primary_key=True, max_length=16)
+    access_token: str = Field(sa_column=Column(Text, nullable=False))
+    refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
+    failed_at: datetime | None = None  # the stored refresh token was refused: a human must act
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class SentMessage(SQLModel, table=True):
+    """Ids of messages the bot itself sent, so a platform's echo of a message we did not
+    send is recognised as a person (ward staff) writing; pruned with inbound_seen."""
+
+    __tablename__ = "sent_message"
+    channel: str = Field(primary_key=True, max_length=16)
+    message_id: str = Field(primary_key=True, max_length=128)
+    user_ref: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)

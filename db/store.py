@@ -29,6 +29,7 @@ from db.models import (
     Lead,
     LeadEvent,
     Outbox,
+    SentMessage,
     VerdictCount,
     utcnow,
 )
@@ -42,6 +43,7 @@ event_t = LeadEvent.__table__
 outbox_t = Outbox.__table__
 verdict_t = VerdictCount.__table__
 erased_t = ErasedLead.__table__
+sent_t = SentMessage.__table__
 
 TEAM_RECIPIENT = "team"
 
@@ -88,6 +90,7 @@ class Tx:
         return result.first() is not None
 
     def prune_seen(self, before: datetime) -> int:
+        self.conn.execute(delete(sent_t).where(sent_t.c.at < before))
         return self.conn.execute(delete(seen_t).where(seen_t.c.seen_at < before)).rowcount
 
     # --- conversations ----------------------------------------------------------------
@@ -121,6 +124,32 @@ class Tx:
         else:
             self.conn.execute(_UPDATE_CONVERSATION, {"cid": loaded.id, **values})
         loaded.version += 1
+
+    def pause(self, channel: str, user_ref: str, until: datetime | None) -> None:
+        """A person (ward staff) has taken over this chat until ``until`` (None: hand back)."""
+        self.conn.execute(
+            update(conversation_t)
+            .where(conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref)
+            .values(paused_until=until)
+        )
+
+    def paused_until(self, channel: str, user_ref: str) -> datetime | None:
+        return self.conn.execute(
+            select(conversation_t.c.paused_until).where(
+                conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
+            )
+        ).scalar()
+
+    def record_sent(self, channel: str, message_id: str, user_ref: str) -> None:
+        self.conn.execute(
+            self.insert_ignore(sent_t),
+            {"channel": channel, "message_id": message_id, "user_ref": user_ref, "at": utcnow()},
+        )
+
+    def was_sent(self, channel: str, message_id: str) -> bool:
+        c = sent_t.c
+        found = select(c.message_id).where(c.channel == channel, c.message_id == message_id)
+        return self.conn.execute(found).first() is not None
 
     # --- consents, leads, counts --------------------------------------------------------
 

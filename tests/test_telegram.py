@@ -48,7 +48,13 @@ async def running(
         telegram_leads_chat_id=str(GROUP),
         **settings,
     )
-    app = build_app(store, content, lambda: TODAY, settings=config, private_per_second=1000)
+    app = build_app(
+        store,
+        content,
+        lambda: TODAY,
+        settings=config,
+        telegram_options={"private_per_second": 1000},
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

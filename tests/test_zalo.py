@@ -1,0 +1,267 @@
+"""Zalo end to end: hiendien's real aiohttp app on loopback, signed webhooks from the
+stand-in, replies and tokens through the stand-in's OA API and OAuth."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import build_app
+from bot.settings import Settings
+from db.models import Conversation, Lead
+from db.store import Store
+from handlers.content import Content
+from tests.resident import TODAY
+from tests.test_store import rows
+from tests.zalo_standin import ZaloStandIn
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloStandIn]:
+    async with ZaloStandIn() as stand_in:
+        yield stand_in
+
+
+@asynccontextmanager
+async def running(
+    zalo: ZaloStandIn, store: Store, content: Content, seed: str | None = None, **extra: Any
+) -> AsyncIterator[str]:
+    config = Settings(
+        zalo_app_id=zalo.app_id,
+        zalo_app_secret=zalo.app_secret,
+        zalo_oa_secret_key=zalo.oa_secret_key,
+        zalo_refresh_token=seed,
+        zalo_api_base_url=zalo.api_base_url,
+        zalo_oauth_base_url=zalo.oauth_base_url,
+        **extra,
+    )
+    app = build_app(
+        store, content, lambda: TODAY, settings=config, zalo_options={"echo_delay": 0.05}
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
+    before = len(zalo.sent_to(user))
+    assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
+    await zalo.wait_sent(before + wait, user_id=user)
+    await asyncio.sleep(0.05)
+    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
+
+
+async def tap(zalo: ZaloStandIn, hook: str, user: str, title: str) -> str:
+    before = len(zalo.sent_to(user))
+    assert await zalo.post_webhook(hook, zalo.tap(user, title)) == 200
+    await zalo.wait_sent(before + 1, user_id=user)
+    await asyncio.sleep(0.05)
+    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
+
+
+async def test_a_signed_dialogue_by_taps_and_typing_reaches_a_verdict_and_a_lead(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user(display_name="Trần Thị Bình")
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        assert "Xin chào" in await say(zalo, hook, user, "/start hoiphunu", wait=2)
+        buttons = zalo.sent_to(user)[-1]["buttons"]
+        assert buttons and all(b["payload"].startswith("#hd:") for b in buttons)
+        await tap(zalo, hook, user, "Cá nhân")
+        await say(zalo, hook, user, "15/03/2005")
+        text = await say(zalo, hook, user, "co", wait=3)
+        assert "rất có thể đủ điều kiện" in text
+        await tap(zalo, hook, user, "Bỏ qua")
+        await tap(zalo, hook, user, "nhờ cán bộ")
+        await say(zalo, hook, user, "đồng ý", wait=2)
+        # name and phone shared through Zalo's own card, after the consent in the chat
+        before = len(zalo.sent_to(user))
+        event = zalo.submit_info(user, "Trần Thị Bình", phone="84912345678")
+        assert await zalo.post_webhook(hook, event) == 200
+        await zalo.wait_sent(before + 2, user_id=user)
+        assert "Tổ dân phố" in zalo.sent_to(user)[-1]["text"]
+        await say(zalo, hook, user, "5")
+        text = await say(zalo, hook, user, "buổi sáng", wait=2)
+        assert "0912 345 678" in text and "Trần Thị Bình" in text
+    [lead] = rows(sqlite_store, Lead)
+    assert (lead["channel"], lead["source"], lead["phone"]) == ("zalo", "hoiphunu", "+84912345678")
+
+
+async def test_shared_info_without_consent_in_the_chat_is_not_stored(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, user, "/start", wait=2)
+        assert await zalo.post_webhook(hook, zalo.submit_info(user, "Lê Văn Cường")) == 200
+        await asyncio.sleep(0.3)
+    assert rows(sqlite_store, Lead) == []
+    assert "Cường" not in rows(sqlite_store, Conversation)[0]["state"]
+
+
+async def test_refused_buttons_become_numbered_text_and_numbers_work(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    zalo.buttons_supported = False
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        text = await say(zalo, hook, user, "/start", wait=2)
+        assert "1. Cá nhân" in text and "3. Hộ kinh doanh" in text
+        assert all(not m.get("buttons") for m in zalo.sent_to(user))
+        text = await say(zalo, hook, user, "3")
+        assert "Giấy chứng nhận đăng ký hộ kinh doanh" in text
+
+
+@pytest.mark.parametrize("signature", ["missing", "bad", "stale_secret", "app_secret"])
+async def test_a_wrong_signature_is_refused_and_nothing_is_answered(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content, signature: str
+) -> None:
+    user = zalo.add_user()
+    if signature == "stale_secret":
+        zalo.rotate_oa_secret_key()  # the stand-in signs with the old key
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        status = await zalo.post_webhook(
+            url + "/webhooks/zalo", zalo.user_text(user, "/start"), signature=signature
+        )
+        assert status == 401
+        assert await zalo.post_probe(url + "/webhooks/zalo") == 200
+        await asyncio.sleep(0.2)
+    assert zalo.sent_to(user) == [] and rows(sqlite_store, Conversation) == []
+
+
+async def test_a_redelivered_message_is_answered_once(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        event = zalo.user_text(user, "/start")
+        assert await zalo.post_webhook(hook, event) == 200
+        await zalo.wait_sent(2, user_id=user)
+        assert await zalo.redeliver(event, url=hook) == 200
+        await asyncio.sleep(0.3)
+        assert len(zalo.sent_to(user)) == 2
+
+
+async def test_staff_replying_in_the_oa_manager_pauses_the_bot(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, user, "/start", wait=2)
+        own = zalo.sent_to(user)[-1]["message_id"]
+        assert await zalo.post_webhook(hook, zalo.oa_echo(user, "(our own)", own)) == 200
+        await asyncio.sleep(0.2)
+        await say(zalo, hook, user, "1")  # our own echo paused nothing
+        sent = len(zalo.sent_to(user))
+        assert (
+            await zalo.post_webhook(hook, zalo.oa_echo(user, "Chào bạn, mình là cán bộ phường"))
+            == 200
+        )
+        await asyncio.sleep(0.2)
+        assert await zalo.post_webhook(hook, zalo.user_text(user, "15/03/2005")) == 200
+        await asyncio.sleep(0.3)
+        assert len(zalo.sent_to(user)) == sent  # the bot does not talk over a person
+    [row] = rows(sqlite_store, Conversation)
+    assert row["paused_until"] is not None
+
+
+async def test_an_invalid_token_mid_conversation_refreshes_once_then_delivers(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, user, "/start", wait=2)
+        assert len(zalo.refreshes) == 1
+        zalo.fail_next("message/cs", -216)
+        text = await say(zalo, hook, user, "1")
+        assert "Bạn sinh ngày nào" in text
+        assert len(zalo.refreshes) == 2
+
+
+async def test_two_sends_racing_an_expired_token_refresh_once(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    a, b = zalo.add_user(), zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, a, "/start", wait=2)
+        await say(zalo, hook, b, "/start", wait=2)
+        zalo.expire_access_tokens()
+        zalo.refresh_delay = 0.2
+        await asyncio.gather(
+            zalo.post_webhook(hook, zalo.user_text(a, "1")),
+            zalo.post_webhook(hook, zalo.user_text(b, "2")),
+        )
+        await zalo.wait_sent(3, user_id=a)
+        await zalo.wait_sent(3, user_id=b)
+    assert len(zalo.refreshes) == 2  # the seed, then one for both racing sends
+    assert all(r.ok for r in zalo.refreshes)
+
+
+async def test_after_a_restart_the_stored_pair_is_used_not_the_spent_seed(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    seed = zalo.seed_refresh_token()
+    async with running(zalo, sqlite_store, content, seed=seed) as url:
+        await say(zalo, url + "/webhooks/zalo", user, "/start", wait=2)
+    zalo.expire_access_tokens()
+    async with running(zalo, sqlite_store, content, seed=seed) as url:  # same, spent seed
+        text = await say(zalo, url + "/webhooks/zalo", user, "1")
+        assert "Bạn sinh ngày nào" in text
+    assert [r.token == seed for r in zalo.refreshes] == [True, False]
+    assert all(r.ok for r in zalo.refreshes)
+
+
+async def test_a_refused_refresh_token_is_reported_on_healthz(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed="not-a-real-token") as url:
+        assert (
+            await zalo.post_webhook(url + "/webhooks/zalo", zalo.user_text(user, "/start")) == 200
+        )
+        await asyncio.sleep(0.3)
+        async with aiohttp.ClientSession() as http, http.get(url + "/healthz") as r:
+            health = await r.json()
+    assert health["status"] == "degraded" and health["zalo"]["status"] == "degraded"
+    assert "hiendien zalo set-token" in health["zalo"]["why"]
+
+
+async def test_an_image_gets_a_friendly_please_type(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        assert await zalo.post_webhook(url + "/webhooks/zalo", zalo.user_image(user)) == 200
+        await zalo.wait_sent(1, user_id=user)
+        assert "gõ" in zalo.sent_to(user)[-1]["text"]
+
+
+async def test_a_body_over_1_mb_is_refused_with_413(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with (
+        running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url,
+        aiohttp.ClientSession() as http,
+        http.post(url + "/webhooks/zalo", data=b"{" + b" " * (1024 * 1024) + b"}") as r,
+    ):
+        assert r.status == 413
