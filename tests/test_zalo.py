@@ -265,3 +265,64 @@ async def test_a_body_over_1_mb_is_refused_with_413(
         http.post(url + "/webhooks/zalo", data=b"{" + b" " * (1024 * 1024) + b"}") as r,
     ):
         assert r.status == 413
+
+
+async def test_staff_hand_back_with_hash_bot(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, user, "/start", wait=2)
+        assert await zalo.post_webhook(hook, zalo.oa_echo(user, "Để chị hỗ trợ em nhé")) == 200
+        await asyncio.sleep(0.2)
+        assert await zalo.post_webhook(hook, zalo.oa_echo(user, "#bot")) == 200
+        await asyncio.sleep(0.2)
+        assert "Bạn sinh ngày nào" in await say(zalo, hook, user, "1")
+
+
+async def test_zalo_check_command(zalo: ZaloStandIn, tmp_path) -> None:
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "HIENDIEN_DATABASE_URL": f"sqlite:///{tmp_path / 'z.db'}",
+        "ZALO_APP_ID": zalo.app_id,
+        "ZALO_APP_SECRET": zalo.app_secret,
+        "ZALO_REFRESH_TOKEN": zalo.seed_refresh_token(),
+        "ZALO_API_BASE_URL": zalo.api_base_url,
+        "ZALO_OAUTH_BASE_URL": zalo.oauth_base_url,
+        "HIENDIEN_PUBLIC_URL": "https://hiendien.example.vn",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "zalo",
+        "check",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    text = out.decode()
+    assert "UBND phường Kiến An" in text
+    assert "https://hiendien.example.vn/webhooks/zalo" in text
+    spent = zalo.refreshes[0].token
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "zalo",
+        "set-token",
+        spent,
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1 and "set-token" in err.decode()  # a spent token is refused

@@ -80,6 +80,15 @@ def save_pair(store: Store, pair: Pair, error: str | None = None) -> None:
             tx.conn.execute(token_t.insert().values(channel=CHANNEL, **values))
 
 
+def mark_failed(store: Store, why: str) -> None:
+    with store.transaction() as tx:
+        tx.conn.execute(
+            token_t.update()
+            .where(token_t.c.channel == CHANNEL)
+            .values(failed_at=utcnow(), last_error=why[:500])
+        )
+
+
 def load_pair(store: Store) -> tuple[Pair | None, str | None]:
     with store.transaction() as tx:
         row = tx.conn.execute(select(token_t).where(token_t.c.channel == CHANNEL)).first()
@@ -154,7 +163,9 @@ class ZaloApi:
                 body = await response.json(content_type=None)
             if not isinstance(body, dict) or not body.get("access_token"):
                 code = body.get("error") if isinstance(body, dict) else None
-                raise self._fail(f"Zalo refused the refresh token (error {code}); run {FIX}")
+                why = f"Zalo refused the refresh token (error {code}); run {FIX}"
+                await self.store.run(mark_failed, self.store, why)  # said again after a restart
+                raise self._fail(why)
             pair = Pair(
                 body["access_token"],
                 body["refresh_token"],

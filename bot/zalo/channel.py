@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 WEBHOOK_PATH = "/webhooks/zalo"
+HAND_BACK = frozenset({"#bot", "/bot"})  # staff type this in the OA manager to hand back
 MAX_BODY = 1024 * 1024
 UNTYPED = frozenset(
     {
@@ -176,18 +177,25 @@ class ZaloChannel:
 
     async def _echo(self, event: dict[str, Any]) -> None:
         user = str((event.get("recipient") or {}).get("id") or "")
-        message_id = str((event.get("message") or {}).get("msg_id") or "")
+        message = event.get("message") or {}
+        message_id = str(message.get("msg_id") or "")
+        hand_back = str(message.get("text", "")).strip().lower() in HAND_BACK
         await asyncio.sleep(self.echo_delay)
 
         def staff_wrote() -> bool:
             with self.store.transaction() as tx:
                 if tx.was_sent(CHANNEL, message_id):
                     return False
-                tx.pause(CHANNEL, user, utcnow() + self.handover)
+                tx.pause(CHANNEL, user, None if hand_back else utcnow() + self.handover)
                 return True
 
         if await self.store.run(staff_wrote):
-            log.info("zalo: ward staff replied in the OA manager; the bot steps back")
+            log.info(
+                "zalo: ward staff %s",
+                "handed back to the bot"
+                if hand_back
+                else "replied in the OA manager; the bot steps back",
+            )
 
     async def _paused(self, user: str) -> bool:
         def read() -> bool:
