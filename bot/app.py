@@ -71,7 +71,7 @@ def build_app(
         app[TELEGRAM_KEY] = telegram
         app.router.add_post(WEBHOOK_PATH, telegram.webhook)
         app.cleanup_ctx.append(telegram.lifecycle())
-        conversations.on_commit.append(telegram.dispatcher.wake)
+        conversations.on_notify.append(telegram.dispatcher.wake)
     if settings is not None and settings.zalo_app_id:
         from bot.zalo.channel import WEBHOOK_PATH as ZALO_PATH
         from bot.zalo.channel import ZaloChannel

@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
@@ -55,15 +56,17 @@ class Conversations:
         self.store = store
         self.content = content
         self.today = today
-        self.on_commit: list[Callable[[], None]] = []  # e.g. wake the outbox dispatcher
+        self.on_notify: list[Callable[[], None]] = []  # called after a turn queued notices
+        self._notified = False
         self._pending: deque[tuple[Inbound, asyncio.Future[Reply | None]]] = deque()
         self._lock = threading.Lock()
         self._draining = False
 
     async def handle(self, inbound: Inbound) -> Reply | None:
-        """One turn, off the event loop. On PostgreSQL each turn takes a pooled connection;
-        on SQLite (one writer) the turns waiting at a moment share one transaction
-        ("group commit"), and each reply is released only after that commit."""
+        """One turn, off the event loop; None when there is nothing to say (a redelivered
+        message, or a chat ward staff have taken over). On PostgreSQL each turn takes a
+        pooled connection; on SQLite (one writer) the turns waiting at a moment share one
+        transaction ("group commit"), and each reply is released only after that commit."""
         if self.store.postgres:
             reply = await self.store.run(self.handle_sync, inbound)
             self._committed()
@@ -80,8 +83,10 @@ class Conversations:
         return reply
 
     def _committed(self) -> None:
-        for callback in self.on_commit:
-            callback()
+        if self._notified:  # set by the database thread; a stale read only delays a wake
+            self._notified = False
+            for callback in self.on_notify:
+                callback()
 
     def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
         while True:
@@ -125,6 +130,8 @@ class Conversations:
         if inbound.external_id and not tx.mark_seen(channel, inbound.external_id):
             return None
         loaded = tx.load_conversation(channel, user)
+        if loaded.paused_until is not None and loaded.paused_until > utcnow():
+            return None  # a person has taken over this chat: the bot does not talk over them
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
         lang = out.state.lang if out.state else loaded.state.lang
@@ -145,4 +152,6 @@ class Conversations:
                     tx.erase(channel, user)
         if out.state is not None:
             tx.save_conversation(channel, user, loaded, out.state)
+        if tx.enqueued:
+            self._notified = True
         return Reply(tuple(shown + out.messages), out.eligibility)

@@ -49,7 +49,7 @@ TEAM_RECIPIENT = "team"
 
 # The statements every turn runs, built once (building them costs more than running them).
 _c = conversation_t.c
-_LOAD = select(_c.id, _c.state, _c.lead_id, _c.version).where(
+_LOAD = select(_c.id, _c.state, _c.lead_id, _c.version, _c.paused_until).where(
     _c.channel == bindparam("ch"), _c.user_ref == bindparam("ur")
 )
 _LOAD_LOCKED = _LOAD.with_for_update()
@@ -66,6 +66,7 @@ class LoadedConversation:
     state: ConversationState
     lead_id: int | None
     version: int
+    paused_until: datetime | None = None  # a person (ward staff) has taken over until then
 
 
 class Tx:
@@ -74,6 +75,7 @@ class Tx:
     def __init__(self, conn: Connection, postgres: bool) -> None:
         self.conn = conn
         self.postgres = postgres
+        self.enqueued = False  # did this transaction write a notification?
 
     def insert_ignore(self, table: Any) -> Any:
         dialect = postgresql if self.postgres else sqlite
@@ -101,7 +103,11 @@ class Tx:
         if row is None:
             return LoadedConversation(None, ConversationState(), None, 0)
         return LoadedConversation(
-            row.id, ConversationState.from_json(json.loads(row.state)), row.lead_id, row.version
+            row.id,
+            ConversationState.from_json(json.loads(row.state)),
+            row.lead_id,
+            row.version,
+            row.paused_until,
         )
 
     def save_conversation(
@@ -140,10 +146,14 @@ class Tx:
             )
         ).scalar()
 
-    def record_sent(self, channel: str, message_id: str, user_ref: str) -> None:
+    def record_sent(self, channel: str, message_ids: list[str], user_ref: str) -> None:
+        now = utcnow()
         self.conn.execute(
             self.insert_ignore(sent_t),
-            {"channel": channel, "message_id": message_id, "user_ref": user_ref, "at": utcnow()},
+            [
+                {"channel": channel, "message_id": m, "user_ref": user_ref, "at": now}
+                for m in message_ids
+            ],
         )
 
     def was_sent(self, channel: str, message_id: str) -> bool:
@@ -228,6 +238,7 @@ class Tx:
         self, kind: str, channel: str, recipient: str, payload: dict[str, Any], dedupe_key: str
     ) -> None:
         now = utcnow()
+        self.enqueued = True
         self.conn.execute(
             self.insert_ignore(outbox_t),
             {

@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -36,7 +36,7 @@ from telegram.ext import (
 from bot.outbox import Dispatcher
 from bot.settings import Settings
 from bot.telegram import render
-from bot.telegram.limits import FloodLimits
+from bot.telegram.limits import FloodLimits, PerChatUpdates
 from bot.telegram.sender import ESCALATE_HOURS, TelegramSender
 from bot.turns import Conversations
 from db import team
@@ -97,7 +97,7 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_base_url)
             .rate_limiter(FloodLimits(overall_per_second, private_per_second))
-            .concurrent_updates(False)
+            .concurrent_updates(PerChatUpdates())
         )
         if self.webhook_url:
             builder = builder.updater(None)
@@ -151,16 +151,24 @@ class TelegramChannel:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()
         message = query.message
         if message is None or message.chat.type != ChatType.PRIVATE:
+            await query.answer()
             return
-        with contextlib.suppress(BadRequest):  # a tapped keyboard goes away: no stale taps
-            await query.edit_message_reply_markup(None)
+
+        async def acknowledge() -> None:  # stop the spinner; a tapped keyboard goes away
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+                await query.edit_message_reply_markup(None)
+
+        ack = asyncio.create_task(acknowledge())
         inbound = Inbound(
             CHANNEL, str(query.from_user.id), payload=query.data, external_id=str(update.update_id)
         )
-        reply = await self.conversations.handle(inbound)
+        try:
+            reply = await self.conversations.handle(inbound)
+        finally:
+            await ack
         if reply is not None:
             await self.send_reply(message.chat.id, reply)
 

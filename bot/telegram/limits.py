@@ -1,16 +1,19 @@
 """Telegram's flood limits, kept on our side: at most 30 messages a second in all, 20 a
 minute per group, and 1 a second per private chat (python-telegram-bot's AIORateLimiter
 covers the first two; the per-chat limit is added here). A 429 is not retried here: the
-caller (a reply, or the outbox dispatcher) decides what to do with ``retry_after``."""
+caller (a reply, or the outbox dispatcher) decides what to do with ``retry_after``.
+Also the order of updates: in order within a chat, concurrent across chats."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram import Update
+from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
 
@@ -48,10 +51,12 @@ class FloodLimits(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if endpoint not in SEND_METHODS:  # the flood limits are about sending messages;
+            return await callback(*args, **kwargs)  # answers and edits go straight out
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
-        if endpoint in SEND_METHODS and isinstance(chat_id, int) and chat_id > 0:
+        if isinstance(chat_id, int) and chat_id > 0:
             async with self._private_limiter(chat_id):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -59,3 +64,34 @@ class FloodLimits(AIORateLimiter):
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates of one chat are handled in order, different chats at the same time: one
+    resident's 1-message-a-second wait must not hold up everybody else."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass

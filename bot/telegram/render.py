@@ -19,7 +19,7 @@ from bot.channels import Capabilities, fit
 from handlers.content import Content
 from handlers.phones import mask_phone, national
 from handlers.privacy import local_time, mask_name
-from handlers.types import Message, Reply
+from handlers.types import Button, Message, Reply
 
 TELEGRAM = Capabilities(buttons=True, url_buttons=True, max_length=4096)
 TEAM_LANG = "vi"
@@ -27,26 +27,29 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 def merged(reply: Reply, first_alone: bool = False) -> list[Message]:
-    """Fewer, fuller messages: a message without buttons joins the one after it (Telegram
-    allows about one message a second per chat, so three bubbles would take three seconds).
-    ``first_alone`` keeps the first message to itself (it has to carry a keyboard removal)."""
+    """Fewer, fuller messages (Telegram allows about one message a second per chat, so three
+    bubbles would take three seconds): a message without choice buttons joins the one after
+    it, its link buttons going first on that message's keyboard. ``first_alone`` keeps the
+    first message to itself (it has to carry a keyboard removal)."""
     out: list[Message] = []
-    carry = ""
+    carry: str = ""
+    links: tuple[Button, ...] = ()
     for i, m in enumerate(fit(reply, TELEGRAM)):
-        text = f"{carry}\n\n{m.text}" if carry else m.text
         if first_alone and i == 0:
             out.append(m)
             continue
-        if not m.buttons and not m.share_contact:
-            carry = text
+        text = f"{carry}\n\n{m.text}" if carry else m.text
+        if len(text) > TELEGRAM.max_length:  # too long together: the carried part goes alone
+            out.append(Message(carry, links))
+            text, links = m.text, ()
+        buttons = links + tuple(m.buttons)
+        if not any(b.payload for b in m.buttons) and not m.share_contact:
+            carry, links = text, buttons
             continue
-        if len(text) > TELEGRAM.max_length:
-            out.append(Message(carry))
-            text = m.text
-        out.append(Message(text, m.buttons, m.share_contact))
-        carry = ""
+        out.append(Message(text, buttons, m.share_contact))
+        carry, links = "", ()
     if carry:
-        out.append(Message(carry))
+        out.append(Message(carry, links))
     return out
 
 

@@ -121,8 +121,6 @@ class ZaloChannel:
         elif name == "user_send_text":
             text = str(message.get("text", ""))
             payload = render.payload_of(text)
-            if await self._paused(sender):
-                return
             inbound = Inbound(
                 CHANNEL, sender, text=None if payload else text, payload=payload, external_id=key
             )
@@ -215,27 +213,26 @@ class ZaloChannel:
     # --- outbound ---------------------------------------------------------------------------
 
     async def send(self, user: str, reply: Reply) -> None:
-        """A direct reply (inside the free 48-hour window the resident's message opened)."""
-        for rich, plain in render.messages(reply):
-            try:
-                await self._send_one(user, rich)
-            except ZaloError as exc:
-                if exc.kind != "buttons" or rich == plain:
-                    log.warning("zalo: reply to a resident not delivered: %s", exc)
-                    return
-                log.info("zalo: buttons refused (%s); sending numbered text", exc.code)
-                await self._send_one(user, plain)
+        """A direct reply (inside the free 48-hour window the resident's message opened).
+        The ids of what was sent are recorded, so their echoes are known as the bot's own."""
+        sent: list[str] = []
+        try:
+            for rich, plain in render.messages(reply):
+                try:
+                    sent.append(await self.api.send(user, rich))
+                except ZaloError as exc:
+                    if exc.kind != "buttons" or rich == plain:
+                        log.warning("zalo: reply to a resident not delivered: %s", exc)
+                        return
+                    log.info("zalo: buttons refused (%s); sending numbered text", exc.code)
+                    sent.append(await self.api.send(user, plain))
+        finally:
+            if any(sent):
+                await self.store.run(self._remember, [m for m in sent if m], user)
 
-    async def _send_one(self, user: str, message: dict[str, Any]) -> str:
-        message_id = await self.api.send(user, message)
-
-        def remember() -> None:
-            with self.store.transaction() as tx:
-                tx.record_sent(CHANNEL, message_id, user)
-
-        if message_id:
-            await self.store.run(remember)
-        return message_id
+    def _remember(self, message_ids: list[str], user: str) -> None:
+        with self.store.transaction() as tx:
+            tx.record_sent(CHANNEL, message_ids, user)
 
     # --- life inside hiendien run -------------------------------------------------------------
 
@@ -243,8 +240,10 @@ class ZaloChannel:
         async def ctx(_app: web.Application) -> Any:
             await self.api.start()
             yield
-            for task in list(self._tasks):
-                task.cancel()
+            if self._tasks:  # events already acknowledged to Zalo: finish them
+                _done, late = await asyncio.wait(list(self._tasks), timeout=5)
+                for task in late:
+                    task.cancel()
             await self.api.close()
 
         return ctx
