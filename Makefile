@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/chat_turns.py
+	$(BIN)/python bench/telegram_turns.py
+	$(BIN)/python bench/zalo_webhook.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis
