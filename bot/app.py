@@ -16,6 +16,7 @@ from aiohttp import web
 from bot import web as routes
 from bot.clock import today_in_vietnam
 from bot.maintenance import maintenance
+from bot.outbox import Dispatcher, Sender
 from bot.settings import Settings
 from bot.turns import Conversations
 from db.store import Store
@@ -62,6 +63,7 @@ def build_app(
     app[routes.CONTENT_KEY] = content
     app[routes.CONVERSATIONS_KEY] = conversations
     app[routes.TODAY_KEY] = today
+    senders: list[Sender] = []
     if settings is not None and settings.telegram_bot_token:
         from bot.telegram.channel import WEBHOOK_PATH, TelegramChannel
 
@@ -71,7 +73,7 @@ def build_app(
         app[TELEGRAM_KEY] = telegram
         app.router.add_post(WEBHOOK_PATH, telegram.webhook)
         app.cleanup_ctx.append(telegram.lifecycle())
-        conversations.on_notify.append(telegram.dispatcher.wake)
+        senders.append(telegram.sender)
     if settings is not None and settings.zalo_app_id:
         from bot.zalo.channel import WEBHOOK_PATH as ZALO_PATH
         from bot.zalo.channel import ZaloChannel
@@ -80,6 +82,13 @@ def build_app(
         app[ZALO_KEY] = zalo
         app.router.add_post(ZALO_PATH, zalo.webhook)
         app.cleanup_ctx.append(zalo.lifecycle())
+        senders.append(zalo.sender)
+    if senders:  # started after the channels it sends through, stopped before them
+        dispatcher = Dispatcher(store, senders)
+        conversations.on_notify.append(dispatcher.wake)
+        if TELEGRAM_KEY in app:
+            app[TELEGRAM_KEY].wake_outbox = dispatcher.wake
+        app.cleanup_ctx.append(dispatcher.lifecycle())
     app.router.add_post("/api/chat", routes.api_chat)
     app.router.add_get("/api/eligibility", routes.api_eligibility)
     app.router.add_get("/healthz", routes.healthz)

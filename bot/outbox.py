@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -139,3 +139,13 @@ class Dispatcher:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+
+    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
+        """An aiohttp cleanup context: deliver while the app runs, stop gracefully."""
+
+        async def ctx(_app: Any) -> AsyncIterator[None]:
+            task = asyncio.create_task(self.run())
+            yield
+            await self.stop(task)
+
+        return ctx

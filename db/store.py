@@ -139,6 +139,14 @@ class Tx:
             .values(paused_until=until)
         )
 
+    def last_turn_at(self, channel: str, user_ref: str) -> datetime | None:
+        """When the person last wrote to us (every turn of theirs updates the row)."""
+        return self.conn.execute(
+            select(conversation_t.c.updated_at).where(
+                conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
+            )
+        ).scalar()
+
     def paused_until(self, channel: str, user_ref: str) -> datetime | None:
         return self.conn.execute(
             select(conversation_t.c.paused_until).where(

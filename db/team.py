@@ -141,6 +141,27 @@ def _announce_changed(tx: Tx, lead_id: int, event_id: int) -> None:
     )
 
 
+NOTIFY_RESIDENT = ("claimed", "unreachable", "registered")  # statuses the resident hears of
+PUSH_CHANNELS = ("telegram", "zalo")  # channels we can write to first (not web, terminal)
+
+
+def _tell_resident(tx: Tx, lead_id: int, status: str, event_id: int) -> None:
+    if status not in NOTIFY_RESIDENT:
+        return
+    row = tx.conn.execute(
+        select(lead_t.c.channel, lead_t.c.user_ref).where(lead_t.c.id == lead_id)
+    ).first()
+    if row is None or row.channel not in PUSH_CHANNELS:
+        return
+    tx.enqueue(
+        kind="resident_notice",
+        channel=row.channel,
+        recipient=row.user_ref,
+        payload={"lead_id": lead_id, "status": status},
+        dedupe_key=f"lead:{lead_id}:notice:{event_id}",
+    )
+
+
 def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
     """ "won", "taken" (someone else was first), "mine" (already held) or "missing"."""
     now = utcnow()
@@ -164,6 +185,7 @@ def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
         return "mine" if row.assignee_member_id == member["id"] else "taken"
     event_id = _event(tx, lead_id, member["display_name"], "claimed", "claimed")
     _announce_changed(tx, lead_id, event_id)
+    _tell_resident(tx, lead_id, "claimed", event_id)
     tx.enqueue(
         kind="lead_details",
         channel=member["channel"],
@@ -194,6 +216,7 @@ def set_status(tx: Tx, lead_id: int, member: dict[str, Any], status: str) -> str
     )
     event_id = _event(tx, lead_id, member["display_name"], "status", status)
     _announce_changed(tx, lead_id, event_id)
+    _tell_resident(tx, lead_id, status, event_id)
     return "ok"
 
 

@@ -277,3 +277,19 @@ def test_webhook_mode_without_a_secret_stops_the_start(
     )
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         build_app(sqlite_store, content, lambda: TODAY, settings=config)
+
+
+async def test_a_resident_on_telegram_hears_when_the_team_takes_the_request(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    async with running(api, sqlite_store, content):
+        await say(api, 601, f"/staff {invite(sqlite_store)}")
+        conversations = Conversations(sqlite_store, content, lambda: TODAY)
+        for text in LEAD_DIALOGUE:
+            await conversations.handle(Inbound("telegram", "42", text=text))
+        await api.wait_sent(1, chat_id=GROUP)
+        message, data = api.button(GROUP, "Nhận hỗ trợ")
+        api.push(api.callback(601, data, message, chat_id=GROUP))
+        await api.wait_for(lambda: any("đã nhận hỗ trợ" in t for t in api.sent_texts(42)))
+        notice = next(t for t in api.sent_texts(42) if "đã nhận hỗ trợ" in t)
+        assert "An" in notice  # the member's name as Telegram gave it

@@ -326,3 +326,45 @@ async def test_zalo_check_command(zalo: ZaloStandIn, tmp_path) -> None:
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1 and "set-token" in err.decode()  # a spent token is refused
+
+
+async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from datetime import timedelta
+
+    from bot.turns import Conversations
+    from db import team
+    from db.models import Outbox, utcnow
+    from handlers.types import Inbound
+    from tests.test_store import LEAD_DIALOGUE
+
+    recent, quiet = zalo.add_user(), zalo.add_user()
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for user, phone in ((recent, "0912 345 678"), (quiet, "0987 654 321")):
+        lines = list(LEAD_DIALOGUE)
+        lines[8] = phone
+        for line in lines:
+            await conversations.handle(Inbound("zalo", user, text=line))
+    with sqlite_store.transaction() as tx:
+        tx.conn.execute(
+            Conversation.__table__.update()
+            .where(Conversation.__table__.c.user_ref == quiet)
+            .values(updated_at=utcnow() - timedelta(hours=49))
+        )
+        code = team.create_invite(tx, "Tổ công nghệ số 1")
+    ids = [lead["id"] for lead in rows(sqlite_store, Lead)]
+    with sqlite_store.transaction() as tx:
+        _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
+        for lead_id in ids:
+            assert team.claim_lead(tx, lead_id, member) == "won"
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
+        [notice] = await zalo.wait_sent(1, user_id=recent)
+        assert "Chị Hoa" in notice["text"] and "đã nhận hỗ trợ" in notice["text"]
+        await asyncio.sleep(0.3)
+    assert zalo.sent_to(quiet) == []
+    notices = {
+        r["recipient"]: r for r in rows(sqlite_store, Outbox) if r["kind"] == "resident_notice"
+    }
+    assert notices[recent]["status"] == "sent"
+    assert notices[quiet]["status"] == "dead" and "48-hour" in notices[quiet]["last_error"]

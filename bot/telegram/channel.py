@@ -33,7 +33,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.outbox import Dispatcher
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.limits import FloodLimits, PerChatUpdates
@@ -103,7 +102,7 @@ class TelegramChannel:
             builder = builder.updater(None)
         self.app: Application = builder.build()
         self.sender = TelegramSender(self.app.bot, store, content, settings.telegram_leads_chat_id)
-        self.dispatcher = Dispatcher(store, [self.sender])
+        self.wake_outbox: Callable[[], None] = lambda: None  # set by the app's dispatcher
         self._contact_keyboard: set[int] = set()  # chats showing "share my phone number"
         self._tasks: list[asyncio.Task[None]] = []
         self.app.add_handler(CommandHandler("staff", self.on_staff))
@@ -244,7 +243,7 @@ class TelegramChannel:
             outcome = "missing"
         if outcome is None:  # a redelivered tap
             return
-        self.dispatcher.wake()
+        self.wake_outbox()
         await query.answer(
             self.content.render("vi", f"team.answers.{outcome}"),
             show_alert=outcome in ("not_member", "taken", "not_yours"),
@@ -267,7 +266,7 @@ class TelegramChannel:
         while True:
             try:
                 if await self.store.run(check):
-                    self.dispatcher.wake()
+                    self.wake_outbox()
             except Exception:
                 log.exception("lead reminders failed; trying again")
             await asyncio.sleep(REMINDER_CHECK_SECONDS)
@@ -285,17 +284,12 @@ class TelegramChannel:
         await self.app.start()
         if not self.webhook_url and self.app.updater:
             await self.app.updater.start_polling(allowed_updates=UPDATES, poll_interval=0.0)
-        self._tasks = [
-            asyncio.create_task(self.dispatcher.run()),
-            asyncio.create_task(self._reminders()),
-        ]
+        self._tasks = [asyncio.create_task(self._reminders())]
         mode = "webhook " + self.webhook_url if self.webhook_url else "polling"
         log.info("telegram: serving @%s by %s", self.app.bot.username, mode)
 
     async def stop(self) -> None:
-        dispatcher, reminders = self._tasks
-        await self.dispatcher.stop(dispatcher)
-        for task in (dispatcher, reminders):
+        for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

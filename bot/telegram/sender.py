@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.notices import notice_text, resident_chat
 from bot.outbox import SENT, Delivery
 from bot.telegram import render
 from db import team
@@ -86,6 +87,12 @@ class TelegramSender:
             return SENT
         if kind == "lead_details":
             await self.bot.send_message(chat, render.details(self.content, card))
+            return SENT
+        if kind == "resident_notice":
+            lang, _ = await self.store.run(resident_chat, self.store, "telegram", chat)
+            await self.bot.send_message(
+                chat, notice_text(self.content, lang, card, payload["status"])
+            )
             return SENT
         if kind == "lead_escalated":
             await self.bot.send_message(chat, render.escalation(self.content, card, ESCALATE_HOURS))

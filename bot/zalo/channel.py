@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.turns import Conversations
 from bot.zalo import render, signature
 from bot.zalo.api import ZaloApi, ZaloError
+from bot.zalo.sender import ZaloSender
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -74,6 +75,7 @@ class ZaloChannel:
             api_base_url=settings.zalo_api_base_url,
             oauth_base_url=settings.zalo_oauth_base_url,
         )
+        self.sender = ZaloSender(self.api, store, content)
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- inbound ----------------------------------------------------------------------------
