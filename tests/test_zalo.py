@@ -368,3 +368,17 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     }
     assert notices[recent]["status"] == "sent"
     assert notices[quiet]["status"] == "dead" and "48-hour" in notices[quiet]["last_error"]
+
+
+async def test_a_redelivered_image_is_answered_once(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        event = zalo.user_image(user)
+        assert await zalo.post_webhook(hook, event) == 200
+        await zalo.wait_sent(1, user_id=user)
+        assert await zalo.redeliver(event, url=hook) == 200
+        await asyncio.sleep(0.3)
+        assert len(zalo.sent_to(user)) == 1

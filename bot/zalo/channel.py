@@ -133,7 +133,7 @@ class ZaloChannel:
         elif name == "user_submit_info":
             await self._submitted(sender, event.get("info") or {}, key)
         elif name in UNTYPED:
-            if not await self._paused(sender):
+            if await self._first_time(key) and not await self._paused(sender):
                 lang = await self._lang(sender)
                 await self.send(sender, Reply((self._say(lang, "zalo.please_type"),)))
         elif name == "unfollow":
@@ -196,6 +196,15 @@ class ZaloChannel:
                 if hand_back
                 else "replied in the OA manager; the bot steps back",
             )
+
+    async def _first_time(self, key: str) -> bool:
+        """Record an event handled outside a conversation turn; False if seen before."""
+
+        def mark() -> bool:
+            with self.store.transaction() as tx:
+                return tx.mark_seen(CHANNEL, key)
+
+        return await self.store.run(mark)
 
     async def _paused(self, user: str) -> bool:
         def read() -> bool:
