@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import build_app
 from bot.settings import Settings
@@ -22,6 +21,7 @@ from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.resident import TODAY
+from tests.serving import serve
 from tests.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE, rows
 
@@ -55,15 +55,8 @@ async def running(
         settings=config,
         telegram_options={"private_per_second": 1000},
     )
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as url:
+        yield url
 
 
 async def say(api: BotApiStandIn, user: int, text: str) -> str:

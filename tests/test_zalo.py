@@ -10,7 +10,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import build_app
 from bot.settings import Settings
@@ -18,6 +17,7 @@ from db.models import Conversation, Lead
 from db.store import Store
 from handlers.content import Content
 from tests.resident import TODAY
+from tests.serving import serve
 from tests.test_store import rows
 from tests.zalo_standin import ZaloStandIn
 
@@ -44,15 +44,8 @@ async def running(
     app = build_app(
         store, content, lambda: TODAY, settings=config, zalo_options={"echo_delay": 0.05}
     )
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as url:
+        yield url
 
 
 async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
