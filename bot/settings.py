@@ -27,9 +27,6 @@ class Settings(BaseSettings):
     hiendien_public_url: str | None = None
     hiendien_content_dir: Path = ROOT / "content"
     hiendien_log_level: str = "INFO"
-    # Origins allowed to call /api/chat from another site (the ward portal embedding the
-    # widget uses an iframe to this server, so this is only for custom front-ends).
-    hiendien_cors_origins: str = ""
 
     telegram_bot_token: str | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
