@@ -3,7 +3,6 @@ HIENDIEN_TEST_POSTGRES_URL is set), and a fixed "today" in Vietnam."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
+from bot.settings import Settings
 from db import migrate
 from db.engine import make_engine
 from db.store import Store
@@ -20,7 +20,7 @@ from handlers.content import Content, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
-POSTGRES_URL = os.environ.get("HIENDIEN_TEST_POSTGRES_URL")
+POSTGRES_URL = Settings().hiendien_test_postgres_url
 
 
 @pytest.fixture(scope="session")
