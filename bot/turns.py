@@ -22,7 +22,7 @@ from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
 from handlers.privacy import my_data_message
-from handlers.steps import LEAD_PURPOSE
+from handlers.steps import LEAD_PURPOSE, NEWS_PURPOSE
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
@@ -32,6 +32,8 @@ from handlers.types import (
     RecordLead,
     Reply,
     ShowMyData,
+    Subscribe,
+    Unsubscribe,
 )
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,11 @@ class Conversations:
                     shown.append(my_data_message(self.content, lang, data))
                 case DeleteMyData():
                     tx.erase(channel, user)
+                case Subscribe():
+                    consent = tx.latest_consent(channel, user, NEWS_PURPOSE)
+                    tx.subscribe(channel, user, effect, consent)
+                case Unsubscribe():
+                    tx.unsubscribe(channel, user)
         if out.state is not None:
             tx.save_conversation(channel, user, loaded, out.state)
         if tx.enqueued:

@@ -212,3 +212,21 @@ class SentMessage(SQLModel, table=True):
     message_id: str = Field(primary_key=True, max_length=128)
     user_ref: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Subscriber(SQLModel, table=True):
+    """A resident who opted in to programme news (its own consent), with what campaigns
+    select on. ``unsubscribed_at`` is set the moment they stop."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_subscriber_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    applicant: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    source: str | None = Field(default=None, max_length=64)
+    area: str | None = Field(default=None, max_length=100)
+    lang: str = Field(default="vi", max_length=8)
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    subscribed_at: datetime = Field(default_factory=utcnow)
+    unsubscribed_at: datetime | None = Field(default=None, index=True)

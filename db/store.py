@@ -30,10 +30,11 @@ from db.models import (
     LeadEvent,
     Outbox,
     SentMessage,
+    Subscriber,
     VerdictCount,
     utcnow,
 )
-from handlers.types import ConversationState, RecordConsent, RecordLead
+from handlers.types import ConversationState, RecordConsent, RecordLead, Subscribe
 
 conversation_t = Conversation.__table__
 seen_t = InboundSeen.__table__
@@ -44,6 +45,8 @@ outbox_t = Outbox.__table__
 verdict_t = VerdictCount.__table__
 erased_t = ErasedLead.__table__
 sent_t = SentMessage.__table__
+subscriber_t = Subscriber.__table__
+NEWS_PURPOSE = "news"
 
 TEAM_RECIPIENT = "team"
 
@@ -331,6 +334,53 @@ class Tx:
             },
         )
 
+    # --- programme news ---------------------------------------------------------------------
+
+    def subscribe(
+        self, channel: str, user_ref: str, sub: Subscribe, consent_id: int | None
+    ) -> None:
+        area = self.conn.execute(
+            select(lead_t.c.area).where(self._their_leads(channel, user_ref))
+        ).scalar()
+        values = {
+            "applicant": sub.applicant,
+            "reason": sub.reason,
+            "source": sub.source,
+            "area": area,
+            "lang": sub.lang,
+            "consent_id": consent_id,
+            "subscribed_at": utcnow(),
+            "unsubscribed_at": None,
+        }
+        c = subscriber_t.c
+        done = self.conn.execute(
+            update(subscriber_t)
+            .where(c.channel == channel, c.user_ref == user_ref)
+            .values(**values)
+        ).rowcount
+        if not done:
+            self.conn.execute(
+                insert(subscriber_t), {"channel": channel, "user_ref": user_ref, **values}
+            )
+
+    def unsubscribe(self, channel: str, user_ref: str) -> bool:
+        """Stop news at once; the news consent is withdrawn. False if not subscribed."""
+        now = utcnow()
+        c = subscriber_t.c
+        done = self.conn.execute(
+            update(subscriber_t)
+            .where(c.channel == channel, c.user_ref == user_ref, c.unsubscribed_at.is_(None))
+            .values(unsubscribed_at=now)
+        ).rowcount
+        k = consent_t.c
+        self.conn.execute(
+            update(consent_t)
+            .where(k.channel == channel, k.user_ref == user_ref, k.purpose == NEWS_PURPOSE)
+            .where(k.granted.is_(True), k.withdrawn_at.is_(None))
+            .values(withdrawn_at=now)
+        )
+        return done == 1
+
     # --- a person's own data --------------------------------------------------------------
 
     @staticmethod
@@ -360,7 +410,15 @@ class Tx:
                 conversation_t.c.channel == channel, conversation_t.c.user_ref == user_ref
             )
         ).first()
+        subscribed = self.conn.execute(
+            select(subscriber_t.c.id).where(
+                subscriber_t.c.channel == channel,
+                subscriber_t.c.user_ref == user_ref,
+                subscriber_t.c.unsubscribed_at.is_(None),
+            )
+        ).first()
         return {
+            "subscribed": subscribed is not None,
             "leads": [dict(r) for r in leads],
             "consents": [dict(r) for r in consents],
             "conversation": conv is not None,
@@ -403,6 +461,8 @@ class Tx:
     def erase(self, channel: str, user_ref: str) -> int:
         """Delete everything about a person; keep an anonymous row per erased lead."""
         count = self._erase_leads(self._their_leads(channel, user_ref))
+        c = subscriber_t.c
+        self.conn.execute(delete(subscriber_t).where(c.channel == channel, c.user_ref == user_ref))
         self.conn.execute(
             delete(consent_t).where(
                 consent_t.c.channel == channel, consent_t.c.user_ref == user_ref
@@ -429,6 +489,7 @@ class Tx:
         if today > retention_until:
             done["leads"] = self._erase_leads(lead_t.c.id.isnot(None))
             done["consents"] = self.conn.execute(delete(consent_t)).rowcount
+            self.conn.execute(delete(subscriber_t))
         return done
 
     # --- reading for exports ------------------------------------------------------------------

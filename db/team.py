@@ -308,3 +308,4 @@ def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
         .where(member_t.c.channel == channel, member_t.c.account == chat_id)
         .values(active=False)
     )
+    tx.unsubscribe(channel, chat_id)  # a resident who blocked the bot gets no more news

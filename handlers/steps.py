@@ -30,6 +30,8 @@ from handlers.types import (
     RecordConsent,
     RecordLead,
     ShowMyData,
+    Subscribe,
+    Unsubscribe,
 )
 
 LEAD_PURPOSE = "lead_contact"
@@ -39,7 +41,7 @@ KINDS = ("person", "enterprise", "household")
 TIMES = ("morning", "afternoon", "evening", "any")
 # Slots that outlive a trip to the menu: the greeting was said, consent was given, and a
 # person known to be under 16 stays protected until a new verdict says otherwise.
-KEPT = ("greeted", "consented", "minor")
+KEPT = ("greeted", "consented", "minor", "subscribed")
 
 
 # --- moving between steps ---------------------------------------------------------------
@@ -116,6 +118,8 @@ def ask_idle(turn: Turn) -> list[Message]:
     buttons = [turn.button("menu", "menu"), turn.button("ask", "ask")]
     if not turn.state.slots.get("minor"):
         buttons.append(turn.button("help", "help"))
+        if not turn.state.slots.get("subscribed"):
+            buttons.append(turn.button("subscribe", "subscribe"))
     return [turn.say("idle.prompt", *buttons)]
 
 
@@ -457,6 +461,57 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
     return goto(turn, "idle", [said], [lead], state=state)
 
 
+# --- programme news: a consent of its own, never bundled with the lead's -----------------
+
+NEWS_PURPOSE = "news"
+
+
+def news_text(turn: Turn) -> str:
+    return turn.t("news.notice", version=turn.content.ward.privacy.news_consent_version)
+
+
+def ask_subscribe(turn: Turn) -> Outcome:
+    if turn.state.slots.get("minor"):
+        return reask(turn, [turn.say("news.minor")])
+    if turn.state.slots.get("subscribed"):
+        return reask(turn, [turn.say("news.already")])
+    return goto(turn, "news_consent")
+
+
+def ask_news_consent(turn: Turn) -> list[Message]:
+    return [Message(news_text(turn), (turn.button("agree", "yes"), turn.button("disagree", "no")))]
+
+
+def answer_news_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
+    if payload not in ("yes", "no"):
+        return Miss("problem.consent")
+    record = RecordConsent(
+        purpose=NEWS_PURPOSE,
+        version=turn.content.ward.privacy.news_consent_version,
+        text_hash=turn.content.text_hash(news_text(turn)),
+        granted=payload == "yes",
+    )
+    if payload == "no":
+        return goto(turn, "idle", [turn.say("news.declined")], [record])
+    slots = turn.state.slots
+    subscribe = Subscribe(
+        applicant=slots.get("applicant"),
+        reason=slots.get("reason"),
+        source=turn.state.source,
+        lang=turn.state.lang,
+    )
+    state = turn.state.with_slots(subscribed=True)
+    return goto(turn, "idle", [turn.say("news.thanks")], [record, subscribe], state=state)
+
+
+def unsubscribe(turn: Turn) -> Outcome:
+    """ "/stop", "hủy đăng ký", "ngừng nhận tin": at once, and confirmed."""
+    state = turn.state.with_slots(subscribed=False)
+    out = reask(turn.moved(state), [turn.say("news.stopped")], misses=turn.state.misses)
+    out.effects.append(Unsubscribe())
+    return out
+
+
 # --- questions -------------------------------------------------------------------------
 
 
@@ -517,6 +572,7 @@ STEPS: dict[str, Step] = {
     "ask": Step(ask_question_mode, answer_question, returns_after_faq=False),
     "idle": Step(ask_idle, answer_idle, returns_after_faq=False),
     "delete_confirm": Step(ask_delete, answer_delete),
+    "news_consent": Step(ask_news_consent, answer_news_consent),
 }
 
 GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
@@ -531,4 +587,6 @@ GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
     "retry_name": lambda turn: goto(turn, "domain_name"),
     "mydata": show_my_data,
     "delete": lambda turn: goto(turn, "delete_confirm"),
+    "subscribe": ask_subscribe,
+    "unsubscribe": unsubscribe,
 }

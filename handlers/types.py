@@ -24,6 +24,8 @@ __all__ = [
     "RecordLead",
     "Reply",
     "ShowMyData",
+    "Subscribe",
+    "Unsubscribe",
 ]
 
 
@@ -138,7 +140,24 @@ class DeleteMyData:
     """Erase the person's lead, consents and conversation, keeping anonymous counts only."""
 
 
-Effect = RecordConsent | RecordLead | CountVerdict | ShowMyData | DeleteMyData
+@dataclass(frozen=True)
+class Subscribe:
+    """Opt in to programme news; the segment fields campaigns select on."""
+
+    applicant: str | None
+    reason: str | None
+    source: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """Opt out of programme news at once (the news consent is withdrawn)."""
+
+
+Effect = (
+    RecordConsent | RecordLead | CountVerdict | ShowMyData | DeleteMyData | Subscribe | Unsubscribe
+)
 
 
 @dataclass(frozen=True)

@@ -374,3 +374,49 @@ def test_a_child_stays_protected_after_going_back_to_the_menu(r: Resident) -> No
     r.type("menu")
     r.type("nhờ hỗ trợ")
     assert r.step != "consent" and "chưa đủ 16 tuổi" in r.text
+
+
+def _to_idle_after_a_verdict(r: Resident) -> None:
+    r.type("/start doanthanhnien")
+    r.tap("kind:person")
+    r.type("30 tuổi")
+    assert r.step == "idle" and "subscribe" in r.payloads
+
+
+def test_news_has_its_own_consent_and_stop_works_at_once(r: Resident) -> None:
+    from handlers.types import Subscribe, Unsubscribe
+
+    _to_idle_after_a_verdict(r)
+    r.tap("subscribe")
+    assert r.step == "news_consent" and "ngừng nhận tin" in r.text and "news-2026-11-v1" in r.text
+    r.type("đồng ý")
+    [consent] = r.recorded(RecordConsent)
+    assert consent.purpose == "news" and consent.granted
+    assert r.recorded(Subscribe) == [Subscribe("person", rules.TOO_OLD, "doanthanhnien", "vi")]
+    assert "subscribe" not in r.payloads  # not offered twice
+    r.type("ngung nhan tin")
+    assert r.recorded(Unsubscribe) and "ngừng nhận tin" in r.text
+    assert "subscribe" in r.payloads
+    r.type("/stop")
+    assert len(r.recorded(Unsubscribe)) == 2  # always confirmed, never an error
+
+
+def test_declining_news_records_the_refusal_only(r: Resident) -> None:
+    from handlers.types import Subscribe
+
+    _to_idle_after_a_verdict(r)
+    r.type("đăng ký nhận tin")
+    r.type("không")
+    [consent] = r.recorded(RecordConsent)
+    assert consent.purpose == "news" and not consent.granted
+    assert not r.recorded(Subscribe)
+
+
+def test_a_child_cannot_subscribe(r: Resident) -> None:
+    from handlers.types import Subscribe
+
+    r.tap("kind:person")
+    r.type("14")
+    assert "subscribe" not in r.payloads
+    r.type("/nhantin")
+    assert "chưa đủ 16 tuổi" in r.text and not r.recorded(Subscribe)

@@ -215,3 +215,45 @@ def test_a_lead_belongs_to_whoever_gave_its_phone_last(store: Store, content) ->
     assert "Người Khác" in talk(conv, "u2", "/dulieu")
     talk(conv, "u1", "/xoa", "có")  # u1 erases their own data, not u2's lead
     assert count(store, Lead) == 1
+
+
+def test_a_subscriber_carries_its_segment_and_stops_at_once(store: Store, content) -> None:
+    from db.models import Subscriber
+
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    text = talk(conv, "u1", "/nhantin", "đồng ý")
+    assert "Cảm ơn bạn" in text
+    [sub] = rows(store, Subscriber)
+    assert (sub["applicant"], sub["reason"], sub["source"], sub["area"], sub["lang"]) == (
+        "person",
+        "eligible_youth",
+        "tdp5",
+        "Tổ dân phố 5",
+        "vi",
+    )
+    assert sub["unsubscribed_at"] is None and sub["consent_id"] is not None
+    assert "đang nhận tin" in talk(conv, "u1", "/dulieu")
+    talk(conv, "u1", "hủy đăng ký")
+    [sub] = rows(store, Subscriber)
+    assert sub["unsubscribed_at"] is not None
+    consents = {c["purpose"]: c for c in rows(store, Consent)}
+    assert consents["news"]["withdrawn_at"] is not None
+    assert consents["lead_contact"]["withdrawn_at"] is None  # the lead's consent is its own
+    talk(conv, "u1", "/nhantin", "đồng ý")  # and back again
+    [sub] = rows(store, Subscriber)
+    assert sub["unsubscribed_at"] is None
+    talk(conv, "u1", "/xoa", "có")
+    assert rows(store, Subscriber) == []
+
+
+def test_a_blocked_chat_is_unsubscribed(store: Store, content) -> None:
+    from db import team
+    from db.models import Subscriber
+
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "42", "/start", "nhờ hỗ trợ", "menu", "/nhantin", "có", channel="telegram")
+    with store.transaction() as tx:
+        team.block_chat(tx, "telegram", "42")
+    [sub] = rows(store, Subscriber)
+    assert sub["unsubscribed_at"] is not None

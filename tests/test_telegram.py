@@ -90,6 +90,8 @@ async def test_a_resident_from_a_deep_link_reaches_a_verdict_and_leaves_a_lead(
             "start",
             "menu",
             "hoi",
+            "nhantin",
+            "stop",
             "dulieu",
             "xoa",
             "english",

@@ -375,3 +375,21 @@ async def test_a_redelivered_image_is_answered_once(
         assert await zalo.redeliver(event, url=hook) == 200
         await asyncio.sleep(0.3)
         assert len(zalo.sent_to(user)) == 1
+
+
+async def test_unfollowing_the_oa_stops_the_news(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from db.models import Subscriber
+
+    user = zalo.add_user()
+    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
+        hook = url + "/webhooks/zalo"
+        await say(zalo, hook, user, "/start", wait=2)
+        await say(zalo, hook, user, "/nhantin")
+        await say(zalo, hook, user, "đồng ý", wait=2)
+        assert rows(sqlite_store, Subscriber)[0]["unsubscribed_at"] is None
+        assert await zalo.post_webhook(hook, zalo.unfollow(user)) == 200
+        await zalo.wait_for(
+            lambda: rows(sqlite_store, Subscriber)[0]["unsubscribed_at"] is not None
+        )

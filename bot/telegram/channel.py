@@ -54,7 +54,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
 _STAFF_START = re.compile(r"^/start(?:@\w+)?\s+staff-(\S+)\s*$")
 _START_PAYLOAD = re.compile(r"^/start(?:@\w+)?\s+(\S+)")
 _VALID_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-COMMANDS = ("start", "menu", "hoi", "dulieu", "xoa", "english")
+COMMANDS = ("start", "menu", "hoi", "nhantin", "stop", "dulieu", "xoa", "english")
 REMINDER_CHECK_SECONDS = 60
 
 

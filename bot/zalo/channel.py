@@ -137,7 +137,13 @@ class ZaloChannel:
                 lang = await self._lang(sender)
                 await self.send(sender, Reply((self._say(lang, "zalo.please_type"),)))
         elif name == "unfollow":
-            log.info("zalo: a follower left")
+            user = str((event.get("follower") or {}).get("id") or sender)
+
+            def stop_news() -> None:
+                with self.store.transaction() as tx:
+                    tx.unsubscribe(CHANNEL, user)
+
+            await self.store.run(stop_news)
         else:
             log.info("zalo: ignored event %s", name or "(none)")
 
