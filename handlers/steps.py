@@ -37,10 +37,10 @@ from handlers.types import (
 LEAD_PURPOSE = "lead_contact"
 MAX_NAME = 80
 MAX_FREE_ANSWER = 100
-KINDS = ("person", "enterprise", "household")
 TIMES = ("morning", "afternoon", "evening", "any")
-# Slots that outlive a trip to the menu: the greeting was said, consent was given, and a
-# person known to be under 16 stays protected until a new verdict says otherwise.
+# Slots that outlive a trip to the menu or a /start: the greeting was said, consent was
+# given, news subscribed, and a person known to be under 16 stays protected until a new
+# verdict says otherwise.
 KEPT = ("greeted", "consented", "minor", "subscribed")
 
 
@@ -87,7 +87,8 @@ def _greeted(out: Outcome) -> Outcome:
 
 def restart(turn: Turn, source: str | None) -> Outcome:
     s = turn.state
-    fresh = ConversationState(lang=s.lang, source=source or s.source)
+    kept = {k: v for k, v in s.slots.items() if k in KEPT and k != "greeted"}
+    fresh = ConversationState(lang=s.lang, source=source or s.source, slots=kept)
     return _greeted(goto(turn, "start", state=fresh))
 
 

@@ -420,3 +420,12 @@ def test_a_child_cannot_subscribe(r: Resident) -> None:
     assert "subscribe" not in r.payloads
     r.type("/nhantin")
     assert "chưa đủ 16 tuổi" in r.text and not r.recorded(Subscribe)
+
+
+def test_a_child_stays_protected_after_start(r: Resident) -> None:
+    r.tap("kind:person")
+    r.type("13")
+    r.type("/start")
+    assert "Xin chào" in r.text  # a fresh greeting
+    r.type("nhờ hỗ trợ")
+    assert r.step != "consent" and "chưa đủ 16 tuổi" in r.text
