@@ -182,7 +182,7 @@ def answer_birth(turn: Turn, payload: str | None) -> Outcome | Miss:
     except rules.BadDate:
         return Miss("problem.date_future")
     if e is None:
-        given = {"kind": r.kind, "text": turn.text[:40]}
+        given = {"kind": r.kind}  # not what was typed: nothing personal is kept
         return goto(turn, "person_birth", state=turn.state.with_slots(need_exact=given))
     minor = _age_band(r, turn.today) < turn.content.ward.privacy.minimum_age_to_store
     if e.reason == rules.ELIGIBLE_YOUTH:
@@ -233,7 +233,7 @@ def answer_founded(turn: Turn, payload: str | None) -> Outcome | Miss:
     except rules.BadDate:
         return Miss("problem.date_future")
     if e is None:
-        given = {"kind": r.kind, "text": turn.text[:40]}
+        given = {"kind": r.kind}  # not what was typed: nothing personal is kept
         return goto(turn, "enterprise_founded", state=turn.state.with_slots(need_exact=given))
     return verdict(turn, e)
 
