@@ -144,8 +144,9 @@ def choose_kind(kind: str) -> Callable[[Turn], Outcome]:
 
 
 def to_menu(turn: Turn) -> Outcome:
+    """The menu; with the greeting first if this is the person's first message."""
     slots = {k: v for k, v in turn.state.slots.items() if k in KEPT}
-    return goto(turn, "start", state=replace(turn.state, slots={**slots, "greeted": True}))
+    return _greeted(goto(turn, "start", state=replace(turn.state, slots=slots)))
 
 
 def switch_language(lang: str) -> Callable[[Turn], Outcome]:

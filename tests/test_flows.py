@@ -429,3 +429,13 @@ def test_a_child_stays_protected_after_start(r: Resident) -> None:
     assert "Xin chào" in r.text  # a fresh greeting
     r.type("nhờ hỗ trợ")
     assert r.step != "consent" and "chưa đủ 16 tuổi" in r.text
+
+
+def test_a_hello_after_the_greeting_shows_the_menu_again(r: Resident) -> None:
+    r.type("xin chào")
+    assert r.step == "start" and r.payloads[:3] == [
+        "kind:person",
+        "kind:enterprise",
+        "kind:household",
+    ]
+    assert "chưa hiểu" not in r.text and "bấm một nút" not in r.text
