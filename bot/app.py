@@ -7,18 +7,21 @@ The database is created or upgraded before the app is built (see bot.cli).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot import web as routes
+from bot.campaigns import CampaignSender
 from bot.clock import today_in_vietnam
 from bot.maintenance import maintenance
 from bot.outbox import Dispatcher, Sender
+from bot.scheduler import CampaignScheduler
 from bot.settings import Settings
 from bot.turns import Conversations
+from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
 
@@ -34,6 +37,7 @@ CSP = (
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TELEGRAM_KEY: web.AppKey[Any] = web.AppKey("telegram")
 ZALO_KEY = routes.ZALO_KEY
+SCHEDULER_KEY: web.AppKey[Any] = web.AppKey("scheduler")
 
 
 @web.middleware
@@ -56,6 +60,7 @@ def build_app(
     settings: Settings | None = None,
     telegram_options: dict[str, float] | None = None,
     zalo_options: dict[str, float] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> web.Application:
     """The web app; with Telegram or Zalo configured in ``settings``, those channels too."""
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
@@ -89,6 +94,14 @@ def build_app(
         if TELEGRAM_KEY in app:
             app[TELEGRAM_KEY].wake_outbox = dispatcher.wake
         app.cleanup_ctx.append(dispatcher.lifecycle())
+        channels = {
+            name: app[key].broadcast
+            for name, key in (("telegram", TELEGRAM_KEY), ("zalo", ZALO_KEY))
+            if key in app
+        }
+        scheduler = CampaignScheduler(store, CampaignSender(store, channels, clock), clock)
+        app[SCHEDULER_KEY] = scheduler
+        app.cleanup_ctx.append(scheduler.lifecycle())
     app.router.add_post("/api/chat", routes.api_chat)
     app.router.add_get("/api/eligibility", routes.api_eligibility)
     app.router.add_get("/healthz", routes.healthz)

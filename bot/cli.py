@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings, get_settings
 from db import migrate
@@ -178,6 +179,97 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.campaigns import Monthly, ScheduleError, parse_at
+    from db import campaigns
+    from db.models import utcnow
+
+    store = _store(settings)
+    try:
+        with store.transaction() as tx:
+            if args.broadcast_command == "create":
+                try:
+                    fields = _campaign_fields(args, parse_at, Monthly, utcnow())
+                except (ScheduleError, ValueError, OSError) as exc:
+                    print(f"hiendien: {exc}", file=sys.stderr)
+                    return 2
+                campaign_id = campaigns.create(tx, **fields)
+                size = campaigns.audience_size(tx, campaigns.get(tx, campaign_id))
+                print(f"campaign {campaign_id} created for {size} subscribers now in its audience")
+                return 0
+            if args.broadcast_command == "list":
+                for c in campaigns.all_campaigns(tx):
+                    when = c["every"] or (c["first_at"] and _local(c["first_at"])) or "now"
+                    print(
+                        f"{c['id']:>4}  {c['status']:<9}  {c['segment']:<9}  {when}  "
+                        f"{campaigns.audience_size(tx, c)} subscribers"
+                    )
+                return 0
+            campaign = campaigns.get(tx, args.campaign_id)
+            if campaign is None:
+                print(f"hiendien: no campaign {args.campaign_id}", file=sys.stderr)
+                return 1
+            if args.broadcast_command == "cancel":
+                if not campaigns.set_status(tx, args.campaign_id, "cancelled", unless=("done",)):
+                    print("hiendien: that campaign is already done", file=sys.stderr)
+                    return 1
+                print(f"campaign {args.campaign_id} cancelled")
+                return 0
+            figures = campaigns.figures(tx, args.campaign_id)
+    finally:
+        store.close()
+    when = campaign["every"] or (campaign["first_at"] and _local(campaign["first_at"])) or "now"
+    print(
+        f"campaign {campaign['id']}: {campaign['status']}, segment {campaign['segment']}, "
+        f"source {campaign['source'] or '-'}, area {campaign['area'] or '-'}, {when}"
+    )
+    print(campaign["text"])
+    for key, value in figures.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+def _local(at: Any) -> str:
+    from bot.clock import VIETNAM
+
+    return at.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
+
+
+def _campaign_fields(
+    args: argparse.Namespace, parse_at: Any, monthly: Any, now: Any
+) -> dict[str, Any]:
+    text = Path(args.text_file).read_text(encoding="utf-8").strip()
+    if not text:
+        raise ValueError(f"{args.text_file} is empty")
+    if len(text) > 2000:
+        raise ValueError(f"{args.text_file}: {len(text)} characters; Zalo takes at most 2,000")
+    title = url = None
+    if args.button:
+        title, sep, url = args.button.partition("=")
+        if not sep or not title.strip() or not url.strip().startswith("https://"):
+            raise ValueError(
+                '--button must look like "Đăng ký ngay=https://hiendienonline.tenmien.vn"'
+            )
+        title, url = title.strip(), url.strip()
+    first_at = parse_at(args.at) if args.at else None
+    if first_at is not None and first_at < now:
+        raise ValueError(f"--at {args.at} is in the past")
+    if args.every:
+        monthly.parse(args.every)
+    return {
+        "text": text,
+        "button_title": title,
+        "button_url": url,
+        "segment": args.segment,
+        "source": args.source,
+        "area": args.area,
+        "first_at": first_at,
+        "every": args.every,
+        "quiet_hours": not args.ignore_quiet_hours,
+        "status": "scheduled",
+    }
+
+
 def _bot_username(settings: Settings) -> str:
     """The bot's @username for deep links, asked from the Bot API; "<bot>" if unreachable."""
     if not settings.telegram_bot_token:
@@ -226,6 +318,23 @@ def parser() -> argparse.ArgumentParser:
     zalo_sub.add_parser("check", help="show the OA, the token's expiry and the webhook URL")
     set_token = zalo_sub.add_parser("set-token", help="start again from a new refresh token")
     set_token.add_argument("refresh_token")
+    broadcast = sub.add_parser("broadcast", help="campaigns to subscribers of programme news")
+    b_sub = broadcast.add_subparsers(dest="broadcast_command", required=True)
+    create = b_sub.add_parser("create", help="a broadcast, now, at a time, or monthly")
+    create.add_argument("--text-file", required=True, help="the message (UTF-8 text)")
+    create.add_argument("--button", help='"Title=https://…" a link button')
+    create.add_argument(
+        "--segment", choices=("youth", "business", "household", "all"), default="all"
+    )
+    create.add_argument("--source", help="only subscribers who came from this campaign code")
+    create.add_argument("--area", help='only this tổ dân phố, e.g. "Tổ dân phố 5"')
+    create.add_argument("--at", help='Vietnam time, "2026-12-01 09:00" (default: now)')
+    create.add_argument("--every", help='monthly: days and time, "1,15 09:00"')
+    create.add_argument("--ignore-quiet-hours", action="store_true", help="also send 21:00–07:00")
+    b_sub.add_parser("list", help="all campaigns")
+    for name, what in (("show", "a campaign and its delivery figures"), ("cancel", "stop it")):
+        one = b_sub.add_parser(name, help=what)
+        one.add_argument("campaign_id", type=int)
     dbp = sub.add_parser("db", help="database maintenance")
     db_sub = dbp.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="create or migrate the database to the latest schema")
@@ -250,4 +359,6 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_staff(settings, args)
     if args.command == "zalo":
         return cmd_zalo(settings, args)
+    if args.command == "broadcast":
+        return cmd_broadcast(settings, args)
     return cmd_db_upgrade(settings, args)

@@ -230,3 +230,39 @@ class Subscriber(SQLModel, table=True):
     consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
     subscribed_at: datetime = Field(default_factory=utcnow)
     unsubscribed_at: datetime | None = Field(default=None, index=True)
+
+
+class Campaign(SQLModel, table=True):
+    """A broadcast to opted-in subscribers: once (``first_at``) or a monthly series
+    (``every``: "1,15 09:00"), to a segment. Times are stored in UTC."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    button_title: str | None = Field(default=None, max_length=100)
+    button_url: str | None = Field(default=None, max_length=500)
+    segment: str = Field(default="all", max_length=16)  # youth | business | household | all
+    source: str | None = Field(default=None, max_length=64)
+    area: str | None = Field(default=None, max_length=100)
+    first_at: datetime | None = None
+    every: str | None = Field(default=None, max_length=64)
+    quiet_hours: bool = True  # no sends 21:00–07:00 (Vietnam) unless False
+    status: str = Field(default="scheduled", max_length=16, index=True)
+
+
+class Delivery(SQLModel, table=True):
+    """One message of one run of a campaign to one subscriber: the unique key is what makes
+    a restarted campaign never send twice."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "run_at", "subscriber_id", name="uq_delivery"),
+        Index("ix_delivery_run", "campaign_id", "run_at", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE")
+    run_at: datetime  # the scheduled time of the run this belongs to
+    subscriber_id: int = Field(foreign_key="subscriber.id", ondelete="CASCADE")
+    status: str = Field(default="pending", max_length=16)
+    # pending | sending | sent | failed | blocked | outside_window | unsubscribed | unknown
+    error: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = None

@@ -119,7 +119,7 @@ def ask_idle(turn: Turn) -> list[Message]:
     buttons = [turn.button("menu", "menu"), turn.button("ask", "ask")]
     if not turn.state.slots.get("minor"):
         buttons.append(turn.button("help", "help"))
-        if not turn.state.slots.get("subscribed"):
+        if not turn.state.slots.get("subscribed") and turn.inbound.channel not in NO_PUSH:
             buttons.append(turn.button("subscribe", "subscribe"))
     return [turn.say("idle.prompt", *buttons)]
 
@@ -466,6 +466,7 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
 # --- programme news: a consent of its own, never bundled with the lead's -----------------
 
 NEWS_PURPOSE = "news"
+NO_PUSH = ("web", "terminal")  # chats we cannot write to first: no news can reach them
 
 
 def news_text(turn: Turn) -> str:
@@ -473,6 +474,8 @@ def news_text(turn: Turn) -> str:
 
 
 def ask_subscribe(turn: Turn) -> Outcome:
+    if turn.inbound.channel in NO_PUSH:
+        return reask(turn, [turn.say("news.not_here")])
     if turn.state.slots.get("minor"):
         return reask(turn, [turn.say("news.minor")])
     if turn.state.slots.get("subscribed"):

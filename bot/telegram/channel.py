@@ -22,7 +22,14 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -42,7 +49,7 @@ from db import team
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
-from handlers.types import Inbound, Reply
+from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +195,29 @@ class TelegramChannel:
                 return tx.load_conversation(CHANNEL, str(user_id)).state.lang
 
         return await self.store.run(read)
+
+    async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
+        """One campaign message (bot.campaigns): a delivery status."""
+        for attempt in range(4):
+            try:
+                await self.app.bot.send_message(
+                    int(user_ref), message.text, reply_markup=render.keyboard(message)
+                )
+                return "sent"
+            except RetryAfter as exc:  # flood control: wait as told, then the same message
+                await asyncio.sleep(exc._retry_after.total_seconds() + 0.1)
+            except Forbidden:
+                await self.store.run(self._blocked, user_ref)
+                return "blocked"
+            except BadRequest as exc:
+                return f"failed:{exc.message}"
+            except (TimedOut, NetworkError):
+                await asyncio.sleep(2**attempt)
+        return "failed:network"
+
+    def _blocked(self, user_ref: str) -> None:
+        with self.store.transaction() as tx:
+            team.block_chat(tx, CHANNEL, user_ref)  # also ends their subscription
 
     # --- the team -------------------------------------------------------------------------
 

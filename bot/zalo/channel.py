@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.turns import Conversations
 from bot.zalo import render, signature
 from bot.zalo.api import ZaloApi, ZaloError
-from bot.zalo.sender import ZaloSender
+from bot.zalo.sender import FREE_WINDOW, ZaloSender
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -250,6 +250,23 @@ class ZaloChannel:
     def _remember(self, message_ids: list[str], user: str) -> None:
         with self.store.transaction() as tx:
             tx.record_sent(CHANNEL, message_ids, user)
+
+    async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
+        """One campaign message (bot.campaigns), only inside the free 48-hour window."""
+
+        def last() -> datetime | None:
+            with self.store.transaction() as tx:
+                return tx.last_turn_at(CHANNEL, user_ref)
+
+        seen = await self.store.run(last)
+        if seen is None or utcnow() - seen > FREE_WINDOW:
+            return "outside_window"
+        try:
+            message_id = await self.api.send(user_ref, render.with_buttons(message))
+        except ZaloError as exc:
+            return "outside_window" if exc.kind == "window" else f"failed:zalo {exc.code}"
+        await self.store.run(self._remember, [message_id], user_ref)
+        return "sent"
 
     # --- life inside hiendien run -------------------------------------------------------------
 

@@ -1,0 +1,170 @@
+"""Broadcasts: when a campaign runs, and sending one run to its audience.
+
+Times people type are Vietnam's ("2026-12-01 09:00", "1,15 09:00" = the 1st and 15th of
+every month at 09:00). Quiet hours are 21:00–07:00 in Vietnam: a run that reaches 21:00
+pauses and is resumed at 07:00. The sender re-checks each subscription at send time, keeps
+each channel's limits and Zalo's free window, and records every delivery as it goes, so a
+run stopped at any point resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.clock import VIETNAM
+from db import campaigns as store_campaigns
+from db.models import utcnow
+from db.store import Store
+from handlers.types import Button, Message
+
+log = logging.getLogger(__name__)
+
+QUIET_FROM, QUIET_UNTIL = time(21, 0), time(7, 0)
+BATCH = 200
+_EVERY = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s+(\d{1,2}):(\d{2})\s*$")
+
+
+class ScheduleError(ValueError):
+    """A schedule typed wrongly; the message says how to write it."""
+
+
+def parse_at(text: str) -> datetime:
+    """ "2026-12-01 09:00" in Vietnam's time → UTC."""
+    try:
+        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ScheduleError(f'"{text}": write the time as "2026-12-01 09:00"') from None
+    return local.replace(tzinfo=VIETNAM).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Monthly:
+    days: tuple[int, ...]
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> Monthly:
+        m = _EVERY.match(text)
+        if not m:
+            raise ScheduleError(f'"{text}": write days and a time, e.g. "1,15 09:00"')
+        days = tuple(sorted({int(d) for d in m.group(1).split(",")}))
+        hour, minute = int(m.group(2)), int(m.group(3))
+        if not all(1 <= d <= 28 for d in days) or hour > 23 or minute > 59:
+            raise ScheduleError(f'"{text}": days 1–28 (every month has them), time 00:00–23:59')
+        return cls(days, time(hour, minute))
+
+    def last_run(self, now: datetime) -> datetime | None:
+        """The latest scheduled time at or before ``now`` (UTC), within this month or the
+        last."""
+        local = now.astimezone(VIETNAM)
+        month_start = local.date().replace(day=1)
+        previous = (month_start - timedelta(days=1)).replace(day=1)
+        for first in (month_start, previous):
+            for day in sorted(self.days, reverse=True):
+                at = datetime.combine(first.replace(day=day), self.at, VIETNAM)
+                if at <= local:
+                    return at.astimezone(UTC)
+        return None
+
+
+def current_run(campaign: dict[str, Any], now: datetime) -> datetime | None:
+    """The run of ``campaign`` due at ``now``: its identity for the delivery rows."""
+    if campaign["every"]:
+        return Monthly.parse(campaign["every"]).last_run(now)
+    first = campaign["first_at"]
+    if first is None:
+        return campaign["created_at"]
+    return first if first <= now else None
+
+
+def quiet(now: datetime) -> bool:
+    local = now.astimezone(VIETNAM).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def quiet_ends(now: datetime) -> datetime:
+    local = now.astimezone(VIETNAM)
+    day: date = local.date() + timedelta(days=1 if local.time() >= QUIET_FROM else 0)
+    return datetime.combine(day, QUIET_UNTIL, VIETNAM).astimezone(UTC)
+
+
+# A channel's way of sending one broadcast message: returns a delivery status
+# ("sent", "blocked", "outside_window", "failed:<why>").
+ChannelSend = Callable[[str, str, Message], Awaitable[str]]
+
+
+class CampaignSender:
+    def __init__(
+        self,
+        store: Store,
+        channels: dict[str, ChannelSend],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.channels = channels
+        self.clock = clock
+
+    def _tx(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with self.store.transaction() as tx:
+            return fn(tx, *args)
+
+    async def run(self, campaign_id: int, run_at: datetime) -> str:
+        """Send one run: "done", "paused" (quiet hours; resume at :func:`quiet_ends`),
+        "cancelled" or "missing"."""
+        campaign = await self.store.run(self._tx, store_campaigns.get, campaign_id)
+        if campaign is None:
+            return "missing"
+        if campaign["status"] == "cancelled":
+            return "cancelled"
+        await self.store.run(self._tx, store_campaigns.interrupted, campaign_id, run_at)
+        await self.store.run(self._tx, store_campaigns.materialise, campaign, run_at)
+        await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "running")
+        message = Message(
+            campaign["text"],
+            (Button(campaign["button_title"], url=campaign["button_url"]),)
+            if campaign["button_url"]
+            else (),
+        )
+        while True:
+            rows = await self.store.run(
+                self._tx, store_campaigns.pending, campaign_id, run_at, BATCH
+            )
+            if not rows:
+                final = "scheduled" if campaign["every"] else "done"
+                await self.store.run(self._tx, store_campaigns.set_status, campaign_id, final)
+                return "done"
+            current = await self.store.run(self._tx, store_campaigns.get, campaign_id)
+            if current is None or current["status"] == "cancelled":
+                return "cancelled"
+            for row in rows:
+                if campaign["quiet_hours"] and quiet(self.clock()):
+                    await self.store.run(
+                        self._tx, store_campaigns.set_status, campaign_id, "paused"
+                    )
+                    return "paused"
+                await self.store.run(self._tx, store_campaigns.mark, row["id"], "sending")
+                status = await self._deliver(row, message)
+                error = None
+                if status.startswith("failed:"):
+                    status, error = "failed", status[len("failed:") :][:300]
+                await self.store.run(self._tx, store_campaigns.mark, row["id"], status, error)
+
+    async def _deliver(self, row: dict[str, Any], message: Message) -> str:
+        if row["unsubscribed_at"] is not None:
+            return "unsubscribed"
+        send = self.channels.get(row["channel"])
+        if send is None:
+            return "failed:no broadcasts on this channel"
+        try:
+            return await send(row["user_ref"], row["lang"], message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one bad delivery must not stop the campaign
+            log.exception("broadcast delivery %s failed", row["id"])
+            return f"failed:{type(exc).__name__}"

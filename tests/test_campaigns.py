@@ -1,0 +1,228 @@
+"""Campaigns: schedules in Vietnam's time, the audience, quiet hours, opt-outs at send time,
+Telegram's flood control, resuming a run, and one scheduler per database — sent through
+the real Telegram channel to the Bot API stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import SCHEDULER_KEY, build_app
+from bot.campaigns import Monthly, ScheduleError, current_run, parse_at, quiet, quiet_ends
+from bot.clock import VIETNAM
+from bot.settings import Settings
+from bot.turns import Conversations
+from db import campaigns
+from db.models import Delivery, Subscriber
+from db.store import Store
+from handlers.content import Content
+from handlers.types import Inbound
+from tests.resident import TODAY
+from tests.serving import serve
+from tests.telegram_standin import BotApiStandIn
+from tests.test_store import rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def vn(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=VIETNAM).astimezone(UTC)
+
+
+def test_schedules_are_read_in_vietnam_time() -> None:
+    assert parse_at("2026-12-01 09:00") == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    rule = Monthly.parse("15, 1 09:00")
+    assert rule.days == (1, 15)
+    assert rule.last_run(vn("2026-12-14 10:00")) == vn("2026-12-01 09:00")
+    assert rule.last_run(vn("2026-12-15 09:00")) == vn("2026-12-15 09:00")
+    assert rule.last_run(vn("2026-12-01 08:59")) == vn("2026-11-15 09:00")
+    for bad in ("1,15", "31 09:00", "1 25:00", "mỗi tháng"):
+        with pytest.raises(ScheduleError):
+            Monthly.parse(bad)
+    with pytest.raises(ScheduleError):
+        parse_at("01/12/2026 9h")
+
+
+def test_quiet_hours_are_21_to_7_in_vietnam() -> None:
+    assert quiet(vn("2026-12-01 21:00")) and quiet(vn("2026-12-02 06:59"))
+    assert not quiet(vn("2026-12-01 20:59")) and not quiet(vn("2026-12-02 07:00"))
+    assert quiet_ends(vn("2026-12-01 22:30")) == vn("2026-12-02 07:00")
+    assert quiet_ends(vn("2026-12-02 03:00")) == vn("2026-12-02 07:00")
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@asynccontextmanager
+async def telegram_app(
+    api: BotApiStandIn, store: Store, content: Content, clock: Clock
+) -> AsyncIterator[Any]:
+    config = Settings(telegram_bot_token=api.token, telegram_base_url=api.base_url)
+    app = build_app(
+        store,
+        content,
+        lambda: TODAY,
+        settings=config,
+        telegram_options={"private_per_second": 1000},
+        clock=clock,
+    )
+    async with serve(app):
+        yield app[SCHEDULER_KEY]
+
+
+async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
+    for text in ("/start", *answers, "/nhantin", "đồng ý"):
+        await conv.handle(Inbound("telegram", user, text=text))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn(token="321:CAMPAIGN") as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def audience(sqlite_store: Store, content: Content) -> dict[str, list[str]]:
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    youth = [str(100 + i) for i in range(5)]
+    shops = [str(200 + i) for i in range(2)]
+    for user in youth:
+        await subscribe(conv, user, "ca nhan", "20", "co", "bo qua", "khong")
+    for user in shops:
+        await subscribe(conv, user, "ho kinh doanh", "co", "bo qua", "khong")
+    assert len(rows(sqlite_store, Subscriber)) == 7
+    return {"youth": youth, "shops": shops}
+
+
+def new_campaign(store: Store, **fields: Any) -> int:
+    with store.transaction() as tx:
+        return campaigns.create(
+            tx,
+            text=fields.pop("text", "Buổi hướng dẫn đăng ký tên miền vào sáng Chủ nhật."),
+            button_title="Đăng ký ngay",
+            button_url="https://hiendienonline.tenmien.vn",
+            status="scheduled",
+            **fields,
+        )
+
+
+async def test_a_segment_gets_the_message_once_with_its_button(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 09:00"))
+    campaign_id = new_campaign(sqlite_store, segment="youth")
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+        await scheduler.run(campaign_id)  # run again: nobody hears it twice
+    sent = api.sent()[before:]
+    assert sorted(str(m["chat_id"]) for m in sent) == sorted(audience["youth"])
+    assert all(
+        m["reply_markup"]["inline_keyboard"][0][0]["url"] == "https://hiendienonline.tenmien.vn"
+        for m in sent
+    )
+    with sqlite_store.transaction() as tx:
+        figures = campaigns.figures(tx, campaign_id)
+        assert campaigns.get(tx, campaign_id)["status"] == "done"
+    assert figures["recipients"] == 5 and figures["sent"] == 5
+
+
+async def test_quiet_hours_pause_and_resume_at_seven(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 21:30"))
+    campaign_id = new_campaign(sqlite_store, segment="household")
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+        assert len(api.sent()) == before
+        job = scheduler.scheduler.get_job(f"campaign-{campaign_id}-resume")
+        assert job is not None and job.next_run_time == vn("2026-12-02 07:00")
+        clock.at = vn("2026-12-02 07:00")
+        await scheduler.run(campaign_id)
+    assert sorted(str(m["chat_id"]) for m in api.sent()[before:]) == sorted(audience["shops"])
+
+
+async def test_an_opt_out_after_scheduling_is_respected_at_send_time(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="youth")
+    with sqlite_store.transaction() as tx:  # the run began: deliveries exist
+        campaign = campaigns.get(tx, campaign_id)
+        assert campaigns.materialise(tx, campaign, clock.at) == 5
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    leaver = audience["youth"][0]
+    await conv.handle(Inbound("telegram", leaver, text="ngừng nhận tin"))
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.sender.run(campaign_id, clock.at)
+    chats = {str(m["chat_id"]) for m in api.sent()[before:]}
+    assert leaver not in chats and len(chats) == 4
+    with sqlite_store.transaction() as tx:
+        assert campaigns.figures(tx, campaign_id)["unsubscribed"] == 1
+
+
+async def test_flood_control_mid_campaign_delivers_everyone_once(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="all")
+    api.fail_next("sendMessage", 429, retry_after=1)
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+    chats = [str(m["chat_id"]) for m in api.sent()[before:]]
+    assert sorted(chats) == sorted(audience["youth"] + audience["shops"])  # each exactly once
+
+
+async def test_a_resumed_run_never_repeats_a_delivery(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    """A stopped process left one delivery sent, one in flight, the rest pending."""
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="youth")
+    with sqlite_store.transaction() as tx:
+        campaign = campaigns.get(tx, campaign_id)
+        campaigns.materialise(tx, campaign, current_run(campaign, clock.at))
+        first, second, *_ = tx.conn.execute(
+            select(Delivery.__table__.c.id).order_by(Delivery.__table__.c.id)
+        ).scalars()
+        campaigns.mark(tx, first, "sent")
+        campaigns.mark(tx, second, "sending")
+        campaigns.set_status(tx, campaign_id, "running")
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+    assert len(api.sent()) - before == 3
+    with sqlite_store.transaction() as tx:
+        figures = campaigns.figures(tx, campaign_id)
+    assert (figures["sent"], figures["unknown"], figures["pending"]) == (4, 1, 0)
+
+
+async def test_only_one_scheduler_per_postgresql_database(store: Store, content: Content) -> None:
+    from bot.campaigns import CampaignSender
+    from bot.scheduler import CampaignScheduler
+
+    if not store.postgres:
+        pytest.skip("the election is PostgreSQL's advisory lock; SQLite runs one process")
+    first = CampaignScheduler(store, CampaignSender(store, {}))
+    other_store = Store(store.url)  # another process's connections
+    second = CampaignScheduler(other_store, CampaignSender(other_store, {}))
+    try:
+        assert await store.run(first._elected)
+        assert not await other_store.run(second._elected)
+    finally:
+        await first.stop()
+        await second.stop()
+        other_store.close()
