@@ -99,7 +99,9 @@ def build_app(
             for name, key in (("telegram", TELEGRAM_KEY), ("zalo", ZALO_KEY))
             if key in app
         }
-        scheduler = CampaignScheduler(store, CampaignSender(store, channels, clock), clock)
+        rates = {"telegram": settings.telegram_max_per_second}
+        sender = CampaignSender(store, channels, clock, per_second=rates)
+        scheduler = CampaignScheduler(store, sender, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
     app.router.add_post("/api/chat", routes.api_chat)

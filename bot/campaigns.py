@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
+
 from bot.clock import VIETNAM
 from db import campaigns as store_campaigns
 from db.models import utcnow
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 QUIET_FROM, QUIET_UNTIL = time(21, 0), time(7, 0)
 BATCH = 200
+DEFAULT_RATES = {"telegram": 30.0, "zalo": 50.0}  # messages a second, for broadcasts
 _EVERY = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s+(\d{1,2}):(\d{2})\s*$")
 
 
@@ -105,10 +108,15 @@ class CampaignSender:
         store: Store,
         channels: dict[str, ChannelSend],
         clock: Callable[[], datetime] = utcnow,
+        per_second: dict[str, float] | None = None,
     ) -> None:
         self.store = store
         self.channels = channels
         self.clock = clock
+        rates = {**DEFAULT_RATES, **(per_second or {})}
+        # Paced here, before a delivery is marked "sending": a stop then finds "sending" only
+        # on a message already on its way (never sent again), and "pending" on the rest.
+        self.pace = {name: AsyncLimiter(rates.get(name, 10), 1) for name in channels}
 
     def _tx(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self.store.transaction() as tx:
@@ -148,6 +156,8 @@ class CampaignSender:
                         self._tx, store_campaigns.set_status, campaign_id, "paused"
                     )
                     return "paused"
+                if row["channel"] in self.pace:
+                    await self.pace[row["channel"]].acquire()
                 await self.store.run(self._tx, store_campaigns.mark, row["id"], "sending")
                 status = await self._deliver(row, message)
                 error = None

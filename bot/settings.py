@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = None
     telegram_leads_chat_id: str | None = None
+    # Telegram messages a second in all (its bulk limit is about 30).
+    telegram_max_per_second: float = 30
 
     zalo_app_id: str | None = None
     zalo_app_secret: str | None = None

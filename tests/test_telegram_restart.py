@@ -37,9 +37,12 @@ async def api() -> AsyncIterator[BotApiStandIn]:
         yield stand_in
 
 
-async def start(api: BotApiStandIn, db: Path, port: int) -> subprocess.Popen[bytes]:
+async def start(
+    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        **(extra or {}),
         "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
         "HIENDIEN_PORT": str(port),
         "HIENDIEN_CONTENT_DIR": str(ROOT / "content"),

@@ -78,7 +78,7 @@ class TelegramChannel:
         conversations: Conversations,
         *,
         private_per_second: float = 1.0,
-        overall_per_second: float = 30.0,
+        overall_per_second: float | None = None,
     ) -> None:
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
@@ -102,7 +102,11 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_base_url)
-            .rate_limiter(FloodLimits(overall_per_second, private_per_second))
+            .rate_limiter(
+                FloodLimits(
+                    overall_per_second or settings.telegram_max_per_second, private_per_second
+                )
+            )
             .concurrent_updates(PerChatUpdates())
         )
         if self.webhook_url:
