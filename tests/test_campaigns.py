@@ -4,6 +4,7 @@ the real Telegram channel to the Bot API stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -226,3 +227,36 @@ async def test_only_one_scheduler_per_postgresql_database(store: Store, content:
         await first.stop()
         await second.stop()
         other_store.close()
+
+
+async def test_a_run_missed_while_down_runs_once_when_the_server_is_back(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    """The scheduler (real clock) finds a campaign due a few seconds ago: it runs it once."""
+    from datetime import timedelta
+
+    from db.models import utcnow
+
+    before = len(api.sent())
+    campaign_id = new_campaign(
+        sqlite_store,
+        segment="household",
+        first_at=utcnow() - timedelta(seconds=5),
+        quiet_hours=False,
+    )
+    config = Settings(telegram_bot_token=api.token, telegram_base_url=api.base_url)
+    app = build_app(
+        sqlite_store,
+        content,
+        lambda: TODAY,
+        settings=config,
+        telegram_options={"private_per_second": 1000},
+    )
+    async with serve(app):
+        await api.wait_for(lambda: len(api.sent()) - before >= 2, timeout=10)
+        await asyncio.sleep(0.5)
+        jobs = app[SCHEDULER_KEY].scheduler.get_jobs()
+    assert sorted(str(m["chat_id"]) for m in api.sent()[before:]) == sorted(audience["shops"])
+    assert "sync" in {j.id for j in jobs}
+    with sqlite_store.transaction() as tx:
+        assert campaigns.get(tx, campaign_id)["status"] == "done"

@@ -393,3 +393,47 @@ async def test_unfollowing_the_oa_stops_the_news(
         await zalo.wait_for(
             lambda: rows(sqlite_store, Subscriber)[0]["unsubscribed_at"] is not None
         )
+
+
+async def test_a_broadcast_reaches_zalo_only_inside_the_free_window(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from datetime import timedelta
+
+    from bot.app import SCHEDULER_KEY
+    from bot.turns import Conversations
+    from db import campaigns
+    from db.models import utcnow
+    from handlers.types import Inbound
+    from tests.serving import serve
+
+    recent, quiet = zalo.add_user(), zalo.add_user()
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for user in (recent, quiet):
+        for text in ("/start", "/nhantin", "đồng ý"):
+            await conversations.handle(Inbound("zalo", user, text=text))
+    with sqlite_store.transaction() as tx:
+        tx.conn.execute(
+            Conversation.__table__.update()
+            .where(Conversation.__table__.c.user_ref == quiet)
+            .values(updated_at=utcnow() - timedelta(hours=50))
+        )
+        campaign_id = campaigns.create(
+            tx, text="Tin chương trình", segment="all", status="scheduled", quiet_hours=False
+        )
+    config = Settings(
+        zalo_app_id=zalo.app_id,
+        zalo_app_secret=zalo.app_secret,
+        zalo_oa_secret_key=zalo.oa_secret_key,
+        zalo_refresh_token=zalo.seed_refresh_token(),
+        zalo_api_base_url=zalo.api_base_url,
+        zalo_oauth_base_url=zalo.oauth_base_url,
+    )
+    app = build_app(sqlite_store, content, lambda: TODAY, settings=config)
+    async with serve(app):
+        await app[SCHEDULER_KEY].run(campaign_id)
+    assert [m["text"] for m in zalo.sent_to(recent)] == ["Tin chương trình"]
+    assert zalo.sent_to(quiet) == []
+    with sqlite_store.transaction() as tx:
+        figures = campaigns.figures(tx, campaign_id)
+    assert (figures["sent"], figures["outside_window"]) == (1, 1)
