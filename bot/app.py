@@ -101,7 +101,7 @@ def build_app(
         }
         rates = {"telegram": settings.telegram_max_per_second}
         sender = CampaignSender(store, channels, clock, per_second=rates)
-        scheduler = CampaignScheduler(store, sender, clock)
+        scheduler = CampaignScheduler(store, sender, content, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
     app.router.add_post("/api/chat", routes.api_chat)

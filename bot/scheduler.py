@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -30,8 +30,11 @@ from db import campaigns as store_campaigns
 from db.engine import normalise_url
 from db.models import utcnow
 from db.store import Store
+from handlers.content import Content
+from handlers.types import Message
 
 log = logging.getLogger(__name__)
+REMINDER_TIME = time(9, 0)  # reminders go out at 09:00 on their day
 LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
 SYNC_SECONDS = 60
 _ACTIVE: CampaignScheduler | None = None  # the process's scheduler, for the job functions
@@ -42,6 +45,12 @@ async def run_campaign(campaign_id: int) -> None:
     keeps only this reference and the id."""
     if _ACTIVE is not None:
         await _ACTIVE.run(campaign_id)
+
+
+async def send_reminder(reminder_id: int) -> None:
+    """A job: the reminder a resident asked for, on its day."""
+    if _ACTIVE is not None:
+        await _ACTIVE.remind(reminder_id)
 
 
 async def sync_jobs() -> None:
@@ -57,9 +66,14 @@ def _to_midnight(at: datetime) -> int:
 
 class CampaignScheduler:
     def __init__(
-        self, store: Store, sender: CampaignSender, clock: Callable[[], datetime] = utcnow
+        self,
+        store: Store,
+        sender: CampaignSender,
+        content: Content,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store = store
+        self.content = content
         self.sender = sender
         self.clock = clock
         self.scheduler = AsyncIOScheduler(
@@ -75,7 +89,8 @@ class CampaignScheduler:
             return store_campaigns.all_campaigns(tx)
 
     async def sync(self) -> None:
-        """Make the jobs match the campaign table."""
+        """Make the jobs match the campaign and reminder tables."""
+        await self.store.run(self._sync_reminders)
         now = self.clock()
         for c in await self.store.run(self._campaigns):
             job_id = f"campaign-{c['id']}"
@@ -103,6 +118,43 @@ class CampaignScheduler:
                 first = c["first_at"] or c["created_at"]
                 trigger, grace = DateTrigger(first), _to_midnight(first)
             self._add(job_id, trigger, c["id"], grace)
+
+    def _sync_reminders(self) -> None:
+        with self.store.transaction() as tx:
+            pending = store_campaigns.pending_reminders(tx)
+        for r in pending:
+            job_id = f"reminder-{r['id']}"
+            if self.scheduler.get_job(job_id) is not None:
+                continue
+            at = datetime.combine(r["due_on"], REMINDER_TIME, VIETNAM)
+            self.scheduler.add_job(
+                send_reminder,
+                DateTrigger(at),
+                args=[r["id"]],
+                id=job_id,
+                replace_existing=True,
+                misfire_grace_time=_to_midnight(at),
+            )
+
+    async def remind(self, reminder_id: int) -> None:
+        def load() -> dict[str, Any] | None:
+            with self.store.transaction() as tx:
+                return store_campaigns.get_reminder(tx, reminder_id)
+
+        reminder = await self.store.run(load)
+        if reminder is None or reminder["status"] != "pending":
+            return  # cancelled by /stop or /xoa meanwhile
+        send = self.sender.channels.get(reminder["channel"])
+        text = self.content.render(reminder["lang"], "reminder." + reminder["kind"])
+        status = "failed:no channel" if send is None else "sent"
+        if send is not None:
+            status = await send(reminder["user_ref"], reminder["lang"], Message(text))
+
+        def settle() -> None:
+            with self.store.transaction() as tx:
+                store_campaigns.reminder_done(tx, reminder_id, status.split(":")[0])
+
+        await self.store.run(settle)
 
     def _add(self, job_id: str, trigger: Any, campaign_id: int, grace: int | None) -> None:
         self.scheduler.add_job(

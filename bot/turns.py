@@ -22,7 +22,7 @@ from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
 from handlers.privacy import my_data_message
-from handlers.steps import LEAD_PURPOSE, NEWS_PURPOSE
+from handlers.steps import LEAD_PURPOSE, NEWS_PURPOSE, REMINDER_PURPOSE
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
@@ -30,6 +30,7 @@ from handlers.types import (
     Message,
     RecordConsent,
     RecordLead,
+    Remind,
     Reply,
     ShowMyData,
     Subscribe,
@@ -157,6 +158,9 @@ class Conversations:
                     tx.subscribe(channel, user, effect, consent)
                 case Unsubscribe():
                     tx.unsubscribe(channel, user)
+                case Remind():
+                    consent = tx.latest_consent(channel, user, REMINDER_PURPOSE)
+                    tx.add_reminder(channel, user, effect, consent)
         if out.state is not None:
             tx.save_conversation(channel, user, loaded, out.state)
         if tx.enqueued:

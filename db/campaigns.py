@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from db.models import Campaign, Delivery, Subscriber, utcnow
+from db.models import Campaign, Delivery, Reminder, Subscriber, utcnow
 from db.store import Tx
 
 campaign_t = Campaign.__table__
 delivery_t = Delivery.__table__
 subscriber_t = Subscriber.__table__
+reminder_t = Reminder.__table__
 
 SEGMENTS = {"youth": "person", "business": "enterprise", "household": "household", "all": None}
 OPT_OUT_WINDOW = timedelta(hours=48)
@@ -149,3 +150,27 @@ def figures(tx: Tx, campaign_id: int) -> dict[str, Any]:
         "unknown": by_status.get("unknown", 0),
         "opt_outs_48h": opt_outs,
     }
+
+
+def pending_reminders(tx: Tx) -> list[dict[str, Any]]:
+    rows = tx.conn.execute(select(reminder_t).where(reminder_t.c.status == "pending"))
+    return [dict(r) for r in rows.mappings()]
+
+
+def get_reminder(tx: Tx, reminder_id: int) -> dict[str, Any] | None:
+    row = tx.conn.execute(select(reminder_t).where(reminder_t.c.id == reminder_id)).mappings()
+    found = row.first()
+    return dict(found) if found else None
+
+
+def reminder_done(tx: Tx, reminder_id: int, status: str) -> bool:
+    """Settle a pending reminder once; False if it was no longer pending (cancelled)."""
+    c = reminder_t.c
+    return (
+        tx.conn.execute(
+            update(reminder_t)
+            .where(c.id == reminder_id, c.status == "pending")
+            .values(status=status, done_at=utcnow())
+        ).rowcount
+        == 1
+    )

@@ -266,3 +266,18 @@ class Delivery(SQLModel, table=True):
     # pending | sending | sent | failed | blocked | outside_window | unsubscribed | unknown
     error: str | None = Field(default=None, max_length=300)
     sent_at: datetime | None = None
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder a resident asked for (its own consent): only the chat and the day."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # "birthday_18": the day they become eligible
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64, index=True)
+    lang: str = Field(default="vi", max_length=8)
+    due_on: date
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed | cancelled
+    done_at: datetime | None = None

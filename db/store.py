@@ -29,12 +29,13 @@ from db.models import (
     Lead,
     LeadEvent,
     Outbox,
+    Reminder,
     SentMessage,
     Subscriber,
     VerdictCount,
     utcnow,
 )
-from handlers.types import ConversationState, RecordConsent, RecordLead, Subscribe
+from handlers.types import ConversationState, RecordConsent, RecordLead, Remind, Subscribe
 
 conversation_t = Conversation.__table__
 seen_t = InboundSeen.__table__
@@ -46,7 +47,9 @@ verdict_t = VerdictCount.__table__
 erased_t = ErasedLead.__table__
 sent_t = SentMessage.__table__
 subscriber_t = Subscriber.__table__
+reminder_t = Reminder.__table__
 NEWS_PURPOSE = "news"
+REMINDER_PURPOSE = "birthday_reminder"
 
 TEAM_RECIPIENT = "team"
 
@@ -375,11 +378,45 @@ class Tx:
         k = consent_t.c
         self.conn.execute(
             update(consent_t)
-            .where(k.channel == channel, k.user_ref == user_ref, k.purpose == NEWS_PURPOSE)
+            .where(k.channel == channel, k.user_ref == user_ref)
+            .where(k.purpose.in_((NEWS_PURPOSE, REMINDER_PURPOSE)))
             .where(k.granted.is_(True), k.withdrawn_at.is_(None))
             .values(withdrawn_at=now)
         )
+        self.cancel_reminders(channel, user_ref)  # /stop stops reminders too
         return done == 1
+
+    def add_reminder(
+        self, channel: str, user_ref: str, remind: Remind, consent_id: int | None
+    ) -> None:
+        c = reminder_t.c
+        self.conn.execute(  # one pending reminder of a kind per chat: the newest wins
+            update(reminder_t)
+            .where(c.channel == channel, c.user_ref == user_ref, c.kind == remind.kind)
+            .where(c.status == "pending")
+            .values(status="cancelled", done_at=utcnow())
+        )
+        self.conn.execute(
+            insert(reminder_t),
+            {
+                "kind": remind.kind,
+                "channel": channel,
+                "user_ref": user_ref,
+                "lang": remind.lang,
+                "due_on": remind.due_on,
+                "consent_id": consent_id,
+                "created_at": utcnow(),
+                "status": "pending",
+            },
+        )
+
+    def cancel_reminders(self, channel: str, user_ref: str) -> int:
+        c = reminder_t.c
+        return self.conn.execute(
+            update(reminder_t)
+            .where(c.channel == channel, c.user_ref == user_ref, c.status == "pending")
+            .values(status="cancelled", done_at=utcnow())
+        ).rowcount
 
     # --- a person's own data --------------------------------------------------------------
 
@@ -463,6 +500,8 @@ class Tx:
         count = self._erase_leads(self._their_leads(channel, user_ref))
         c = subscriber_t.c
         self.conn.execute(delete(subscriber_t).where(c.channel == channel, c.user_ref == user_ref))
+        r = reminder_t.c
+        self.conn.execute(delete(reminder_t).where(r.channel == channel, r.user_ref == user_ref))
         self.conn.execute(
             delete(consent_t).where(
                 consent_t.c.channel == channel, consent_t.c.user_ref == user_ref
@@ -490,6 +529,7 @@ class Tx:
             done["leads"] = self._erase_leads(lead_t.c.id.isnot(None))
             done["consents"] = self.conn.execute(delete(consent_t)).rowcount
             self.conn.execute(delete(subscriber_t))
+            self.conn.execute(delete(reminder_t))
         return done
 
     # --- reading for exports ------------------------------------------------------------------

@@ -65,6 +65,7 @@ class Privacy(BaseModel):
     retention_months_after_end: int = Field(ge=0, le=120)
     consent_version: str = Field(min_length=1)
     news_consent_version: str = Field(min_length=1)
+    reminder_consent_version: str = Field(min_length=1)
     minimum_age_to_store: int = Field(ge=0, le=120)
 
 

@@ -29,6 +29,7 @@ from handlers.types import (
     Message,
     RecordConsent,
     RecordLead,
+    Remind,
     ShowMyData,
     Subscribe,
     Unsubscribe,
@@ -273,7 +274,16 @@ def verdict(turn: Turn, e: Eligibility, minor: bool = False) -> Outcome:
         site = turn.content.program.links["program"]
         said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))
         return goto(turn, "domain_name", said, effects, e, state=state)
-    said.append(turn.say("next." + e.reason, e=e, minor=minor))
+    nudge = turn.say("next." + e.reason, e=e, minor=minor)
+    if (
+        e.reason == rules.TOO_YOUNG
+        and e.eligible_from
+        and not minor
+        and turn.inbound.channel not in NO_PUSH
+    ):  # a reminder on the day; the date is kept only while they decide
+        nudge = replace(nudge, buttons=(turn.button("remind18", "remind18"),))
+        state = state.with_slots(remind_on=e.eligible_from.isoformat())
+    said.append(nudge)
     return goto(turn, "idle", said, effects, e, state=state)
 
 
@@ -509,6 +519,47 @@ def answer_news_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
     return goto(turn, "idle", [turn.say("news.thanks")], [record, subscribe], state=state)
 
 
+REMINDER_PURPOSE = "birthday_reminder"
+
+
+def reminder_text(turn: Turn) -> str:
+    return turn.t(
+        "reminder.notice",
+        on=date.fromisoformat(turn.state.slots["remind_on"]),
+        version=turn.content.ward.privacy.reminder_consent_version,
+    )
+
+
+def ask_remind(turn: Turn) -> Outcome:
+    if not turn.state.slots.get("remind_on") or turn.state.slots.get("minor"):
+        return reask(turn, [turn.say("problem.choice")], misses=turn.state.misses)
+    return goto(turn, "reminder_consent")
+
+
+def ask_reminder_consent(turn: Turn) -> list[Message]:
+    return [
+        Message(reminder_text(turn), (turn.button("agree", "yes"), turn.button("disagree", "no")))
+    ]
+
+
+def answer_reminder_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
+    if payload not in ("yes", "no"):
+        return Miss("problem.consent")
+    record = RecordConsent(
+        purpose=REMINDER_PURPOSE,
+        version=turn.content.ward.privacy.reminder_consent_version,
+        text_hash=turn.content.text_hash(reminder_text(turn)),
+        granted=payload == "yes",
+    )
+    due = date.fromisoformat(turn.state.slots["remind_on"])
+    state = turn.state.with_slots(remind_on=None)
+    if payload == "no":
+        return goto(turn, "idle", [turn.say("news.declined")], [record], state=state)
+    remind = Remind("birthday_18", due, turn.state.lang)
+    thanks = turn.say("reminder.thanks", on=due)
+    return goto(turn, "idle", [thanks], [record, remind], state=state)
+
+
 def unsubscribe(turn: Turn) -> Outcome:
     """ "/stop", "hủy đăng ký", "ngừng nhận tin": at once, and confirmed."""
     state = turn.state.with_slots(subscribed=False)
@@ -578,6 +629,7 @@ STEPS: dict[str, Step] = {
     "idle": Step(ask_idle, answer_idle, returns_after_faq=False),
     "delete_confirm": Step(ask_delete, answer_delete),
     "news_consent": Step(ask_news_consent, answer_news_consent),
+    "reminder_consent": Step(ask_reminder_consent, answer_reminder_consent),
 }
 
 GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
@@ -593,5 +645,6 @@ GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
     "mydata": show_my_data,
     "delete": lambda turn: goto(turn, "delete_confirm"),
     "subscribe": ask_subscribe,
+    "remind18": ask_remind,
     "unsubscribe": unsubscribe,
 }

@@ -22,6 +22,7 @@ __all__ = [
     "Message",
     "RecordConsent",
     "RecordLead",
+    "Remind",
     "Reply",
     "ShowMyData",
     "Subscribe",
@@ -147,6 +148,15 @@ class Subscribe:
     applicant: str | None
     reason: str | None
     source: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class Remind:
+    """A reminder on ``due_on`` (the day a too-young resident becomes eligible)."""
+
+    kind: str
+    due_on: date
     lang: str
 
 

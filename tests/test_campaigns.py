@@ -217,9 +217,9 @@ async def test_only_one_scheduler_per_postgresql_database(store: Store, content:
 
     if not store.postgres:
         pytest.skip("the election is PostgreSQL's advisory lock; SQLite runs one process")
-    first = CampaignScheduler(store, CampaignSender(store, {}))
+    first = CampaignScheduler(store, CampaignSender(store, {}), content)
     other_store = Store(store.url)  # another process's connections
-    second = CampaignScheduler(other_store, CampaignSender(other_store, {}))
+    second = CampaignScheduler(other_store, CampaignSender(other_store, {}), content)
     try:
         assert await store.run(first._elected)
         assert not await other_store.run(second._elected)
@@ -260,3 +260,39 @@ async def test_a_run_missed_while_down_runs_once_when_the_server_is_back(
     assert "sync" in {j.id for j in jobs}
     with sqlite_store.transaction() as tx:
         assert campaigns.get(tx, campaign_id)["status"] == "done"
+
+
+async def test_the_18th_birthday_reminder_is_scheduled_sent_once_and_stoppable(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from datetime import date
+
+    from db.models import Reminder
+
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    for user in ("901", "902"):
+        for text in ("/start", "1", "20/12/2008"):
+            await conv.handle(Inbound("telegram", user, text=text))
+        reply = await conv.handle(Inbound("telegram", user, payload="remind18"))
+        assert "20/12/2026" in reply.messages[0].text
+        await conv.handle(Inbound("telegram", user, text="đồng ý"))
+    await conv.handle(Inbound("telegram", "902", text="/stop"))  # changed their mind
+    reminders = {r["user_ref"]: r for r in rows(sqlite_store, Reminder)}
+    assert reminders["901"]["due_on"] == date(2026, 12, 20)
+    assert reminders["902"]["status"] == "cancelled"
+    before = len(api.sent())
+    async with telegram_app(api, sqlite_store, content, Clock(vn("2026-12-20 09:00"))) as sch:
+        await sch.sync()
+        job = sch.scheduler.get_job(f"reminder-{reminders['901']['id']}")
+        assert job is not None and job.next_run_time == vn("2026-12-20 09:00")
+        assert sch.scheduler.get_job(f"reminder-{reminders['902']['id']}") is None
+        await sch.remind(reminders["901"]["id"])
+        await sch.remind(reminders["901"]["id"])  # a second firing sends nothing
+        await sch.remind(reminders["902"]["id"])
+    sent = api.sent()[before:]
+    assert [str(m["chat_id"]) for m in sent] == ["901"]
+    assert "sinh nhật 18 tuổi" in sent[0]["text"]
+    assert {r["user_ref"]: r["status"] for r in rows(sqlite_store, Reminder)} == {
+        "901": "sent",
+        "902": "cancelled",
+    }

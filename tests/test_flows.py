@@ -363,7 +363,8 @@ def test_every_step_asks_its_question_in_both_languages(
     from handlers.turn import Turn
     from handlers.types import ConversationState, Inbound
 
-    state = ConversationState(step=name, lang=lang, slots={"applicant": "person"})
+    slots = {"applicant": "person", "remind_on": "2026-12-20"}  # what each step may need
+    state = ConversationState(step=name, lang=lang, slots=slots)
     messages = STEPS[name].ask(Turn(state, Inbound("t", "u"), date(2026, 11, 25), content))
     assert messages and all(m.text.strip() for m in messages)
 
@@ -439,3 +440,37 @@ def test_a_hello_after_the_greeting_shows_the_menu_again(r: Resident) -> None:
         "kind:household",
     ]
     assert "chưa hiểu" not in r.text and "bấm một nút" not in r.text
+
+
+def test_a_17_year_old_can_ask_to_be_reminded_on_their_18th_birthday(content) -> None:
+    from handlers.types import Remind
+
+    r = Resident(content)
+    r.user = "tg"
+    r.type("/start")
+    r.tap("kind:person")
+    r.type("20/12/2008")
+    assert r.eligibility.reason == rules.TOO_YOUNG and "remind18" in r.payloads
+    r.tap("remind18")
+    assert r.step == "reminder_consent" and "20/12/2026" in r.text
+    r.type("đồng ý")
+    [consent] = r.recorded(RecordConsent)
+    assert consent.purpose == "birthday_reminder" and consent.granted
+    assert r.recorded(Remind) == [Remind("birthday_18", date(2026, 12, 20), "vi")]
+    assert "remind_on" not in {k for k, v in r.state.slots.items() if v}
+
+
+def test_no_reminder_for_children_or_the_web_page(content) -> None:
+    from handlers.engine import step
+    from handlers.types import ConversationState, Inbound
+
+    r = Resident(content)
+    r.type("/start")
+    r.tap("kind:person")
+    r.type("15 tuổi")
+    assert "remind18" not in r.payloads
+    state = ConversationState()
+    for text in ("/start", "1", "20/12/2008"):
+        out = step(state, Inbound("web", "w", text=text), date(2026, 11, 25), content)
+        state = out.state
+    assert "remind18" not in [b.payload for m in out.messages for b in m.buttons]
