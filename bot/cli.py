@@ -324,7 +324,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--text-file", required=True, help="the message (UTF-8 text)")
     create.add_argument("--button", help='"Title=https://…" a link button')
     create.add_argument(
-        "--segment", choices=("youth", "business", "household", "all"), default="all"
+        "--segment",
+        choices=("youth", "business", "household", "eligible", "all"),
+        default="all",
+        help="eligible: found eligible and not yet registered",
     )
     create.add_argument("--source", help="only subscribers who came from this campaign code")
     create.add_argument("--area", help='only this tổ dân phố, e.g. "Tổ dân phố 5"')

@@ -35,6 +35,7 @@ from handlers.types import Message
 
 log = logging.getLogger(__name__)
 REMINDER_TIME = time(9, 0)  # reminders go out at 09:00 on their day
+PROGRAM_END_NOTICE_DAYS = 30
 LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
 SYNC_SECONDS = 60
 _ACTIVE: CampaignScheduler | None = None  # the process's scheduler, for the job functions
@@ -91,6 +92,7 @@ class CampaignScheduler:
     async def sync(self) -> None:
         """Make the jobs match the campaign and reminder tables."""
         await self.store.run(self._sync_reminders)
+        await self.store.run(self._program_end_reminder)
         now = self.clock()
         for c in await self.store.run(self._campaigns):
             job_id = f"campaign-{c['id']}"
@@ -134,6 +136,24 @@ class CampaignScheduler:
                 id=job_id,
                 replace_existing=True,
                 misfire_grace_time=_to_midnight(at),
+            )
+
+    def _program_end_reminder(self) -> None:
+        """30 days before the programme ends, eligible subscribers not yet registered hear
+        it once: a campaign of its own kind, created once."""
+        end = self.content.program.rules.end_date
+        at = datetime.combine(end - timedelta(days=PROGRAM_END_NOTICE_DAYS), REMINDER_TIME, VIETNAM)
+        text = self.content.render("vi", "reminder.program_end", end=end)
+        with self.store.transaction() as tx:
+            store_campaigns.ensure_kind(
+                tx,
+                "program_end",
+                text=text,
+                segment="eligible",
+                first_at=at.astimezone(UTC),
+                status="scheduled",
+                button_title=self.content.render("vi", "buttons.open_site"),
+                button_url=self.content.program.links["program"],
             )
 
     async def remind(self, reminder_id: int) -> None:

@@ -14,14 +14,20 @@ from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.models import Campaign, Delivery, Reminder, Subscriber, utcnow
-from db.store import Tx
+from db.store import Tx, lead_t
 
 campaign_t = Campaign.__table__
 delivery_t = Delivery.__table__
 subscriber_t = Subscriber.__table__
 reminder_t = Reminder.__table__
 
-SEGMENTS = {"youth": "person", "business": "enterprise", "household": "household", "all": None}
+SEGMENTS = {
+    "youth": "person",
+    "business": "enterprise",
+    "household": "household",
+    "eligible": None,
+    "all": None,
+}
 OPT_OUT_WINDOW = timedelta(hours=48)
 
 
@@ -55,6 +61,13 @@ def audience_filter(campaign: dict[str, Any]) -> Any:
     applicant = SEGMENTS.get(campaign["segment"])
     if applicant:
         conditions.append(c.applicant == applicant)
+    if campaign["segment"] == "eligible":  # eligible, and not yet helped to register
+        registered = (
+            select(lead_t.c.id)
+            .where(lead_t.c.channel == c.channel, lead_t.c.user_ref == c.user_ref)
+            .where(lead_t.c.status == "registered")
+        )
+        conditions += [c.reason.like("eligible_%"), ~registered.exists()]
     if campaign.get("source"):
         conditions.append(c.source == campaign["source"])
     if campaign.get("area"):
@@ -174,3 +187,9 @@ def reminder_done(tx: Tx, reminder_id: int, status: str) -> bool:
         ).rowcount
         == 1
     )
+
+
+def ensure_kind(tx: Tx, kind: str, **fields: Any) -> int:
+    """The one campaign of a kind (e.g. the programme-end reminder), created if missing."""
+    found = tx.conn.execute(select(campaign_t.c.id).where(campaign_t.c.kind == kind)).scalar()
+    return found if found is not None else create(tx, kind=kind, **fields)

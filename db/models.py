@@ -248,6 +248,7 @@ class Campaign(SQLModel, table=True):
     every: str | None = Field(default=None, max_length=64)
     quiet_hours: bool = True  # no sends 21:00–07:00 (Vietnam) unless False
     status: str = Field(default="scheduled", max_length=16, index=True)
+    kind: str | None = Field(default=None, max_length=32, unique=True)  # e.g. "program_end"
 
 
 class Delivery(SQLModel, table=True):

@@ -296,3 +296,36 @@ async def test_the_18th_birthday_reminder_is_scheduled_sent_once_and_stoppable(
         "901": "sent",
         "902": "cancelled",
     }
+
+
+async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_it_once(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from db import team
+    from db.models import Campaign, Lead
+    from tests.test_store import LEAD_DIALOGUE
+
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    await subscribe(conv, "301", "ca nhan", "20", "co", "bo qua", "khong")  # eligible
+    await subscribe(conv, "302", "ca nhan", "30")  # not eligible
+    for text in LEAD_DIALOGUE:  # eligible, then registered with the team's help
+        await conv.handle(Inbound("telegram", "303", text=text))
+    await conv.handle(Inbound("telegram", "303", text="/nhantin"))
+    await conv.handle(Inbound("telegram", "303", text="đồng ý"))
+    [lead] = rows(sqlite_store, Lead)
+    with sqlite_store.transaction() as tx:
+        code = team.create_invite(tx, "Tổ 1")
+    with sqlite_store.transaction() as tx:
+        _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
+        team.claim_lead(tx, lead["id"], member)
+        team.set_status(tx, lead["id"], member, "registered")
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 09:00"))  # the programme ends 31/12/2026
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.sync()
+        await scheduler.sync()  # created once
+        [campaign] = [c for c in rows(sqlite_store, Campaign) if c["kind"] == "program_end"]
+        assert campaign["first_at"] == vn("2026-12-01 09:00")
+        await scheduler.run(campaign["id"])
+    sent = [m for m in api.sent()[before:] if "kết thúc vào ngày 31/12/2026" in m["text"]]
+    assert [str(m["chat_id"]) for m in sent] == ["301"]
