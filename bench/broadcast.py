@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -86,6 +87,7 @@ class Watch:
     own_cpu_sending: float = 0.0  # this process's (the stand-in's) CPU seconds, same span
     wall_sending: float = 0.0
     vm_hwm_mb: float | None = None  # peak resident memory (kernel's high-water mark)
+    rss_at_first_mb: float | None = None  # resident memory at its first delivery
     rss_samples_mb: list[float] = field(default_factory=list)
 
 
@@ -223,6 +225,7 @@ async def watch(
             if w.first is None and count > delivered_before:
                 w.first = api.times[delivered_before]
                 cpu0, own0 = cpu_seconds(proc.pid), time.process_time()
+                w.rss_at_first_mb = proc_status(proc.pid, "VmRSS")
                 if profile is not None:
                     spy = await start_py_spy(proc.pid, *profile)
             if kill_at is not None and count >= kill_at:
@@ -315,6 +318,7 @@ async def run_uninterrupted(args: argparse.Namespace, tmp: Path) -> tuple[bool, 
     startup = (w.first - t0) if w.first is not None else float("nan")
     peak = w.vm_hwm_mb
     sampled = max(w.rss_samples_mb, default=float("nan"))
+    at_first = float("nan") if w.rss_at_first_mb is None else w.rss_at_first_mb
     n = args.subscribers
     print(f"run 1, uninterrupted: {w.outcome}", flush=True)
     print(
@@ -330,8 +334,8 @@ async def run_uninterrupted(args: argparse.Namespace, tmp: Path) -> tuple[bool, 
     peak_text = "?" if peak is None else f"{peak:.1f} MB"
     print(
         f"  peak memory          {peak_text} VmHWM of the hiendien process, {sampled:.1f} MB "
-        f"highest VmRSS sampled (target < {MEMORY_TARGET_MB} MB: "
-        f"{verdict(peak is not None and peak < MEMORY_TARGET_MB)})"
+        f"highest VmRSS sampled, {at_first:.1f} MB at the first delivery "
+        f"(target < {MEMORY_TARGET_MB} MB: {verdict(peak is not None and peak < MEMORY_TARGET_MB)})"
     )
     if w.cpu_sending is not None and w.wall_sending:
         print(
@@ -432,8 +436,16 @@ async def main() -> None:
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        ok1, targets1 = await run_uninterrupted(args, Path(tmp))
-        ok2, targets2 = await run_killed(args, Path(tmp))
+        # No cyclic garbage collection in this process while a run goes: with tens of
+        # thousands of recorded calls a full collection stalls the stand-in for 50-200 ms,
+        # and the requests it then takes in one go look like a burst beyond the limit.
+        gc.disable()
+        try:
+            ok1, targets1 = await run_uninterrupted(args, Path(tmp))
+            gc.collect()
+            ok2, targets2 = await run_killed(args, Path(tmp))
+        finally:
+            gc.enable()
     targets = {**targets1, **targets2}
     missed = [name for name, met in targets.items() if not met]
     print("targets: " + ("all met" if not missed else "MISSED " + ", ".join(missed)))
