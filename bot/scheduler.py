@@ -105,7 +105,7 @@ class CampaignScheduler:
                 if c["status"] == "running" or at <= now:
                     at = now
                 self._add(f"{job_id}-resume", DateTrigger(at), c["id"], grace=None)
-            if self.scheduler.get_job(job_id) is not None:
+            if self.scheduler.get_job(job_id) is not None or c["id"] in self._running:
                 continue
             if c["every"]:
                 rule = Monthly.parse(c["every"])
