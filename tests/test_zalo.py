@@ -28,11 +28,8 @@ async def zalo() -> AsyncIterator[ZaloStandIn]:
         yield stand_in
 
 
-@asynccontextmanager
-async def running(
-    zalo: ZaloStandIn, store: Store, content: Content, seed: str | None = None, **extra: Any
-) -> AsyncIterator[str]:
-    config = Settings(
+def zalo_settings(zalo: ZaloStandIn, seed: str | None, **extra: Any) -> Settings:
+    return Settings(
         zalo_app_id=zalo.app_id,
         zalo_app_secret=zalo.app_secret,
         zalo_oa_secret_key=zalo.oa_secret_key,
@@ -41,6 +38,13 @@ async def running(
         zalo_oauth_base_url=zalo.oauth_base_url,
         **extra,
     )
+
+
+@asynccontextmanager
+async def running(
+    zalo: ZaloStandIn, store: Store, content: Content, seed: str | None = None, **extra: Any
+) -> AsyncIterator[str]:
+    config = zalo_settings(zalo, seed, **extra)
     app = build_app(
         store, content, lambda: TODAY, settings=config, zalo_options={"echo_delay": 0.05}
     )
@@ -421,14 +425,7 @@ async def test_a_broadcast_reaches_zalo_only_inside_the_free_window(
         campaign_id = campaigns.create(
             tx, text="Tin chương trình", segment="all", status="scheduled", quiet_hours=False
         )
-    config = Settings(
-        zalo_app_id=zalo.app_id,
-        zalo_app_secret=zalo.app_secret,
-        zalo_oa_secret_key=zalo.oa_secret_key,
-        zalo_refresh_token=zalo.seed_refresh_token(),
-        zalo_api_base_url=zalo.api_base_url,
-        zalo_oauth_base_url=zalo.oauth_base_url,
-    )
+    config = zalo_settings(zalo, zalo.seed_refresh_token())
     app = build_app(sqlite_store, content, lambda: TODAY, settings=config)
     async with serve(app):
         await app[SCHEDULER_KEY].run(campaign_id)
