@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import text
 
-from bot.campaigns import CampaignSender, Monthly, current_run, quiet_ends
+from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
 from bot.clock import VIETNAM
 from db import campaigns as store_campaigns
 from db.engine import normalise_url
@@ -101,9 +101,8 @@ class CampaignScheduler:
                     self.scheduler.remove_job(job_id)
                 continue
             if c["status"] in ("running", "paused") and c["id"] not in self._running:
-                at = quiet_ends(now) if c["status"] == "paused" else now
-                if c["status"] == "running" or at <= now:
-                    at = now
+                paused_now = c["status"] == "paused" and c["quiet_hours"] and quiet(now)
+                at = quiet_ends(now) if paused_now else now
                 self._add(f"{job_id}-resume", DateTrigger(at), c["id"], grace=None)
             if self.scheduler.get_job(job_id) is not None or c["id"] in self._running:
                 continue
