@@ -19,5 +19,10 @@ def resident_chat(store: Store, channel: str, user_ref: str) -> tuple[str, datet
     return loaded.state.lang, updated
 
 
+def resident_lang(store: Store, channel: str, user_ref: str) -> str:
+    """The language the resident chats in (Vietnamese for a chat we do not know)."""
+    return resident_chat(store, channel, user_ref)[0]
+
+
 def notice_text(content: Content, lang: str, card: dict[str, Any], status: str) -> str:
     return content.render(lang, f"lead_notice.{status}", holder=card["assignee"] or "")

@@ -141,18 +141,26 @@ async def test_a_wrong_signature_is_refused_and_nothing_is_answered(
     assert zalo.sent_to(user) == [] and rows(sqlite_store, Conversation) == []
 
 
-async def test_a_redelivered_message_is_answered_once(
-    zalo: ZaloStandIn, sqlite_store: Store, content: Content
+@pytest.mark.parametrize(
+    ("make", "replies"),
+    [
+        (lambda zalo, user: zalo.user_text(user, "/start"), 2),  # a turn: greeting + menu
+        (lambda zalo, user: zalo.user_image(user), 1),  # outside a turn: "please type"
+    ],
+    ids=["text", "image"],
+)
+async def test_a_redelivered_event_is_answered_once(
+    zalo: ZaloStandIn, sqlite_store: Store, content: Content, make: Any, replies: int
 ) -> None:
     user = zalo.add_user()
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
         hook = url + "/webhooks/zalo"
-        event = zalo.user_text(user, "/start")
+        event = make(zalo, user)
         assert await zalo.post_webhook(hook, event) == 200
-        await zalo.wait_sent(2, user_id=user)
+        await zalo.wait_sent(replies, user_id=user)
         assert await zalo.redeliver(event, url=hook) == 200
         await asyncio.sleep(0.3)
-        assert len(zalo.sent_to(user)) == 2
+        assert len(zalo.sent_to(user)) == replies
 
 
 async def test_staff_replying_in_the_oa_manager_pauses_the_bot(
@@ -365,20 +373,6 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     }
     assert notices[recent]["status"] == "sent"
     assert notices[quiet]["status"] == "dead" and "48-hour" in notices[quiet]["last_error"]
-
-
-async def test_a_redelivered_image_is_answered_once(
-    zalo: ZaloStandIn, sqlite_store: Store, content: Content
-) -> None:
-    user = zalo.add_user()
-    async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url:
-        hook = url + "/webhooks/zalo"
-        event = zalo.user_image(user)
-        assert await zalo.post_webhook(hook, event) == 200
-        await zalo.wait_sent(1, user_id=user)
-        assert await zalo.redeliver(event, url=hook) == 200
-        await asyncio.sleep(0.3)
-        assert len(zalo.sent_to(user)) == 1
 
 
 async def test_unfollowing_the_oa_stops_the_news(

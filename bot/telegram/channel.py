@@ -40,10 +40,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.notices import resident_lang
 from bot.settings import Settings
 from bot.telegram import render
 from bot.telegram.limits import FloodLimits, PerChatUpdates
-from bot.telegram.sender import ESCALATE_HOURS, TelegramSender
+from bot.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.turns import Conversations
 from db import team
 from db.models import utcnow
@@ -139,7 +140,7 @@ class TelegramChannel:
         contact_phone = None
         if message.contact is not None:
             if message.contact.user_id != user.id:
-                lang = await self._lang(user.id)
+                lang = await self.store.run(resident_lang, self.store, CHANNEL, str(user.id))
                 await message.reply_text(self.content.render(lang, "telegram.contact_not_own"))
                 return
             contact_phone = message.contact.phone_number
@@ -193,13 +194,6 @@ class TelegramChannel:
                 self._contact_keyboard.discard(chat_id)
             await self.app.bot.send_message(chat_id, message.text, reply_markup=markup)
 
-    async def _lang(self, user_id: int) -> str:
-        def read() -> str:
-            with self.store.transaction() as tx:
-                return tx.load_conversation(CHANNEL, str(user_id)).state.lang
-
-        return await self.store.run(read)
-
     async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
         """One campaign message (bot.campaigns): a delivery status."""
         for attempt in range(4):
@@ -211,17 +205,13 @@ class TelegramChannel:
             except RetryAfter as exc:  # flood control: wait as told, then the same message
                 await asyncio.sleep(exc._retry_after.total_seconds() + 0.1)
             except Forbidden:
-                await self.store.run(self._blocked, user_ref)
+                await self.store.run(record_blocked, self.store, user_ref)
                 return "blocked"
             except BadRequest as exc:
                 return f"failed:{exc.message}"
             except (TimedOut, NetworkError):
                 await asyncio.sleep(2**attempt)
         return "failed:network"
-
-    def _blocked(self, user_ref: str) -> None:
-        with self.store.transaction() as tx:
-            team.block_chat(tx, CHANNEL, user_ref)  # also ends their subscription
 
     # --- the team -------------------------------------------------------------------------
 

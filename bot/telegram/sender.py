@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 ESCALATE_HOURS = 48
 
 
+def record_blocked(store: Store, chat: str) -> None:
+    """The chat blocked the bot: never retried, a member there inactive, no more news."""
+    with store.transaction() as tx:
+        team.block_chat(tx, "telegram", chat)
+
+
 class TelegramSender:
     channels = ("telegram", TEAM_RECIPIENT)
 
@@ -40,10 +46,6 @@ class TelegramSender:
         with self.store.transaction() as tx:
             team.mark_announced(tx, lead_id, chat, message_id)
 
-    def _blocked(self, chat: str) -> None:
-        with self.store.transaction() as tx:
-            team.block_chat(tx, "telegram", chat)
-
     async def deliver(self, row: dict[str, Any]) -> Delivery:
         recipient = self.leads_chat if row["channel"] == TEAM_RECIPIENT else row["recipient"]
         try:
@@ -52,7 +54,7 @@ class TelegramSender:
             wait = exc._retry_after.total_seconds()  # a timedelta in every PTB 22 release
             return Delivery("retry", retry_after=wait, error=f"429: retry after {wait:g} s")
         except Forbidden as exc:
-            await self.store.run(self._blocked, str(recipient))
+            await self.store.run(record_blocked, self.store, str(recipient))
             return Delivery("dead", error=f"forbidden: {exc.message}"[:500])
         except BadRequest as exc:
             if "not modified" in exc.message:

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.notices import resident_lang
 from bot.settings import Settings
 from bot.turns import Conversations
 from bot.zalo import render, signature
@@ -134,7 +135,7 @@ class ZaloChannel:
             await self._submitted(sender, event.get("info") or {}, key)
         elif name in UNTYPED:
             if await self._first_time(key) and not await self._paused(sender):
-                lang = await self._lang(sender)
+                lang = await self.store.run(resident_lang, self.store, CHANNEL, sender)
                 await self.send(sender, Reply((self._say(lang, "zalo.please_type"),)))
         elif name == "unfollow":
             user = str((event.get("follower") or {}).get("id") or sender)
@@ -217,13 +218,6 @@ class ZaloChannel:
             with self.store.transaction() as tx:
                 until = tx.paused_until(CHANNEL, user)
             return until is not None and until > utcnow()
-
-        return await self.store.run(read)
-
-    async def _lang(self, user: str) -> str:
-        def read() -> str:
-            with self.store.transaction() as tx:
-                return tx.load_conversation(CHANNEL, user).state.lang
 
         return await self.store.run(read)
 
