@@ -99,8 +99,8 @@ def build_app(
             for name, key in (("telegram", TELEGRAM_KEY), ("zalo", ZALO_KEY))
             if key in app
         }
-        rates = {"telegram": settings.telegram_max_per_second}
-        sender = CampaignSender(store, channels, clock, per_second=rates)
+        pace = {"telegram": app[TELEGRAM_KEY].limits.overall} if TELEGRAM_KEY in app else {}
+        sender = CampaignSender(store, channels, clock, pace=pace)
         scheduler = CampaignScheduler(store, sender, content, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())

@@ -153,11 +153,18 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
         oauth_base_url=settings.zalo_oauth_base_url,
     )
 
+    token = ""
+    if args.zalo_command == "set-token":
+        token = args.refresh_token or _read_secret("Zalo refresh token: ")
+        if not token:
+            print("hiendien: no refresh token given", file=sys.stderr)
+            return 2
+
     async def work() -> int:
         await api.start()
         try:
             if args.zalo_command == "set-token":
-                pair = await api.set_refresh_token(args.refresh_token)
+                pair = await api.set_refresh_token(token)
                 print(f"Zalo token saved; valid until {pair.expires_at:%Y-%m-%d %H:%M} UTC")
                 return 0
             info = await api.oa_info()
@@ -177,6 +184,16 @@ def cmd_zalo(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(work())
     finally:
         store.close()
+
+
+def _read_secret(prompt: str) -> str:
+    """A secret typed (not echoed) or piped in: kept out of the shell's history, and a value
+    starting with "-" (which a command line would take for an option) comes through."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt).strip()
+    return sys.stdin.readline().strip()
 
 
 def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
@@ -317,7 +334,12 @@ def parser() -> argparse.ArgumentParser:
     zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
     zalo_sub.add_parser("check", help="show the OA, the token's expiry and the webhook URL")
     set_token = zalo_sub.add_parser("set-token", help="start again from a new refresh token")
-    set_token.add_argument("refresh_token")
+    set_token.add_argument(
+        "refresh_token",
+        nargs="?",
+        help="the new token; leave it out to paste it when asked (or pipe it in), which keeps "
+        "it out of the shell's history and works for a token starting with '-'",
+    )
     broadcast = sub.add_parser("broadcast", help="campaigns to subscribers of programme news")
     b_sub = broadcast.add_subparsers(dest="broadcast_command", required=True)
     create = b_sub.add_parser("create", help="a broadcast, now, at a time, or monthly")

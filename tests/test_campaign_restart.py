@@ -18,7 +18,7 @@ from handlers.content import Content
 from handlers.types import Inbound
 from tests.resident import TODAY
 from tests.telegram_standin import BotApiStandIn
-from tests.test_telegram_restart import free_port, start
+from tests.test_telegram_restart import free_port, start, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SUBSCRIBERS = 60
@@ -58,8 +58,7 @@ async def test_sigkill_mid_campaign_then_restart_sends_each_message_once(
     try:
         await api.wait_for(lambda: len(api.sent()) >= SUBSCRIBERS // 4, timeout=30)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        await stop(proc, signal.SIGKILL)
     assert len(api.sent()) < SUBSCRIBERS  # killed part-way
 
     proc = await start(api, db, port, extra=env)
@@ -69,8 +68,7 @@ async def test_sigkill_mid_campaign_then_restart_sends_each_message_once(
         )
         await asyncio.sleep(0.5)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+        assert await stop(proc, signal.SIGTERM) == 0  # a graceful stop
     per_chat = Counter(str(m["chat_id"]) for m in api.sent())
     assert per_chat == dict.fromkeys(users, 1)
     store = Store(url)

@@ -65,6 +65,13 @@ async def start(
     raise AssertionError("hiendien run did not start")
 
 
+async def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
+    """Signal ``hiendien run`` and wait for it without blocking this loop (the stand-in
+    serving the stopping process runs on it)."""
+    proc.send_signal(sig)
+    return await asyncio.to_thread(proc.wait, 10)
+
+
 def outbox_status(db: Path) -> list[str]:
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
@@ -88,8 +95,7 @@ async def test_killed_mid_delivery_then_restarted_delivers_once(
                     assert r.status == 200
         await api.wait_for(lambda: len(api.calls_to("sendMessage")) == 1)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        await stop(proc, signal.SIGKILL)
     assert outbox_status(db) == ["sending"]
     assert api.sent(GROUP) == []
     api.release()
@@ -102,5 +108,4 @@ async def test_killed_mid_delivery_then_restarted_delivers_once(
         assert len(api.sent(GROUP)) == 1
         assert "Trần V. B." in api.sent(GROUP)[0]["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
+        assert await stop(proc, signal.SIGTERM) == 0  # a graceful stop

@@ -322,14 +322,14 @@ async def test_zalo_check_command(zalo: ZaloStandIn, tmp_path) -> None:
         "-m",
         "bot",
         "zalo",
-        "set-token",
-        spent,
+        "set-token",  # the token on standard input: it may start with "-"
         env=env,
         cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    out, err = await asyncio.wait_for(proc.communicate(f"{spent}\n".encode()), 60)
     assert proc.returncode == 1 and "set-token" in err.decode()  # a spent token is refused
 
 

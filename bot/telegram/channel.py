@@ -23,12 +23,7 @@ from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import (
     Application,
@@ -43,7 +38,9 @@ from telegram.ext import (
 from bot.notices import resident_lang
 from bot.settings import Settings
 from bot.telegram import render
+from bot.telegram.broadcast import Broadcaster
 from bot.telegram.limits import FloodLimits, PerChatUpdates
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.turns import Conversations
 from db import team
@@ -99,21 +96,25 @@ class TelegramChannel:
         self.store = store
         self.content = content
         self.conversations = conversations
+        self.limits = FloodLimits(
+            overall_per_second or settings.telegram_max_per_second, private_per_second
+        )
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_base_url)
-            .rate_limiter(
-                FloodLimits(
-                    overall_per_second or settings.telegram_max_per_second, private_per_second
-                )
-            )
+            .request(AiohttpRequest(connection_pool_size=64))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            .rate_limiter(self.limits)
             .concurrent_updates(PerChatUpdates())
         )
         if self.webhook_url:
             builder = builder.updater(None)
         self.app: Application = builder.build()
         self.sender = TelegramSender(self.app.bot, store, content, settings.telegram_leads_chat_id)
+        self.broadcaster = Broadcaster(
+            settings.telegram_base_url, settings.telegram_bot_token, self._blocked
+        )
         self.wake_outbox: Callable[[], None] = lambda: None  # set by the app's dispatcher
         self._contact_keyboard: set[int] = set()  # chats showing "share my phone number"
         self._tasks: list[asyncio.Task[None]] = []
@@ -195,23 +196,9 @@ class TelegramChannel:
             await self.app.bot.send_message(chat_id, message.text, reply_markup=markup)
 
     async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
-        """One campaign message (bot.campaigns): a delivery status."""
-        for attempt in range(4):
-            try:
-                await self.app.bot.send_message(
-                    int(user_ref), message.text, reply_markup=render.keyboard(message)
-                )
-                return "sent"
-            except RetryAfter as exc:  # flood control: wait as told, then the same message
-                await asyncio.sleep(exc._retry_after.total_seconds() + 0.1)
-            except Forbidden:
-                await self.store.run(record_blocked, self.store, user_ref)
-                return "blocked"
-            except BadRequest as exc:
-                return f"failed:{exc.message}"
-            except (TimedOut, NetworkError):
-                await asyncio.sleep(2**attempt)
-        return "failed:network"
+        """One campaign message (bot.campaigns, paced there on ``self.limits.overall``): a
+        delivery status."""
+        return await self.broadcaster.send(user_ref, message)
 
     # --- the team -------------------------------------------------------------------------
 
@@ -295,7 +282,11 @@ class TelegramChannel:
                 log.exception("lead reminders failed; trying again")
             await asyncio.sleep(REMINDER_CHECK_SECONDS)
 
+    async def _blocked(self, chat: str) -> None:
+        await self.store.run(record_blocked, self.store, chat)
+
     async def start(self) -> None:
+        await self.broadcaster.start()
         await self.app.initialize()
         commands = [
             BotCommand(c, self.content.render("vi", f"telegram.commands.{c}")) for c in COMMANDS
@@ -322,6 +313,7 @@ class TelegramChannel:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.broadcaster.close()
 
     def lifecycle(self) -> Callable[[web.Application], AsyncIterator[None]]:
         async def ctx(_app: web.Application) -> AsyncIterator[None]:

@@ -1,8 +1,13 @@
-"""Telegram's flood limits, kept on our side: at most 30 messages a second in all, 20 a
-minute per group, and 1 a second per private chat (python-telegram-bot's AIORateLimiter
-covers the first two; the per-chat limit is added here). A 429 is not retried here: the
-caller (a reply, or the outbox dispatcher) decides what to do with ``retry_after``.
-Also the order of updates: in order within a chat, concurrent across chats."""
+"""Telegram's flood limits, kept on our side: at most 30 messages a second in all (a
+setting), 20 a minute per group, and 1 a second per private chat (python-telegram-bot's
+AIORateLimiter covers groups; the overall pace and the per-chat limit are ours). A 429 is not
+retried here: the caller (a reply, the outbox dispatcher, a broadcast) decides what to do
+with ``retry_after``. Also the order of updates: in order within a chat, concurrent across
+chats.
+
+The overall limit is one pacer, :attr:`FloodLimits.overall`, shared by replies and
+broadcasts: a broadcast (bot.telegram.broadcast, outside PTB) acquires it in bot.campaigns
+before marking a delivery in flight."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from aiolimiter import AsyncLimiter
 from telegram import Update
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
+from bot.pacing import pacer
+
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
 
 
@@ -23,12 +30,12 @@ class FloodLimits(AIORateLimiter):
         self, overall_per_second: float = 30, private_per_second: float = 1, max_retries: int = 0
     ) -> None:
         super().__init__(
-            overall_max_rate=overall_per_second,
-            overall_time_period=1,
+            overall_max_rate=0,  # the overall pace is ours (shared with broadcasts)
             group_max_rate=20,
             group_time_period=60,
             max_retries=max_retries,
         )
+        self.overall = pacer(overall_per_second)
         self._private_rate = private_per_second
         self._private: dict[int, AsyncLimiter] = {}
 
@@ -51,19 +58,19 @@ class FloodLimits(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        if endpoint not in SEND_METHODS:  # the flood limits are about sending messages;
-            return await callback(*args, **kwargs)  # answers and edits go straight out
+        # The flood limits are about sending messages: answers and edits go straight out.
+        if endpoint not in SEND_METHODS:
+            return await callback(*args, **kwargs)
         chat_id: Any = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)
-        if isinstance(chat_id, int) and chat_id > 0:
-            async with self._private_limiter(chat_id):
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        async with contextlib.AsyncExitStack() as limits:
+            if isinstance(chat_id, int) and chat_id > 0:
+                await limits.enter_async_context(self._private_limiter(chat_id))
+            await limits.enter_async_context(self.overall)
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
 
 
 class PerChatUpdates(BaseUpdateProcessor):
