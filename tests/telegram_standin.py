@@ -224,6 +224,7 @@ class BotApiStandIn:
         self._unheld = asyncio.Event()
         self._unheld.set()
         self._rate_per_second: int | None = None
+        self._latency: dict[str, float] = {}
         self._rate_per_chat: int | None = None
         self._send_times: deque[tuple[float, ChatId]] = deque()
         self._closing = False
@@ -311,6 +312,8 @@ class BotApiStandIn:
             await self._unheld.wait()
             call.status = 499
             return web.Response(status=499)
+        if method.lower() in self._latency:  # a distant server
+            await asyncio.sleep(self._latency[method.lower()])
         try:
             self._injected_failure(method, params)
             implementation = self._methods.get(method.lower())
@@ -573,6 +576,10 @@ class BotApiStandIn:
         return any(
             m == method.lower() and (c is None or str(c) == str(chat)) for m, c in self._holds
         )
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer ``method`` ``seconds`` late, as Telegram does from far away (~0.15 s)."""
+        self._latency[method.lower()] = seconds
 
     def rate_limit(self, per_second: int | None = None, *, per_chat: int | None = None) -> None:
         """Answer sendMessage with 429 (retry_after=1) beyond ``per_second`` messages in any

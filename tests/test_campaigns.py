@@ -10,11 +10,20 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY, build_app
-from bot.campaigns import Monthly, ScheduleError, current_run, parse_at, quiet, quiet_ends
+from bot.app import SCHEDULER_KEY, TELEGRAM_KEY, build_app
+from bot.campaigns import (
+    Monthly,
+    ScheduleError,
+    current_run,
+    in_flight,
+    parse_at,
+    quiet,
+    quiet_ends,
+)
 from bot.clock import VIETNAM
 from bot.settings import Settings
 from bot.turns import Conversations
@@ -77,6 +86,8 @@ async def telegram_app(
         telegram_options={"private_per_second": 1000},
         clock=clock,
     )
+    # The stand-in is next door: a request it holds counts as unanswered after 0.5 s.
+    app[TELEGRAM_KEY].broadcaster.timeout = aiohttp.ClientTimeout(sock_read=0.5)
     async with serve(app):
         yield app[SCHEDULER_KEY]
 
@@ -185,6 +196,59 @@ async def test_flood_control_mid_campaign_delivers_everyone_once(
         await scheduler.run(campaign_id)
     chats = [str(m["chat_id"]) for m in api.sent()[before:]]
     assert sorted(chats) == sorted(audience["youth"] + audience["shops"])  # each exactly once
+
+
+async def test_each_telegram_answer_becomes_the_delivery_status(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    """Deliveries go in order 100…104: blocked, chat not found, 502 then sent on the retry,
+    no answer (maybe delivered: never sent again), sent."""
+    before = len(api.sent())
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="youth")
+    api.fail_next("sendMessage", 403)
+    api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
+    api.fail_next("sendMessage", 502)
+    api.hold("sendMessage", 103)
+    try:
+        async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+            await scheduler.run(campaign_id)
+    finally:
+        api.release()
+    calls = [str(c.params["chat_id"]) for c in api.calls_to("sendMessage")]
+    assert calls[-6:] == ["100", "101", "102", "102", "103", "104"]  # 103 not tried again
+    assert sorted(str(m["chat_id"]) for m in api.sent()[before:]) == ["102", "104"]
+    with sqlite_store.transaction() as tx:
+        figures = campaigns.figures(tx, campaign_id)
+        left = tx.conn.execute(
+            select(Subscriber.__table__.c.user_ref).where(
+                Subscriber.__table__.c.unsubscribed_at.isnot(None)
+            )
+        ).scalars()
+        assert list(left) == ["100"]  # who blocked the bot hears nothing more
+    assert figures["sent"] == 2 and figures["blocked"] == 1 and figures["unknown"] == 1
+    assert figures["failed"] == {"Bad Request: chat not found": 1}
+
+
+def test_deliveries_in_flight_follow_the_round_trip() -> None:
+    assert in_flight(950, 0.0008) == 1  # a server next door: one at a time
+    assert in_flight(28.5, 0.15) == 5  # Telegram from Vietnam at 30 a second
+    assert in_flight(28.5, 5.0) == 8  # never more than 8
+    assert in_flight(0, 0.15) == 1
+
+
+async def test_a_distant_api_gets_more_deliveries_in_flight(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="all")
+    api.slow("sendMessage", 0.2)
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        assert scheduler.sender.in_flight == 1
+        await scheduler.run(campaign_id)
+        assert scheduler.sender.in_flight >= 5  # 28.5 a second × 0.2 s
+    with sqlite_store.transaction() as tx:
+        assert campaigns.figures(tx, campaign_id)["sent"] == 7
 
 
 async def test_a_resumed_run_never_repeats_a_delivery(

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from db.store import Store
 from handlers import rules
 from handlers.content import Content
 from handlers.types import Inbound
+from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -75,12 +75,6 @@ def tables(path: Path) -> set[str]:
     with sqlite3.connect(path) as conn:
         found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     return {name for (name,) in found}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed_lead(tmp_path: Path, content: Content) -> None:

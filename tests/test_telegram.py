@@ -21,7 +21,7 @@ from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.resident import TODAY
-from tests.serving import serve
+from tests.serving import free_port, serve
 from tests.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE, rows
 
@@ -288,3 +288,24 @@ async def test_a_resident_on_telegram_hears_when_the_team_takes_the_request(
         await api.wait_for(lambda: any("đã nhận hỗ trợ" in t for t in api.sent_texts(42)))
         notice = next(t for t in api.sent_texts(42) if "đã nhận hỗ trợ" in t)
         assert "An" in notice  # the member's name as Telegram gave it
+
+
+async def test_the_aiohttp_transport_maps_answers_and_errors_as_ptb_expects() -> None:
+    from telegram.error import Forbidden, NetworkError, TimedOut
+
+    from bot.telegram.request import AiohttpRequest
+
+    async with BotApiStandIn() as api, AiohttpRequest(read_timeout=0.3) as request:
+        url = f"{api.base_url}{api.token}"
+        me = await request.post(f"{url}/getMe")
+        assert isinstance(me, dict) and me["username"] == "hiendien_test_bot"
+        api.fail_next("getMe", 403)
+        with pytest.raises(Forbidden):
+            await request.post(f"{url}/getMe")
+        api.hold("getMe")
+        with pytest.raises(TimedOut):
+            await request.post(f"{url}/getMe")
+        api.release()
+        with pytest.raises(NetworkError) as refused:  # nobody listens there
+            await request.post(f"http://127.0.0.1:{free_port()}/bot{api.token}/getMe")
+        assert not isinstance(refused.value, TimedOut)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.serving import free_port
 from tests.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE
 
@@ -23,12 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUP = -1009876
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

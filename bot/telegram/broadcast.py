@@ -42,6 +42,7 @@ class Broadcaster:
     ) -> None:
         self.url = f"{base_url}{token}/sendMessage"
         self.on_blocked = on_blocked
+        self.timeout = TIMEOUT
         self._session: aiohttp.ClientSession | None = None
         self._bodies: dict[Message, bytes] = {}  # the campaign messages being sent
 
@@ -74,7 +75,7 @@ class Broadcaster:
         for attempt in range(ATTEMPTS):
             try:
                 async with self._session.post(
-                    self.url, data=body, headers=FORM, timeout=TIMEOUT
+                    self.url, data=body, headers=FORM, timeout=self.timeout
                 ) as res:
                     status, raw = res.status, await res.read()
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
