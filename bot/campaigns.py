@@ -108,6 +108,16 @@ def in_flight(per_second: float, cycle: float) -> int:
     return max(1, min(MAX_IN_FLIGHT, round(per_second * cycle * 1.1)))
 
 
+def campaign_message(campaign: dict[str, Any], lang: str) -> Message:
+    """What a subscriber reading ``lang`` gets: the English text if they chose English and
+    the campaign has one, else the Vietnamese."""
+    english = lang == "en" and bool(campaign.get("text_en"))
+    text = campaign["text_en"] if english else campaign["text"]
+    title = (english and campaign.get("button_title_en")) or campaign["button_title"]
+    url = campaign["button_url"]
+    return Message(text, (Button(title, url=url),) if url else ())
+
+
 # A channel's way of sending one broadcast message: returns a delivery status
 # ("sent", "blocked", "outside_window", "failed:<why>").
 ChannelSend = Callable[[str, str, Message], Awaitable[str]]
@@ -147,12 +157,7 @@ class CampaignSender:
         await self.store.run(self._tx, store_campaigns.interrupted, campaign_id, run_at)
         await self.store.run(self._tx, store_campaigns.materialise, campaign, run_at)
         await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "running")
-        message = Message(
-            campaign["text"],
-            (Button(campaign["button_title"], url=campaign["button_url"]),)
-            if campaign["button_url"]
-            else (),
-        )
+        messages = {lang: campaign_message(campaign, lang) for lang in ("vi", "en")}
         while True:
             rows = await self.store.run(
                 self._tx, store_campaigns.pending, campaign_id, run_at, BATCH
@@ -171,7 +176,7 @@ class CampaignSender:
             cycles: list[float] = []
             await asyncio.gather(
                 *(
-                    self._worker(queue, message, campaign, stop, cycles)
+                    self._worker(queue, messages, campaign, stop, cycles)
                     for _ in range(self.in_flight)
                 )
             )
@@ -189,7 +194,7 @@ class CampaignSender:
     async def _worker(
         self,
         queue: asyncio.Queue[dict[str, Any]],
-        message: Message,
+        messages: dict[str, Message],
         campaign: dict[str, Any],
         stop: asyncio.Event,
         cycles: list[float],
@@ -210,7 +215,7 @@ class CampaignSender:
                 started = time_now()
                 await self.store.run(self._tx, store_campaigns.advance, done, row["id"])
                 done = None
-                status = await self._deliver(row, message)
+                status = await self._deliver(row, messages.get(row["lang"], messages["vi"]))
                 cycles.append(time_now() - started)
                 error = None
                 if status.startswith("failed:"):

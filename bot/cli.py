@@ -233,6 +233,8 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"campaign {args.campaign_id} cancelled")
                 return 0
             figures = campaigns.figures(tx, args.campaign_id)
+        if args.broadcast_command == "test":  # outside the transaction: the send takes time
+            return _send_test(settings, store, campaign, args.to, args.lang)
     finally:
         store.close()
     when = campaign["every"] or (campaign["first_at"] and _local(campaign["first_at"])) or "now"
@@ -241,9 +243,79 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
         f"source {campaign['source'] or '-'}, area {campaign['area'] or '-'}, {when}"
     )
     print(campaign["text"])
+    if campaign["text_en"]:
+        print(f"--- English ---\n{campaign['text_en']}")
     for key, value in figures.items():
         print(f"  {key}: {value}")
     return 0
+
+
+TEST_OUTCOMES = {
+    "blocked": "that chat has blocked the bot",
+    "outside_window": "Zalo lets the OA write only within 48 hours of the person's last "
+    "message: send the OA a message from that account first",
+    "unknown": "no answer from the platform; it may have arrived",
+}
+
+
+def _send_test(
+    settings: Settings, store: Store, campaign: dict[str, Any], to: str, lang: str
+) -> int:
+    """The campaign's message to one chat, through the channel's broadcast path; no
+    delivery is recorded."""
+    import asyncio
+
+    from bot.campaigns import campaign_message
+
+    channel, sep, ref = to.partition(":")
+    if not sep:
+        channel, ref = "telegram", to
+    message = campaign_message(campaign, lang)
+
+    async def telegram() -> str:
+        from bot.telegram.broadcast import Broadcaster
+        from bot.telegram.sender import record_blocked
+
+        async def blocked(chat: str) -> None:
+            await store.run(record_blocked, store, chat)
+
+        sender = Broadcaster(settings.telegram_base_url, settings.telegram_bot_token, blocked)
+        await sender.start()
+        try:
+            return await sender.send(ref, message)
+        finally:
+            await sender.close()
+
+    async def zalo() -> str:
+        from bot.clock import today_in_vietnam
+        from bot.turns import Conversations
+        from bot.zalo.channel import ZaloChannel
+
+        content = _content(settings)
+        conversations = Conversations(store, content, today_in_vietnam)
+        zalo = ZaloChannel(settings, store, content, conversations)
+        await zalo.api.start()
+        try:
+            return await zalo.broadcast(ref, lang, message)
+        finally:
+            await zalo.api.close()
+
+    if channel == "telegram" and not settings.telegram_bot_token:
+        print("hiendien: set TELEGRAM_BOT_TOKEN first", file=sys.stderr)
+        return 2
+    if channel == "zalo" and not settings.zalo_app_id:
+        print("hiendien: set ZALO_APP_ID and ZALO_APP_SECRET first", file=sys.stderr)
+        return 2
+    if channel not in ("telegram", "zalo") or not ref.strip():
+        print(f'hiendien: --to "{to}": write a Telegram chat id or zalo:USER_ID', file=sys.stderr)
+        return 2
+    status = asyncio.run(telegram() if channel == "telegram" else zalo())
+    if status == "sent":
+        print(f"test message of campaign {campaign['id']} ({lang}) sent to {channel} {ref}")
+        return 0
+    why = TEST_OUTCOMES.get(status, status.removeprefix("failed:"))
+    print(f"hiendien: not sent to {channel} {ref}: {why}", file=sys.stderr)
+    return 1
 
 
 def _local(at: Any) -> str:
@@ -255,11 +327,10 @@ def _local(at: Any) -> str:
 def _campaign_fields(
     args: argparse.Namespace, parse_at: Any, monthly: Any, now: Any
 ) -> dict[str, Any]:
-    text = Path(args.text_file).read_text(encoding="utf-8").strip()
-    if not text:
-        raise ValueError(f"{args.text_file} is empty")
-    if len(text) > 2000:
-        raise ValueError(f"{args.text_file}: {len(text)} characters; Zalo takes at most 2,000")
+    text = _campaign_text(args.text_file)
+    text_en = _campaign_text(args.text_file_en) if args.text_file_en else None
+    if args.button_en and not args.button:
+        raise ValueError("--button-en is the English title of --button: give --button too")
     title = url = None
     if args.button:
         title, sep, url = args.button.partition("=")
@@ -275,7 +346,9 @@ def _campaign_fields(
         monthly.parse(args.every)
     return {
         "text": text,
+        "text_en": text_en,
         "button_title": title,
+        "button_title_en": args.button_en.strip() if args.button_en else None,
         "button_url": url,
         "segment": args.segment,
         "source": args.source,
@@ -285,6 +358,15 @@ def _campaign_fields(
         "quiet_hours": not args.ignore_quiet_hours,
         "status": "scheduled",
     }
+
+
+def _campaign_text(path: str) -> str:
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if not text:
+        raise ValueError(f"{path} is empty")
+    if len(text) > 2000:
+        raise ValueError(f"{path}: {len(text)} characters; Zalo takes at most 2,000")
+    return text
 
 
 def _bot_username(settings: Settings) -> str:
@@ -344,7 +426,11 @@ def parser() -> argparse.ArgumentParser:
     b_sub = broadcast.add_subparsers(dest="broadcast_command", required=True)
     create = b_sub.add_parser("create", help="a broadcast, now, at a time, or monthly")
     create.add_argument("--text-file", required=True, help="the message (UTF-8 text)")
+    create.add_argument(
+        "--text-file-en", help="the message in English, for subscribers who chose English"
+    )
     create.add_argument("--button", help='"Title=https://…" a link button')
+    create.add_argument("--button-en", help="the button's title in English (same link)")
     create.add_argument(
         "--segment",
         choices=("youth", "business", "household", "eligible", "all"),
@@ -360,6 +446,14 @@ def parser() -> argparse.ArgumentParser:
     for name, what in (("show", "a campaign and its delivery figures"), ("cancel", "stop it")):
         one = b_sub.add_parser(name, help=what)
         one.add_argument("campaign_id", type=int)
+    test = b_sub.add_parser("test", help="send the message to one chat to see how it looks")
+    test.add_argument("campaign_id", type=int)
+    test.add_argument(
+        "--to",
+        required=True,
+        help='a Telegram chat id ("123456789" or "telegram:123456789") or "zalo:USER_ID"',
+    )
+    test.add_argument("--lang", choices=("vi", "en"), default="vi", help="which text")
     dbp = sub.add_parser("db", help="database maintenance")
     db_sub = dbp.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="create or migrate the database to the latest schema")

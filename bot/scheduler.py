@@ -142,16 +142,17 @@ class CampaignScheduler:
         it once: a campaign of its own kind, created once."""
         end = self.content.program.rules.end_date
         at = datetime.combine(end - timedelta(days=PROGRAM_END_NOTICE_DAYS), REMINDER_TIME, VIETNAM)
-        text = self.content.render("vi", "reminder.program_end", end=end)
         with self.store.transaction() as tx:
             store_campaigns.ensure_kind(
                 tx,
                 "program_end",
-                text=text,
+                text=self.content.render("vi", "reminder.program_end", end=end),
+                text_en=self.content.render("en", "reminder.program_end", end=end),
                 segment="eligible",
                 first_at=at.astimezone(UTC),
                 status="scheduled",
                 button_title=self.content.render("vi", "buttons.open_site"),
+                button_title_en=self.content.render("en", "buttons.open_site"),
                 button_url=self.content.program.links["program"],
             )
 

@@ -234,12 +234,15 @@ class Subscriber(SQLModel, table=True):
 
 class Campaign(SQLModel, table=True):
     """A broadcast to opted-in subscribers: once (``first_at``) or a monthly series
-    (``every``: "1,15 09:00"), to a segment. Times are stored in UTC."""
+    (``every``: "1,15 09:00"), to a segment. Times are stored in UTC. Subscribers who chose
+    English get ``text_en`` (and ``button_title_en``) when the campaign has it."""
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))  # Vietnamese
+    text_en: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     button_title: str | None = Field(default=None, max_length=100)
+    button_title_en: str | None = Field(default=None, max_length=100)
     button_url: str | None = Field(default=None, max_length=500)
     segment: str = Field(default="all", max_length=16)  # youth | business | household | all
     source: str | None = Field(default=None, max_length=64)

@@ -135,6 +135,13 @@ class Tx:
             ).scalar_one()
         else:
             self.conn.execute(_UPDATE_CONVERSATION, {"cid": loaded.id, **values})
+            if state.lang != loaded.state.lang:  # news comes in the language they chose now
+                c = subscriber_t.c
+                self.conn.execute(
+                    update(subscriber_t)
+                    .where(c.channel == channel, c.user_ref == user_ref)
+                    .values(lang=state.lang)
+                )
         loaded.version += 1
 
     def pause(self, channel: str, user_ref: str, until: datetime | None) -> None:

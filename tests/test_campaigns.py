@@ -230,6 +230,31 @@ async def test_each_telegram_answer_becomes_the_delivery_status(
     assert figures["failed"] == {"Bad Request: chat not found": 1}
 
 
+async def test_who_chose_english_gets_the_english_text(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    before = len(api.sent())
+    reader = audience["youth"][1]
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    await conv.handle(Inbound("telegram", reader, text="/english"))  # after subscribing
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(
+        sqlite_store,
+        segment="youth",
+        text_en="Free .vn domain help on Sunday morning.",
+        button_title_en="Register now",
+    )
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+    sent = {str(m["chat_id"]): m for m in api.sent()[before:]}
+    assert sent[reader]["text"] == "Free .vn domain help on Sunday morning."
+    assert sent[reader]["reply_markup"]["inline_keyboard"][0][0]["text"] == "Register now"
+    others = [m for chat, m in sent.items() if chat != reader]
+    assert len(others) == 4
+    assert all(m["text"].startswith("Buổi hướng dẫn") for m in others)
+    assert all(m["reply_markup"]["inline_keyboard"][0][0]["text"] == "Đăng ký ngay" for m in others)
+
+
 def test_deliveries_in_flight_follow_the_round_trip() -> None:
     assert in_flight(950, 0.0008) == 1  # a server next door: one at a time
     assert in_flight(28.5, 0.15) == 5  # Telegram from Vietnam at 30 a second

@@ -260,3 +260,23 @@ def test_a_blocked_chat_is_unsubscribed(store: Store, content) -> None:
         team.block_chat(tx, "telegram", "42")
     [sub] = rows(store, Subscriber)
     assert sub["unsubscribed_at"] is not None
+
+
+def test_the_migrations_build_exactly_the_models(db_url: str) -> None:
+    """Alembic's head and the SQLModel tables agree (a column added to a model without a
+    migration, or the other way round, shows here), on SQLite and PostgreSQL."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401  (the tables)
+    from db.engine import normalise_url
+
+    engine = create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
