@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/chat_turns.py
 	$(BIN)/python bench/telegram_turns.py
 	$(BIN)/python bench/zalo_webhook.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis
