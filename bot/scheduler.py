@@ -121,13 +121,18 @@ class CampaignScheduler:
             self._add(job_id, trigger, c["id"], grace)
 
     def _sync_reminders(self) -> None:
+        """A job per pending reminder: 09:00 on its day; one whose whole day passed while
+        the server was down goes now (or at 07:00, after quiet hours), saying so."""
         with self.store.transaction() as tx:
             pending = store_campaigns.pending_reminders(tx)
+        now = self.clock()
         for r in pending:
             job_id = f"reminder-{r['id']}"
             if self.scheduler.get_job(job_id) is not None:
                 continue
             at = datetime.combine(r["due_on"], REMINDER_TIME, VIETNAM)
+            if at + timedelta(seconds=_to_midnight(at)) <= now:
+                at = quiet_ends(now) if quiet(now) else now
             self.scheduler.add_job(
                 send_reminder,
                 DateTrigger(at),
@@ -165,7 +170,10 @@ class CampaignScheduler:
         if reminder is None or reminder["status"] != "pending":
             return  # cancelled by /stop or /xoa meanwhile
         send = self.sender.channels.get(reminder["channel"])
-        text = self.content.render(reminder["lang"], "reminder." + reminder["kind"])
+        key = "reminder." + reminder["kind"]
+        if self.clock().astimezone(VIETNAM).date() > reminder["due_on"]:
+            key += "_late"  # its day passed while the server was down
+        text = self.content.render(reminder["lang"], key, on=reminder["due_on"])
         status = "failed:no channel" if send is None else "sent"
         if send is not None:
             status = await send(reminder["user_ref"], reminder["lang"], Message(text))

@@ -89,7 +89,13 @@ async def telegram_app(
     # The stand-in is next door: a request it holds counts as unanswered after 0.5 s.
     app[TELEGRAM_KEY].broadcaster.timeout = aiohttp.ClientTimeout(sock_read=0.5)
     async with serve(app):
-        yield app[SCHEDULER_KEY]
+        scheduler = app[SCHEDULER_KEY]
+        for _ in range(500):  # elected and started (its jobs are then kept in the database)
+            if scheduler.scheduler.running:
+                break
+            await asyncio.sleep(0.01)
+        assert scheduler.scheduler.running
+        yield scheduler
 
 
 async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
@@ -385,6 +391,37 @@ async def test_the_18th_birthday_reminder_is_scheduled_sent_once_and_stoppable(
         "901": "sent",
         "902": "cancelled",
     }
+
+
+async def test_a_reminder_whose_day_passed_while_down_goes_once_after_the_restart(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    """Scheduled by one process, which then stops; the next starts the day after."""
+    from db.models import Reminder
+
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    for text in ("/start", "1", "20/12/2008"):
+        await conv.handle(Inbound("telegram", "903", text=text))
+    await conv.handle(Inbound("telegram", "903", payload="remind18"))
+    await conv.handle(Inbound("telegram", "903", text="đồng ý"))
+    [reminder] = rows(sqlite_store, Reminder)
+    job_id = f"reminder-{reminder['id']}"
+    async with telegram_app(api, sqlite_store, content, Clock(vn("2026-12-10 09:00"))) as sch:
+        await sch.sync()
+        assert sch.scheduler.get_job(job_id).next_run_time == vn("2026-12-20 09:00")
+    before = len(api.sent())
+    night = Clock(vn("2026-12-21 23:00"))  # back the night after: not before 07:00
+    async with telegram_app(api, sqlite_store, content, night) as sch:
+        sch.scheduler.remove_job(job_id)  # what APScheduler does with a run missed for good
+        await sch.sync()
+        assert sch.scheduler.get_job(job_id).next_run_time == vn("2026-12-22 07:00")
+        night.at = vn("2026-12-22 07:00")
+        await sch.remind(reminder["id"])
+        await sch.remind(reminder["id"])  # fired twice: sent once
+    sent = api.sent()[before:]
+    assert [str(m["chat_id"]) for m in sent] == ["903"]
+    assert "đã tròn 18 tuổi (ngày 20/12/2026)" in sent[0]["text"]
+    assert rows(sqlite_store, Reminder)[0]["status"] == "sent"
 
 
 async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_it_once(
