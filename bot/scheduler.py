@@ -176,6 +176,9 @@ class CampaignScheduler:
         text = self.content.render(reminder["lang"], key, on=reminder["due_on"])
         status = "failed:no channel" if send is None else "sent"
         if send is not None:
+            pace = self.sender.pace.get(reminder["channel"])
+            if pace is not None:  # the channel's limit, shared with campaigns and replies
+                await pace.acquire()
             status = await send(reminder["user_ref"], reminder["lang"], Message(text))
 
         def settle() -> None:
