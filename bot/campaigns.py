@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -140,7 +141,8 @@ class CampaignSender:
         # on a message already on its way (never sent again), and "pending" on the rest.
         self.pace = {name: pacer(DEFAULT_RATES.get(name, 10)) for name in channels}
         self.pace.update({name: p for name, p in (pace or {}).items() if name in channels})
-        self.in_flight = 1  # adjusted after each batch to the round trips measured
+        self.in_flight = 1  # learnt from the round trips measured (see _learn)
+        self._cycle: float | None = None
 
     def _tx(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self.store.transaction() as tx:
@@ -157,70 +159,59 @@ class CampaignSender:
         await self.store.run(self._tx, store_campaigns.interrupted, campaign_id, run_at)
         await self.store.run(self._tx, store_campaigns.materialise, campaign, run_at)
         await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "running")
-        messages = {lang: campaign_message(campaign, lang) for lang in ("vi", "en")}
-        while True:
-            rows = await self.store.run(
-                self._tx, store_campaigns.pending, campaign_id, run_at, BATCH
-            )
-            if not rows:
+        while True:  # until a pass finds nothing left pending
+            sending = Run(self, campaign, run_at)
+            await sending.send()
+            if sending.cancelled:
+                return "cancelled"
+            if sending.quiet:
+                await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "paused")
+                return "paused"
+            if sending.read == 0:
                 final = "scheduled" if campaign["every"] else "done"
                 await self.store.run(self._tx, store_campaigns.set_status, campaign_id, final)
                 return "done"
-            current = await self.store.run(self._tx, store_campaigns.get, campaign_id)
-            if current is None or current["status"] == "cancelled":
-                return "cancelled"
-            queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-            for row in rows:
-                queue.put_nowait(row)
-            stop = asyncio.Event()  # quiet hours began: the workers finish what they hold
-            cycles: list[float] = []
-            await asyncio.gather(
-                *(
-                    self._worker(queue, messages, campaign, stop, cycles)
-                    for _ in range(self.in_flight)
-                )
-            )
-            if cycles:
-                used = {r["channel"] for r in rows}
-                rate = max(
-                    (p.max_rate / p.time_period for n, p in self.pace.items() if n in used),
-                    default=0.0,
-                )
-                self.in_flight = in_flight(rate, sum(cycles) / len(cycles))
-            if stop.is_set():
-                await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "paused")
-                return "paused"
 
-    async def _worker(
-        self,
-        queue: asyncio.Queue[dict[str, Any]],
-        messages: dict[str, Message],
-        campaign: dict[str, Any],
-        stop: asyncio.Event,
-        cycles: list[float],
-    ) -> None:
-        """Deliveries one at a time; several workers keep a slow platform's round trips
-        from capping the rate (the pacer keeps the limit). One transaction a delivery: the
-        last one's outcome and this one's "sending", committed before the send. ``cycles``
-        gets each delivery's round trip."""
+    def _learn(self, channel: str, cycle: float) -> None:
+        """One more round trip measured: how many deliveries to keep in flight."""
+        self._cycle = cycle if self._cycle is None else 0.8 * self._cycle + 0.2 * cycle
+        pace = self.pace.get(channel)
+        rate = pace.max_rate / pace.time_period if pace is not None else 0.0
+        wanted = in_flight(rate, self._cycle)
+        if wanted != self.in_flight:
+            log.info(
+                "broadcast: %d deliveries in flight (round trip %.0f ms)",
+                wanted,
+                self._cycle * 1000,
+            )
+            self.in_flight = wanted
+
+    async def _worker(self, slot: int, run: Run) -> None:
+        """Deliveries one at a time, until the run has none left or the round trips no
+        longer need this worker's ``slot`` (the pacer keeps the limit). One transaction a
+        delivery: the last one's outcome and this one's "sending", committed just before
+        the send (a stop then finds "sending" only on a message already on its way)."""
         done: tuple[int, str, str | None] | None = None
         try:
-            while not queue.empty() and not stop.is_set():
-                row = queue.get_nowait()
+            while run.queue and not run.stopping():
+                row = run.queue.popleft()
                 if row["channel"] in self.pace:
                     await self.pace[row["channel"]].acquire()
-                if campaign["quiet_hours"] and quiet(self.clock()):
-                    stop.set()
+                if run.campaign["quiet_hours"] and quiet(self.clock()):
+                    run.quiet = True
                     return
                 started = time_now()
                 await self.store.run(self._tx, store_campaigns.advance, done, row["id"])
                 done = None
-                status = await self._deliver(row, messages.get(row["lang"], messages["vi"]))
-                cycles.append(time_now() - started)
+                status = await self._deliver(row, run.messages.get(row["lang"], run.messages["vi"]))
+                self._learn(row["channel"], time_now() - started)
                 error = None
                 if status.startswith("failed:"):
                     status, error = "failed", status[len("failed:") :][:300]
                 done = (row["id"], status, error)
+                run.grow()  # more workers if the round trips now need them, rows read ahead
+                if slot >= self.in_flight:
+                    return
         finally:
             if done is not None:
                 await asyncio.shield(self.store.run(self._tx, store_campaigns.advance, done, None))
@@ -238,3 +229,73 @@ class CampaignSender:
         except Exception as exc:  # one bad delivery must not stop the campaign
             log.exception("broadcast delivery %s failed", row["id"])
             return f"failed:{type(exc).__name__}"
+
+
+class Run:
+    """One pass over a run's pending deliveries: read ahead in batches of :data:`BATCH`
+    (by id, never the whole audience in memory) and sent by the sender's workers, as many
+    as it keeps in flight."""
+
+    def __init__(self, sender: CampaignSender, campaign: dict[str, Any], run_at: datetime) -> None:
+        self.sender = sender
+        self.campaign = campaign
+        self.run_at = run_at
+        self.messages = {lang: campaign_message(campaign, lang) for lang in ("vi", "en")}
+        self.queue: deque[dict[str, Any]] = deque()
+        self.after = 0  # the last delivery id read
+        self.read = 0  # deliveries read in this pass
+        self.exhausted = False
+        self.cancelled = False
+        self.quiet = False  # quiet hours began: the workers stop after what they hold
+        self.workers: dict[asyncio.Task[None], int] = {}  # each worker's slot: 0, 1, …
+        self.reading: asyncio.Task[None] | None = None
+
+    def stopping(self) -> bool:
+        return self.cancelled or self.quiet
+
+    async def _read(self) -> None:
+        """The next batch of pending deliveries, unless the campaign was cancelled."""
+        sender, campaign_id = self.sender, self.campaign["id"]
+        current = await sender.store.run(sender._tx, store_campaigns.get, campaign_id)
+        if current is None or current["status"] == "cancelled":
+            self.cancelled = True
+            return
+        rows = await sender.store.run(
+            sender._tx, store_campaigns.pending, campaign_id, self.run_at, BATCH, self.after
+        )
+        self.exhausted = len(rows) < BATCH
+        if rows:
+            self.after = rows[-1]["id"]
+            self.read += len(rows)
+            self.queue.extend(rows)
+
+    def grow(self) -> None:
+        """Read ahead when the queue runs low; a worker for every free slot."""
+        if self.stopping():
+            return
+        if not self.exhausted and self.reading is None and len(self.queue) <= BATCH // 2:
+            self.reading = asyncio.create_task(self._read())
+        busy = set(self.workers.values())
+        for slot in range(self.sender.in_flight):
+            if slot not in busy and self.queue:
+                self.workers[asyncio.create_task(self.sender._worker(slot, self))] = slot
+
+    async def send(self) -> None:
+        await self._read()
+        self.grow()
+        try:
+            while self.workers or self.reading:
+                waiting = set(self.workers) | ({self.reading} if self.reading else set())
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task is self.reading:
+                        self.reading = None
+                    else:
+                        del self.workers[task]
+                    task.result()  # a worker's or a read's failure is the run's
+                self.grow()
+        finally:
+            stopped = [*self.workers, *([self.reading] if self.reading else [])]
+            for task in stopped:  # cancelled: each worker records what it knows
+                task.cancel()
+            await asyncio.gather(*stopped, return_exceptions=True)

@@ -1,7 +1,8 @@
 """An even pace under a platform's rate limit, shared by whoever sends on that platform.
 
-95% of the limit, in small buckets: no burst at the start, no one-second window over the
-limit (a bucket as large as the limit would let a whole second's worth out at once).
+95% of the limit, in a bucket small enough that no one-second window goes over the limit
+even after a pause: a leaky bucket lets at most its capacity plus a second's pace through in
+any second, so the capacity is kept to half the 5% headroom (1 at Telegram's 30 a second).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from aiolimiter import AsyncLimiter
 
 HEADROOM = 0.95
-BUCKET = 10
 
 
 def pacer(per_second: float) -> AsyncLimiter:
-    """Lets at most ``0.95 × per_second`` through a second, evenly."""
-    return AsyncLimiter(BUCKET, BUCKET / (HEADROOM * per_second))
+    """Lets at most ``0.95 × per_second`` through a second, evenly; never ``per_second``
+    in any one-second window."""
+    bucket = max(1, int(per_second * (1 - HEADROOM) / 2))
+    return AsyncLimiter(bucket, bucket / (HEADROOM * per_second))

@@ -97,14 +97,17 @@ def materialise(tx: Tx, campaign: dict[str, Any], run_at: datetime) -> int:
     return tx.conn.execute(statement).rowcount
 
 
-def pending(tx: Tx, campaign_id: int, run_at: datetime, limit: int) -> list[dict[str, Any]]:
-    """The next deliveries to make, with what the sender needs of each subscriber."""
+def pending(
+    tx: Tx, campaign_id: int, run_at: datetime, limit: int, after: int = 0
+) -> list[dict[str, Any]]:
+    """The next deliveries to make (ids above ``after``, in order), with what the sender
+    needs of each subscriber."""
     d, s = delivery_t.c, subscriber_t.c
     query = (
         select(d.id, s.channel, s.user_ref, s.lang, s.unsubscribed_at)
         .select_from(delivery_t.join(subscriber_t, s.id == d.subscriber_id))
         .where(d.campaign_id == campaign_id, d.run_at == run_at)
-        .where(d.status == "pending")
+        .where(d.status == "pending", d.id > after)
         .order_by(d.id)
         .limit(limit)
     )

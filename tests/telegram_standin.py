@@ -312,8 +312,6 @@ class BotApiStandIn:
             await self._unheld.wait()
             call.status = 499
             return web.Response(status=499)
-        if method.lower() in self._latency:  # a distant server
-            await asyncio.sleep(self._latency[method.lower()])
         try:
             self._injected_failure(method, params)
             implementation = self._methods.get(method.lower())
@@ -328,6 +326,8 @@ class BotApiStandIn:
             return web.json_response(error.body(), status=error.status, dumps=_dumps)
         call.status = 200
         call.result = result
+        if method.lower() in self._latency:  # a distant server: done, the answer on its way
+            await asyncio.sleep(self._latency[method.lower()])
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
     def _injected_failure(self, method: str, params: JsonDict) -> None:
@@ -578,7 +578,9 @@ class BotApiStandIn:
         )
 
     def slow(self, method: str, seconds: float) -> None:
-        """Answer ``method`` ``seconds`` late, as Telegram does from far away (~0.15 s)."""
+        """Answer ``method`` ``seconds`` late, as Telegram does from far away (~0.15 s).
+        The call is carried out when it arrives; only the answer is late (a bot killed
+        meanwhile has still sent its message)."""
         self._latency[method.lower()] = seconds
 
     def rate_limit(self, per_second: int | None = None, *, per_chat: int | None = None) -> None:
