@@ -1,8 +1,9 @@
 """An even pace under a platform's rate limit, shared by whoever sends on that platform.
 
 95% of the limit, in a bucket small enough that no one-second window goes over the limit
-even after a pause: a leaky bucket lets at most its capacity plus a second's pace through in
-any second, so the capacity is kept to half the 5% headroom (1 at Telegram's 30 a second).
+even after a pause: from a standing start a leaky bucket lets its capacity through at once,
+then one every 1/pace seconds, so the capacity is kept to half the 5% headroom (1 at
+Telegram's 30 a second, 25 at 1,000); tests/test_campaigns.py checks the bound.
 """
 
 from __future__ import annotations

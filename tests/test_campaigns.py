@@ -5,6 +5,7 @@ the real Telegram channel to the Bot API stand-in."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import SCHEDULER_KEY, TELEGRAM_KEY, build_app
@@ -25,6 +28,7 @@ from bot.campaigns import (
     quiet_ends,
 )
 from bot.clock import VIETNAM
+from bot.pacing import pacer
 from bot.settings import Settings
 from bot.turns import Conversations
 from db import campaigns
@@ -259,6 +263,16 @@ async def test_who_chose_english_gets_the_english_text(
     assert len(others) == 4
     assert all(m["text"].startswith("Buổi hướng dẫn") for m in others)
     assert all(m["reply_markup"]["inline_keyboard"][0][0]["text"] == "Đăng ký ngay" for m in others)
+
+
+@given(st.integers(min_value=1, max_value=100_000))
+def test_a_pacer_never_lets_a_second_go_over_the_limit(per_second: int) -> None:
+    """From a standing start, a leaky bucket lets its capacity through at once and then
+    one every 1/pace seconds: in any one second, capacity + ceil(pace) - 1 at most."""
+    pace = pacer(per_second)
+    rate = pace.max_rate / pace.time_period
+    assert rate == pytest.approx(0.95 * per_second)
+    assert pace.max_rate + math.ceil(rate) - 1 <= per_second
 
 
 def test_deliveries_in_flight_follow_the_round_trip() -> None:
