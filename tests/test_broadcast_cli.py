@@ -43,6 +43,13 @@ async def hiendien(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, st
     return proc.returncode, out.decode(), err.decode()
 
 
+def bilingual(texts: dict[str, Path]) -> list[str]:
+    """``broadcast create`` with both texts and the button in both languages."""
+    button = f"Đăng ký ngay={SITE}"
+    files = ["--text-file", str(texts["vi"]), "--text-file-en", str(texts["en"])]
+    return ["broadcast", "create", *files, "--button", button, "--button-en", "Register now"]
+
+
 @pytest.fixture
 def texts(tmp_path: Path) -> dict[str, Path]:
     files = {"vi": tmp_path / "vi.txt", "en": tmp_path / "en.txt", "empty": tmp_path / "e.txt"}
@@ -99,16 +106,7 @@ async def test_create_list_show_and_cancel(
 ) -> None:
     code, out, err = await hiendien(
         tmp_path,
-        "broadcast",
-        "create",
-        "--text-file",
-        str(texts["vi"]),
-        "--text-file-en",
-        str(texts["en"]),
-        "--button",
-        f"Đăng ký ngay={SITE}",
-        "--button-en",
-        "Register now",
+        *bilingual(texts),
         "--segment",
         "youth",
         "--every",
@@ -142,16 +140,7 @@ async def test_a_test_message_shows_staff_the_campaign_in_their_chat(
     env = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_BASE_URL": telegram.base_url}
     await hiendien(
         tmp_path,
-        "broadcast",
-        "create",
-        "--text-file",
-        str(texts["vi"]),
-        "--text-file-en",
-        str(texts["en"]),
-        "--button",
-        f"Đăng ký ngay={SITE}",
-        "--button-en",
-        "Register now",
+        *bilingual(texts),
         "--at",
         "2030-01-01 09:00",
     )
