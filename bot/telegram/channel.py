@@ -22,9 +22,7 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.error import (
-    TelegramError,
-)
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
