@@ -208,6 +208,30 @@ async def test_flood_control_mid_campaign_delivers_everyone_once(
     assert sorted(chats) == sorted(audience["youth"] + audience["shops"])  # each exactly once
 
 
+async def test_opt_outs_within_48_hours_of_a_message_are_counted(
+    api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
+) -> None:
+    from datetime import timedelta
+
+    clock = Clock(vn("2026-12-01 10:00"))
+    campaign_id = new_campaign(sqlite_store, segment="youth")
+    async with telegram_app(api, sqlite_store, content, clock) as scheduler:
+        await scheduler.run(campaign_id)
+    soon, later = audience["youth"][:2]
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    await conv.handle(Inbound("telegram", soon, text="huy dang ky"))  # right after the message
+    subscriber = Subscriber.__table__
+    with sqlite_store.transaction() as tx:
+        sent_at = tx.conn.execute(select(Delivery.__table__.c.sent_at)).scalars().first()
+        tx.conn.execute(
+            subscriber.update()
+            .where(subscriber.c.user_ref == later)
+            .values(unsubscribed_at=sent_at + timedelta(hours=49))
+        )
+        figures = campaigns.figures(tx, campaign_id)
+    assert figures["sent"] == 5 and figures["opt_outs_48h"] == 1
+
+
 async def test_each_telegram_answer_becomes_the_delivery_status(
     api: BotApiStandIn, sqlite_store: Store, content: Content, audience: dict[str, list[str]]
 ) -> None:
