@@ -102,6 +102,11 @@ async def telegram_app(
         yield scheduler
 
 
+def figures_of(store: Store, campaign_id: int) -> dict[str, Any]:
+    with store.transaction() as tx:
+        return campaigns.figures(tx, campaign_id)
+
+
 async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
     for text in ("/start", *answers, "/nhantin", "đồng ý"):
         await conv.handle(Inbound("telegram", user, text=text))
@@ -191,8 +196,7 @@ async def test_an_opt_out_after_scheduling_is_respected_at_send_time(
         await scheduler.sender.run(campaign_id, clock.at)
     chats = {str(m["chat_id"]) for m in api.sent()[before:]}
     assert leaver not in chats and len(chats) == 4
-    with sqlite_store.transaction() as tx:
-        assert campaigns.figures(tx, campaign_id)["unsubscribed"] == 1
+    assert figures_of(sqlite_store, campaign_id)["unsubscribed"] == 1
 
 
 async def test_flood_control_mid_campaign_delivers_everyone_once(
@@ -316,8 +320,7 @@ async def test_a_distant_api_gets_more_deliveries_in_flight(
         assert scheduler.sender.in_flight == 1
         await scheduler.run(campaign_id)
         assert scheduler.sender.in_flight >= 5  # 28.5 a second × 0.2 s
-    with sqlite_store.transaction() as tx:
-        assert campaigns.figures(tx, campaign_id)["sent"] == 7
+    assert figures_of(sqlite_store, campaign_id)["sent"] == 7
 
 
 async def test_a_resumed_run_never_repeats_a_delivery(
@@ -339,8 +342,7 @@ async def test_a_resumed_run_never_repeats_a_delivery(
     async with telegram_app(api, sqlite_store, content, clock) as scheduler:
         await scheduler.run(campaign_id)
     assert len(api.sent()) - before == 3
-    with sqlite_store.transaction() as tx:
-        figures = campaigns.figures(tx, campaign_id)
+    figures = figures_of(sqlite_store, campaign_id)
     assert (figures["sent"], figures["unknown"], figures["pending"]) == (4, 1, 0)
 
 
