@@ -32,7 +32,6 @@ import asyncio
 import gc
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import tempfile
@@ -47,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bench.measure import cpu_seconds, free_port  # noqa: E402
 from db import campaigns, migrate  # noqa: E402
 from db.models import Subscriber, utcnow  # noqa: E402
 from db.store import Store  # noqa: E402
@@ -92,12 +92,6 @@ class Watch:
     vm_hwm_mb: float | None = None  # peak resident memory (kernel's high-water mark)
     rss_at_first_mb: float | None = None  # resident memory at its first delivery
     rss_samples_mb: list[float] = field(default_factory=list)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(db: Path, subscribers: int) -> int:
@@ -156,15 +150,6 @@ def proc_status(pid: int, key: str) -> float | None:
     except OSError:
         pass
     return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process (all its threads) so far; None off Linux."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def start(api: StandIn, db: Path, limit: int) -> asyncio.subprocess.Process:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,10 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.measure import free_port, pct  # noqa: E402
+
 SCRIPT = [
     {"text": "/start bench"},
     {"payload": "kind:person"},
@@ -43,12 +45,6 @@ app = web.Application()
 app.router.add_post("/api/chat", chat)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def wait_up(url: str, timeout: float = 30) -> None:
@@ -88,10 +84,6 @@ async def drive(url: str, residents: int, seconds: float) -> tuple[int, list[flo
         await asyncio.gather(*(resident(http) for _ in range(residents)))
         elapsed = time.monotonic() - t0
     return round(len(latencies) / elapsed), latencies, errors
-
-
-def pct(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] * 1000
 
 
 def report(name: str, rate: int, lat: list[float], errors: int) -> None:

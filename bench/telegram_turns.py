@@ -28,8 +28,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
-import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
 VERDICT = "rất có thể đủ điều kiện"
@@ -174,19 +173,6 @@ async def drive(
     return fig
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process (all its threads) so far; None off Linux."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def pct(values: list[float], p: float) -> float:
-    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] * 1000
-
-
 def report(name: str, residents: int, seconds: float, fig: Figures) -> float:
     n = len(fig.latencies)
     rate = fig.in_window / seconds
@@ -237,12 +223,6 @@ async def measure(name: str, launch: Launcher, args: argparse.Namespace) -> Figu
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def main() -> None:

@@ -26,8 +26,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
-import statistics
 import sys
 import tempfile
 import time
@@ -42,6 +40,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
 from tests.zalo_standin import ZaloStandIn  # noqa: E402
 
 JsonDict = dict[str, Any]
@@ -220,29 +219,8 @@ async def drive(
     return fig
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process (all its threads) so far; None off Linux."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def pct(values: list[float], p: float) -> float:
-    if len(values) < 2:
-        return float("nan")
-    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] * 1000
-
-
 def spread(values: list[float]) -> str:
     return "   ".join(f"p{p} {pct(values, p):7.1f} ms" for p in (50, 95, 99))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def wait_up(url: str, proc: asyncio.subprocess.Process, timeout: float = 60) -> None:

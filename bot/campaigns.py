@@ -167,7 +167,7 @@ class CampaignSender:
             if sending.quiet:
                 await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "paused")
                 return "paused"
-            if sending.read == 0:
+            if sending.taken == 0:
                 final = "scheduled" if campaign["every"] else "done"
                 await self.store.run(self._tx, store_campaigns.set_status, campaign_id, final)
                 return "done"
@@ -243,7 +243,7 @@ class Run:
         self.messages = {lang: campaign_message(campaign, lang) for lang in ("vi", "en")}
         self.queue: deque[dict[str, Any]] = deque()
         self.after = 0  # the last delivery id read
-        self.read = 0  # deliveries read in this pass
+        self.taken = 0  # deliveries read in this pass
         self.exhausted = False
         self.cancelled = False
         self.quiet = False  # quiet hours began: the workers stop after what they hold
@@ -266,7 +266,7 @@ class Run:
         self.exhausted = len(rows) < BATCH
         if rows:
             self.after = rows[-1]["id"]
-            self.read += len(rows)
+            self.taken += len(rows)
             self.queue.extend(rows)
 
     def grow(self) -> None:
