@@ -21,6 +21,7 @@ class Capabilities:
 
 WEB = Capabilities()
 TERMINAL = Capabilities(buttons=False, url_buttons=False, max_length=100_000)
+WRITES_FIRST = frozenset({"telegram", "zalo"})  # may message a person who is not writing now
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -13,21 +13,23 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.channels import WRITES_FIRST
 from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
 from handlers.privacy import my_data_message
-from handlers.steps import LEAD_PURPOSE, NEWS_PURPOSE, REMINDER_PURPOSE
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
     Inbound,
     Message,
+    Purpose,
     RecordConsent,
     RecordLead,
     Remind,
@@ -130,6 +132,7 @@ class Conversations:
 
     def _turn(self, tx: Tx, inbound: Inbound) -> Reply | None:
         channel, user = inbound.channel, inbound.user_ref
+        inbound = replace(inbound, push=channel in WRITES_FIRST)
         if inbound.external_id and not tx.mark_seen(channel, inbound.external_id):
             return None
         loaded = tx.load_conversation(channel, user)
@@ -144,7 +147,7 @@ class Conversations:
                 case RecordConsent():
                     tx.record_consent(channel, user, effect, inbound.external_id)
                 case RecordLead():
-                    consent = tx.latest_consent(channel, user, LEAD_PURPOSE)
+                    consent = tx.latest_consent(channel, user, Purpose.LEAD)
                     loaded.lead_id, _ = tx.record_lead(channel, user, effect, consent)
                 case CountVerdict():
                     tx.count_verdict(today, channel, effect.applicant, effect.reason, effect.source)
@@ -154,12 +157,12 @@ class Conversations:
                 case DeleteMyData():
                     tx.erase(channel, user)
                 case Subscribe():
-                    consent = tx.latest_consent(channel, user, NEWS_PURPOSE)
+                    consent = tx.latest_consent(channel, user, Purpose.NEWS)
                     tx.subscribe(channel, user, effect, consent)
                 case Unsubscribe():
                     tx.unsubscribe(channel, user)
                 case Remind():
-                    consent = tx.latest_consent(channel, user, REMINDER_PURPOSE)
+                    consent = tx.latest_consent(channel, user, Purpose.REMINDER)
                     tx.add_reminder(channel, user, effect, consent)
         if out.state is not None:
             tx.save_conversation(channel, user, loaded, out.state)

@@ -20,8 +20,8 @@ from aiohttp import web
 from bot.channels import WEB, fit
 from bot.turns import Conversations
 from handlers import rules
-from handlers.content import LANGUAGES, Content
-from handlers.types import Eligibility, Inbound
+from handlers.content import Content
+from handlers.types import LANGUAGES, Eligibility, Inbound
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,14 @@ from db.models import (
     VerdictCount,
     utcnow,
 )
-from handlers.types import ConversationState, RecordConsent, RecordLead, Remind, Subscribe
+from handlers.types import (
+    ConversationState,
+    Purpose,
+    RecordConsent,
+    RecordLead,
+    Remind,
+    Subscribe,
+)
 
 conversation_t = Conversation.__table__
 seen_t = InboundSeen.__table__
@@ -48,8 +55,6 @@ erased_t = ErasedLead.__table__
 sent_t = SentMessage.__table__
 subscriber_t = Subscriber.__table__
 reminder_t = Reminder.__table__
-NEWS_PURPOSE = "news"
-REMINDER_PURPOSE = "birthday_reminder"
 
 TEAM_RECIPIENT = "team"
 
@@ -386,7 +391,7 @@ class Tx:
         self.conn.execute(
             update(consent_t)
             .where(k.channel == channel, k.user_ref == user_ref)
-            .where(k.purpose.in_((NEWS_PURPOSE, REMINDER_PURPOSE)))
+            .where(k.purpose.in_((Purpose.NEWS, Purpose.REMINDER)))
             .where(k.granted.is_(True), k.withdrawn_at.is_(None))
             .values(withdrawn_at=now)
         )

@@ -19,11 +19,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from handlers.faq import FaqIndex, FaqVocabulary, load_faq
 from handlers.rules import ProgramRules
+from handlers.types import DEFAULT_LANGUAGE, LANGUAGES
 from handlers.understand import Phrasebook
 from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
-
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
 
 
 class Fee(BaseModel):
@@ -222,12 +220,14 @@ def load_content(root: Path) -> Content:
     keys: dict[str, set[str]] = {}
     for lang in LANGUAGES:
         chat[lang], keys[lang] = _chat_env(root / lang / "messages.yaml", common)
-    missing = keys[DEFAULT_LANGUAGE] ^ keys["en"]
+    missing = set.union(*keys.values()) - set.intersection(*keys.values())
     if missing:
         raise ContentError(
-            root / "en" / "messages.yaml",
+            root / LANGUAGES[-1] / "messages.yaml",
             None,
-            "vi and en must have the same messages; differing keys: " + ", ".join(sorted(missing)),
+            " and ".join(LANGUAGES)
+            + " must have the same messages; differing keys: "
+            + ", ".join(sorted(missing)),
         )
     pages = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "pages"),

@@ -46,6 +46,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, mod
 from rapidfuzz import fuzz, process
 
 from handlers.text import plain, words
+from handlers.types import LANGUAGES
 from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
 
 __all__ = [
@@ -61,7 +62,6 @@ __all__ = [
     "looks_like_question",
 ]
 
-LANGUAGES = ("vi", "en")
 THRESHOLD = 0.65
 STRONG_THRESHOLD = 0.8
 

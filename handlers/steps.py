@@ -27,6 +27,7 @@ from handlers.types import (
     Effect,
     Eligibility,
     Message,
+    Purpose,
     RecordConsent,
     RecordLead,
     Remind,
@@ -35,7 +36,6 @@ from handlers.types import (
     Unsubscribe,
 )
 
-LEAD_PURPOSE = "lead_contact"
 MAX_NAME = 80
 MAX_FREE_ANSWER = 100
 TIMES = ("morning", "afternoon", "evening", "any")
@@ -120,7 +120,7 @@ def ask_idle(turn: Turn) -> list[Message]:
     buttons = [turn.button("menu", "menu"), turn.button("ask", "ask")]
     if not turn.state.slots.get("minor"):
         buttons.append(turn.button("help", "help"))
-        if not turn.state.slots.get("subscribed") and turn.inbound.channel not in NO_PUSH:
+        if not turn.state.slots.get("subscribed") and turn.inbound.push:
             buttons.append(turn.button("subscribe", "subscribe"))
     return [turn.say("idle.prompt", *buttons)]
 
@@ -279,7 +279,7 @@ def verdict(turn: Turn, e: Eligibility, minor: bool = False) -> Outcome:
         e.reason == rules.TOO_YOUNG
         and e.eligible_from
         and not minor
-        and turn.inbound.channel not in NO_PUSH
+        and turn.inbound.push
     ):  # a reminder on the day; the date is kept only while they decide
         nudge = replace(nudge, buttons=(turn.button("remind18", "remind18"),))
         state = state.with_slots(remind_on=e.eligible_from.isoformat())
@@ -379,7 +379,7 @@ def answer_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
         return Miss("problem.consent")
     text = consent_text(turn)
     record = RecordConsent(
-        purpose=LEAD_PURPOSE,
+        purpose=Purpose.LEAD,
         version=turn.content.ward.privacy.consent_version,
         text_hash=turn.content.text_hash(text),
         granted=payload == "yes",
@@ -475,8 +475,6 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
 
 # --- programme news: a consent of its own, never bundled with the lead's -----------------
 
-NEWS_PURPOSE = "news"
-NO_PUSH = ("web", "terminal")  # chats we cannot write to first: no news can reach them
 
 
 def news_text(turn: Turn) -> str:
@@ -484,7 +482,7 @@ def news_text(turn: Turn) -> str:
 
 
 def ask_subscribe(turn: Turn) -> Outcome:
-    if turn.inbound.channel in NO_PUSH:
+    if not turn.inbound.push:
         return reask(turn, [turn.say("news.not_here")])
     if turn.state.slots.get("minor"):
         return reask(turn, [turn.say("news.minor")])
@@ -501,7 +499,7 @@ def answer_news_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
     if payload not in ("yes", "no"):
         return Miss("problem.consent")
     record = RecordConsent(
-        purpose=NEWS_PURPOSE,
+        purpose=Purpose.NEWS,
         version=turn.content.ward.privacy.news_consent_version,
         text_hash=turn.content.text_hash(news_text(turn)),
         granted=payload == "yes",
@@ -518,8 +516,6 @@ def answer_news_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
     state = turn.state.with_slots(subscribed=True)
     return goto(turn, "idle", [turn.say("news.thanks")], [record, subscribe], state=state)
 
-
-REMINDER_PURPOSE = "birthday_reminder"
 
 
 def reminder_text(turn: Turn) -> str:
@@ -546,7 +542,7 @@ def answer_reminder_consent(turn: Turn, payload: str | None) -> Outcome | Miss:
     if payload not in ("yes", "no"):
         return Miss("problem.consent")
     record = RecordConsent(
-        purpose=REMINDER_PURPOSE,
+        purpose=Purpose.REMINDER,
         version=turn.content.ward.privacy.reminder_consent_version,
         text_hash=turn.content.text_hash(reminder_text(turn)),
         granted=payload == "yes",

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
     "Button",
     "ConversationState",
     "CountVerdict",
@@ -20,6 +23,7 @@ __all__ = [
     "Eligibility",
     "Inbound",
     "Message",
+    "Purpose",
     "RecordConsent",
     "RecordLead",
     "Remind",
@@ -28,6 +32,18 @@ __all__ = [
     "Subscribe",
     "Unsubscribe",
 ]
+
+
+LANGUAGES = ("vi", "en")  # every sentence exists in each; the first is the default
+DEFAULT_LANGUAGE = LANGUAGES[0]
+
+
+class Purpose(StrEnum):
+    """What a consent is given for; stored as its value in ``consent.purpose``."""
+
+    LEAD = "lead_contact"  # the team may call about registering
+    NEWS = "news"  # programme news on the chat
+    REMINDER = "birthday_reminder"  # one message on the 18th birthday
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class Inbound:
     payload: str | None = None
     external_id: str | None = None
     contact_phone: str | None = None  # a phone number the platform vouches for (shared contact)
+    push: bool = False  # the channel may write to this person first (news, reminders, notices)
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class RecordConsent:
-    purpose: str
+    purpose: Purpose
     version: str
     text_hash: str
     granted: bool
@@ -166,7 +183,14 @@ class Unsubscribe:
 
 
 Effect = (
-    RecordConsent | RecordLead | CountVerdict | ShowMyData | DeleteMyData | Subscribe | Unsubscribe
+    RecordConsent
+    | RecordLead
+    | CountVerdict
+    | ShowMyData
+    | DeleteMyData
+    | Subscribe
+    | Unsubscribe
+    | Remind
 )
 
 
@@ -179,7 +203,7 @@ class ConversationState:
     """
 
     step: str = "start"
-    lang: str = "vi"
+    lang: str = DEFAULT_LANGUAGE
     source: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
     misses: int = 0

@@ -32,11 +32,11 @@ class Resident:
         return self.said
 
     def type(self, text: str) -> list[Message]:
-        return self._turn(Inbound("test", self.user, text=text))
+        return self._turn(Inbound("test", self.user, text=text, push=True))
 
     def tap(self, payload: str) -> list[Message]:
         assert payload in self.payloads, f"{payload!r} is not on offer: {self.payloads}"
-        return self._turn(Inbound("test", self.user, payload=payload))
+        return self._turn(Inbound("test", self.user, payload=payload, push=True))
 
     @property
     def text(self) -> str:

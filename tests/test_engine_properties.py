@@ -79,6 +79,7 @@ def test_any_conversation_keeps_its_promises(
             "u",
             text=value if kind == "text" else None,
             payload=value if kind == "payload" else None,
+            push=True,
         )
         out = step(state or ConversationState(), inbound, today, content)
         assert out.messages, "every turn says something"
