@@ -32,6 +32,14 @@ def miss(turn: Turn, result: Miss) -> Outcome:
     return reask(turn, [hint], misses=misses)
 
 
+def asking_for_contact(state: ConversationState) -> str | None:
+    """ "name" or "phone" when the conversation, with the lead consent given, waits for
+    that detail (so a platform's shared contact card may fill it); None otherwise."""
+    if not state.slots.get("consented"):
+        return None
+    return {"lead_name": "name", "lead_phone": "phone"}.get(state.step)
+
+
 def step(state: ConversationState, inbound: Inbound, today: date, content: Content) -> Outcome:
     """One turn: what the person did, in the state the conversation was in, on ``today``."""
     text = nfc(inbound.text or "")

@@ -26,6 +26,7 @@ from bot.zalo.sender import FREE_WINDOW, ZaloSender
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
+from handlers.engine import asking_for_contact
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -165,13 +166,13 @@ class ZaloChannel:
             with self.store.transaction() as tx:
                 return tx.load_conversation(CHANNEL, user).state
 
-        current = await self.store.run(state)
-        if not current.slots.get("consented") or current.step not in ("lead_name", "lead_phone"):
+        asking = asking_for_contact(await self.store.run(state))
+        if asking is None:
             log.info("zalo: shared info ignored (no consent in the chat, or not asked)")
             return
         name, phone = str(info.get("name", "")).strip(), str(info.get("phone", "")).strip()
         reply = None
-        if current.step == "lead_name" and name:
+        if asking == "name" and name:
             reply = await self.conversations.handle(
                 Inbound(CHANNEL, user, text=name, external_id=key + ":name")
             )
