@@ -111,7 +111,7 @@ def main() -> None:
     )
     if args.limits == "flood":
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from bot.telegram.limits import FloodLimits
+        from bot.channels.telegram.limits import FloodLimits
 
         builder = builder.rate_limiter(FloodLimits(overall_per_second=30, private_per_second=1))
     app = builder.build()

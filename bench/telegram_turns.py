@@ -47,8 +47,8 @@ TURN_TIMEOUT = 60.0
 HIENDIEN_UNLIMITED = """
 # hiendien run, with flood limits too high to matter
 import functools
-import bot.telegram.channel as channel
-from bot.cli import main
+import bot.channels.telegram.channel as channel
+from bot.cli.main import main
 channel.TelegramChannel.__init__ = functools.partialmethod(
     channel.TelegramChannel.__init__, private_per_second=1e6, overall_per_second=1e6
 )

@@ -1,23 +1,28 @@
-"""Building the aiohttp application: routes, security headers, the conversation service.
+"""Building the aiohttp application: the channels of the registry that are configured (their
+routes, their start and stop), the app's own routes, security headers, the outbox dispatcher,
+the campaign scheduler and the retention schedule.
 
 ``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
-The database is created or upgraded before the app is built (see bot.cli).
+The database is created or upgraded before the app is built (see bot.cli.run).
+
+May import: every bot module but bot.cli; db, handlers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot import web as routes
 from bot.campaigns import CampaignSender
+from bot.channels.base import Channel, ConfigError, Context, Registry
+from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
 from bot.maintenance import maintenance
-from bot.outbox import Dispatcher, Sender
+from bot.outbox import Dispatcher
+from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
 from bot.scheduler import CampaignScheduler
 from bot.settings import Settings
 from bot.turns import Conversations
@@ -25,7 +30,6 @@ from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
 
-STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024  # /api/chat bodies are small; anything bigger is refused with 413
 
 CSP = (
@@ -35,9 +39,8 @@ CSP = (
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-TELEGRAM_KEY: web.AppKey[Any] = web.AppKey("telegram")
-ZALO_KEY = routes.ZALO_KEY
-SCHEDULER_KEY: web.AppKey[Any] = web.AppKey("scheduler")
+SCHEDULER_KEY: web.AppKey[CampaignScheduler] = web.AppKey("scheduler")
+__all__ = ["CHANNELS_KEY", "SCHEDULER_KEY", "build_app"]
 
 
 @web.middleware
@@ -53,63 +56,58 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+def lifecycle(channel: Channel) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context: the channel runs while the app does."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        await channel.start()
+        yield
+        await channel.stop()
+
+    return ctx
+
+
 def build_app(
     store: Store,
     content: Content,
     today: Callable[[], date] = today_in_vietnam,
     settings: Settings | None = None,
-    telegram_options: dict[str, float] | None = None,
-    zalo_options: dict[str, float] | None = None,
     clock: Callable[[], datetime] = utcnow,
+    channels: Registry = CHANNELS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> web.Application:
-    """The web app; with Telegram or Zalo configured in ``settings``, those channels too."""
+    """The app with every channel of ``channels`` that ``settings`` configure (without
+    settings: nothing read from the environment, so only the web chat). ``options``: keyword
+    arguments for a channel's constructor, by name (tests)."""
+    settings = settings or Settings.defaults()
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
-    conversations = Conversations(store, content, today)
-    app[routes.CONTENT_KEY] = content
-    app[routes.CONVERSATIONS_KEY] = conversations
-    app[routes.TODAY_KEY] = today
-    senders: list[Sender] = []
-    if settings is not None and settings.telegram_bot_token:
-        from bot.telegram.channel import WEBHOOK_PATH, TelegramChannel
-
-        telegram = TelegramChannel(
-            settings, store, content, conversations, **(telegram_options or {})
-        )
-        app[TELEGRAM_KEY] = telegram
-        app.router.add_post(WEBHOOK_PATH, telegram.webhook)
-        app.cleanup_ctx.append(telegram.lifecycle())
-        senders.append(telegram.sender)
-    if settings is not None and settings.zalo_app_id:
-        from bot.zalo.channel import WEBHOOK_PATH as ZALO_PATH
-        from bot.zalo.channel import ZaloChannel
-
-        zalo = ZaloChannel(settings, store, content, conversations, **(zalo_options or {}))
-        app[ZALO_KEY] = zalo
-        app.router.add_post(ZALO_PATH, zalo.webhook)
-        app.cleanup_ctx.append(zalo.lifecycle())
-        senders.append(zalo.sender)
+    writes_first = writing_first(channels)
+    conversations = Conversations(store, content, today, writes_first)
+    ctx = Context(settings, store, content, conversations, writes_first, clock)
+    app[CONTENT_KEY] = content
+    app[STORE_KEY] = store
+    app[TODAY_KEY] = today
+    running: dict[str, Channel] = {}
+    for kind in channels:
+        if not kind.configured(settings):
+            continue
+        try:
+            channel = kind(ctx, **(options or {}).get(kind.name, {}))
+        except ConfigError as exc:
+            raise ConfigError(f"{kind.title}: {exc}") from exc
+        running[kind.name] = channel
+        app.add_routes(channel.routes())
+        app.cleanup_ctx.append(lifecycle(channel))
+    app[CHANNELS_KEY] = running
+    senders = [c.sender for c in running.values() if c.sender is not None]
     if senders:  # started after the channels it sends through, stopped before them
         dispatcher = Dispatcher(store, senders)
         conversations.on_notify.append(dispatcher.wake)
-        if TELEGRAM_KEY in app:
-            app[TELEGRAM_KEY].wake_outbox = dispatcher.wake
+        ctx.wakers.append(dispatcher.wake)
         app.cleanup_ctx.append(dispatcher.lifecycle())
-        channels = {
-            name: app[key].broadcast
-            for name, key in (("telegram", TELEGRAM_KEY), ("zalo", ZALO_KEY))
-            if key in app
-        }
-        pace = {"telegram": app[TELEGRAM_KEY].limits.overall} if TELEGRAM_KEY in app else {}
-        sender = CampaignSender(store, channels, clock, pace=pace)
-        scheduler = CampaignScheduler(store, sender, content, clock)
+        scheduler = CampaignScheduler(store, CampaignSender(store, running, clock), content, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
-    app.router.add_post("/api/chat", routes.api_chat)
-    app.router.add_get("/api/eligibility", routes.api_eligibility)
-    app.router.add_get("/healthz", routes.healthz)
-    app.router.add_get("/", routes.chat_page)
-    app.router.add_get("/widget.js", routes.widget_js)
-    app.router.add_static("/static/", STATIC, show_index=False)
-    app[routes.PAGE_KEY] = routes.render_chat_page(app)
+    app.add_routes(ROUTES)
     app.cleanup_ctx.append(maintenance(store, content, today))
     return app

@@ -4,7 +4,10 @@ Times people type are Vietnam's ("2026-12-01 09:00", "1,15 09:00" = the 1st and 
 every month at 09:00). Quiet hours are 21:00–07:00 in Vietnam: a run that reaches 21:00
 pauses and is resumed at 07:00. The sender re-checks each subscription at send time, keeps
 each channel's limits and Zalo's free window, and records every delivery as it goes, so a
-run stopped at any point resumes where it stopped.
+run stopped at any point resumes where it stopped. A campaign goes to the channels that may
+write first (their capabilities), each at its own pace.
+
+May import: bot.clock, bot.pacing, bot.channels.base (types), db, handlers.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import logging
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic as time_now
@@ -21,6 +24,7 @@ from typing import Any
 
 from aiolimiter import AsyncLimiter
 
+from bot.channels.base import Channel
 from bot.clock import VIETNAM
 from bot.pacing import pacer
 from db import campaigns as store_campaigns
@@ -32,7 +36,6 @@ log = logging.getLogger(__name__)
 
 QUIET_FROM, QUIET_UNTIL = time(21, 0), time(7, 0)
 BATCH = 200
-DEFAULT_RATES = {"telegram": 30.0, "zalo": 50.0}  # messages a second, for broadcasts
 MAX_IN_FLIGHT = 8
 _EVERY = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s+(\d{1,2}):(\d{2})\s*$")
 
@@ -84,9 +87,10 @@ def current_run(campaign: dict[str, Any], now: datetime) -> datetime | None:
     """The run of ``campaign`` due at ``now``: its identity for the delivery rows."""
     if campaign["every"]:
         return Monthly.parse(campaign["every"]).last_run(now)
-    first = campaign["first_at"]
+    first: datetime | None = campaign["first_at"]
     if first is None:
-        return campaign["created_at"]
+        created: datetime = campaign["created_at"]
+        return created
     return first if first <= now else None
 
 
@@ -128,19 +132,22 @@ class CampaignSender:
     def __init__(
         self,
         store: Store,
-        channels: dict[str, ChannelSend],
+        channels: Mapping[str, Channel],
         clock: Callable[[], datetime] = utcnow,
-        pace: dict[str, AsyncLimiter] | None = None,
     ) -> None:
-        """``pace``: a channel's pacer shared with its other sends (Telegram's overall
-        limit); a channel without one gets its own at :data:`DEFAULT_RATES`."""
+        """``channels``: the running channels, by name; those that may write first carry
+        campaigns, each at the pace of its pacer (shared with its other sends, like
+        Telegram's overall limit) or, without one, of its capabilities."""
         self.store = store
-        self.channels = channels
+        writers = {name: c for name, c in channels.items() if c.capabilities.writes_first}
+        self.channels: dict[str, ChannelSend] = {n: c.broadcast for n, c in writers.items()}
         self.clock = clock
         # Paced here, before a delivery is marked "sending": a stop then finds "sending" only
         # on a message already on its way (never sent again), and "pending" on the rest.
-        self.pace = {name: pacer(DEFAULT_RATES.get(name, 10)) for name in channels}
-        self.pace.update({name: p for name, p in (pace or {}).items() if name in channels})
+        self.pace: dict[str, AsyncLimiter] = {
+            name: c.pace or pacer(c.capabilities.broadcasts_per_second)
+            for name, c in writers.items()
+        }
         self.in_flight = 1  # learnt from the round trips measured (see _learn)
         self._cycle: float | None = None
 

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from handlers.privacy import VIETNAM
 
+__all__ = ["VIETNAM", "today_in_vietnam"]
+
 
 def today_in_vietnam() -> date:
     return datetime.now(VIETNAM).date()

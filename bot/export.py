@@ -8,9 +8,8 @@ written in the national 0… form so they are not mistaken for formulas in the f
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -56,7 +55,7 @@ def rows(leads: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
         yield [safe_cell("" if values.get(k) is None else values.get(k)) for k, _ in COLUMNS]
 
 
-def write_csv(leads: Iterable[dict[str, Any]], out: io.TextIOBase) -> int:
+def write_csv(leads: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer = csv.writer(out)
     count = -1
     for count, row in enumerate(rows(leads)):  # noqa: B007

@@ -50,7 +50,8 @@ class Sender(Protocol):
 
 
 def backoff(attempts: int) -> float:
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+    wait = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** max(0, attempts - 1))
+    return wait * random.uniform(0.8, 1.2)
 
 
 class Dispatcher:

@@ -12,13 +12,13 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.channels import WRITES_FIRST
+from bot.channels.registry import writing_first
 from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
@@ -57,10 +57,19 @@ def _settle(
 
 
 class Conversations:
-    def __init__(self, store: Store, content: Content, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        today: Callable[[], date],
+        writes_first: Collection[str] | None = None,
+    ) -> None:
+        """``writes_first``: the channels that may write to a person first (default: those
+        of the registry), stamped on each turn as :attr:`Inbound.push`."""
         self.store = store
         self.content = content
         self.today = today
+        self.writes_first = frozenset(writing_first() if writes_first is None else writes_first)
         self.on_notify: list[Callable[[], None]] = []  # called after a turn queued notices
         self._notified = False
         self._pending: deque[tuple[Inbound, asyncio.Future[Reply | None]]] = deque()
@@ -132,7 +141,7 @@ class Conversations:
 
     def _turn(self, tx: Tx, inbound: Inbound) -> Reply | None:
         channel, user = inbound.channel, inbound.user_ref
-        inbound = replace(inbound, push=channel in WRITES_FIRST)
+        inbound = replace(inbound, push=channel in self.writes_first)
         if inbound.external_id and not tx.mark_seen(channel, inbound.external_id):
             return None
         loaded = tx.load_conversation(channel, user)

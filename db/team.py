@@ -9,6 +9,7 @@ by the database: the conditional UPDATE that finds the lead still unclaimed wins
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -142,16 +143,19 @@ def _announce_changed(tx: Tx, lead_id: int, event_id: int) -> None:
 
 
 NOTIFY_RESIDENT = ("claimed", "unreachable", "registered")  # statuses the resident hears of
-PUSH_CHANNELS = ("telegram", "zalo")  # channels we can write to first (not web, terminal)
 
 
-def _tell_resident(tx: Tx, lead_id: int, status: str, event_id: int) -> None:
+def _tell_resident(
+    tx: Tx, lead_id: int, status: str, event_id: int, writes_first: Collection[str]
+) -> None:
+    """The resident hears of it if their channel is one of ``writes_first`` (the channels
+    that may write to a person first: the bot passes those of its channel registry)."""
     if status not in NOTIFY_RESIDENT:
         return
     row = tx.conn.execute(
         select(lead_t.c.channel, lead_t.c.user_ref).where(lead_t.c.id == lead_id)
     ).first()
-    if row is None or row.channel not in PUSH_CHANNELS:
+    if row is None or row.channel not in writes_first:
         return
     tx.enqueue(
         kind="resident_notice",
@@ -162,8 +166,11 @@ def _tell_resident(tx: Tx, lead_id: int, status: str, event_id: int) -> None:
     )
 
 
-def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
-    """ "won", "taken" (someone else was first), "mine" (already held) or "missing"."""
+def claim_lead(
+    tx: Tx, lead_id: int, member: dict[str, Any], *, writes_first: Collection[str] = ()
+) -> str:
+    """ "won", "taken" (someone else was first), "mine" (already held) or "missing". A
+    resident on one of ``writes_first`` is told who took their request."""
     now = utcnow()
     won = tx.conn.execute(
         update(lead_t)
@@ -185,7 +192,7 @@ def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
         return "mine" if row.assignee_member_id == member["id"] else "taken"
     event_id = _event(tx, lead_id, member["display_name"], "claimed", "claimed")
     _announce_changed(tx, lead_id, event_id)
-    _tell_resident(tx, lead_id, "claimed", event_id)
+    _tell_resident(tx, lead_id, "claimed", event_id, writes_first)
     tx.enqueue(
         kind="lead_details",
         channel=member["channel"],
@@ -196,8 +203,16 @@ def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
     return "won"
 
 
-def set_status(tx: Tx, lead_id: int, member: dict[str, Any], status: str) -> str:
-    """ "ok", "same", "not_yours" (held by someone else; admins may), "unclaimed" or "missing"."""
+def set_status(
+    tx: Tx,
+    lead_id: int,
+    member: dict[str, Any],
+    status: str,
+    *,
+    writes_first: Collection[str] = (),
+) -> str:
+    """ "ok", "same", "not_yours" (held by someone else; admins may), "unclaimed" or "missing".
+    A resident on one of ``writes_first`` hears of the statuses in :data:`NOTIFY_RESIDENT`."""
     if status not in STATUSES:
         raise ValueError(status)
     row = tx.conn.execute(
@@ -216,7 +231,7 @@ def set_status(tx: Tx, lead_id: int, member: dict[str, Any], status: str) -> str
     )
     event_id = _event(tx, lead_id, member["display_name"], "status", status)
     _announce_changed(tx, lead_id, event_id)
-    _tell_resident(tx, lead_id, status, event_id)
+    _tell_resident(tx, lead_id, status, event_id, writes_first)
     return "ok"
 
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.app import SCHEDULER_KEY, TELEGRAM_KEY, build_app
+from bot.app import CHANNELS_KEY, SCHEDULER_KEY, build_app
 from bot.campaigns import (
     Monthly,
     ScheduleError,
@@ -27,6 +27,7 @@ from bot.campaigns import (
     quiet,
     quiet_ends,
 )
+from bot.channels.telegram.settings import TelegramSettings
 from bot.clock import VIETNAM
 from bot.pacing import pacer
 from bot.settings import Settings
@@ -81,17 +82,17 @@ class Clock:
 async def telegram_app(
     api: BotApiStandIn, store: Store, content: Content, clock: Clock
 ) -> AsyncIterator[Any]:
-    config = Settings(telegram_bot_token=api.token, telegram_base_url=api.base_url)
+    config = Settings().given(TelegramSettings(bot_token=api.token, base_url=api.base_url))
     app = build_app(
         store,
         content,
         lambda: TODAY,
         settings=config,
-        telegram_options={"private_per_second": 1000},
+        options={"telegram": {"private_per_second": 1000}},
         clock=clock,
     )
     # The stand-in is next door: a request it holds counts as unanswered after 0.5 s.
-    app[TELEGRAM_KEY].broadcaster.timeout = aiohttp.ClientTimeout(sock_read=0.5)
+    app[CHANNELS_KEY]["telegram"].broadcaster.timeout = aiohttp.ClientTimeout(sock_read=0.5)
     async with serve(app):
         scheduler = app[SCHEDULER_KEY]
         for _ in range(500):  # elected and started (its jobs are then kept in the database)
@@ -379,13 +380,13 @@ async def test_a_run_missed_while_down_runs_once_when_the_server_is_back(
         first_at=utcnow() - timedelta(seconds=5),
         quiet_hours=False,
     )
-    config = Settings(telegram_bot_token=api.token, telegram_base_url=api.base_url)
+    config = Settings().given(TelegramSettings(bot_token=api.token, base_url=api.base_url))
     app = build_app(
         sqlite_store,
         content,
         lambda: TODAY,
         settings=config,
-        telegram_options={"private_per_second": 1000},
+        options={"telegram": {"private_per_second": 1000}},
     )
     async with serve(app):
         await api.wait_for(lambda: len(api.sent()) - before >= 2, timeout=10)

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot.app import build_app
+from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
 from bot.turns import Conversations
 from db import team
@@ -41,19 +42,20 @@ async def api() -> AsyncIterator[BotApiStandIn]:
 async def running(
     api: BotApiStandIn, store: Store, content: Content, **settings: Any
 ) -> AsyncIterator[str]:
-    """hiendien's app with Telegram, started as ``hiendien run`` would; yields its URL."""
-    config = Settings(
-        telegram_bot_token=api.token,
-        telegram_base_url=api.base_url,
-        telegram_leads_chat_id=str(GROUP),
-        **settings,
+    """hiendien's app with Telegram, started as ``hiendien run`` would; yields its URL.
+    ``settings``: more of Telegram's settings block."""
+    public = settings.pop("hiendien_public_url", None)
+    config = Settings(hiendien_public_url=public).given(
+        TelegramSettings(
+            bot_token=api.token, base_url=api.base_url, leads_chat_id=str(GROUP), **settings
+        )
     )
     app = build_app(
         store,
         content,
         lambda: TODAY,
         settings=config,
-        telegram_options={"private_per_second": 1000},
+        options={"telegram": {"private_per_second": 1000}},
     )
     async with serve(app) as url:
         yield url
@@ -235,7 +237,7 @@ async def test_webhook_mode_checks_the_secret_and_answers_each_update_once(
 ) -> None:
     public = "https://hiendien.example.vn"
     async with running(
-        api, sqlite_store, content, hiendien_public_url=public, telegram_webhook_secret=SECRET
+        api, sqlite_store, content, hiendien_public_url=public, webhook_secret=SECRET
     ) as url:
         await api.wait_call("setWebhook")
         assert api.webhook["url"] == public + "/webhooks/telegram"
@@ -263,12 +265,10 @@ async def test_webhook_mode_checks_the_secret_and_answers_each_update_once(
 def test_webhook_mode_without_a_secret_stops_the_start(
     sqlite_store: Store, content: Content
 ) -> None:
-    from bot.telegram.channel import ConfigError
+    from bot.channels.base import ConfigError
 
-    config = Settings(
-        telegram_bot_token="1:X",
-        hiendien_public_url="https://x.example",
-        telegram_webhook_secret=None,
+    config = Settings(hiendien_public_url="https://x.example").given(
+        TelegramSettings(bot_token="1:X", webhook_secret=None)
     )
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         build_app(sqlite_store, content, lambda: TODAY, settings=config)
@@ -293,7 +293,7 @@ async def test_a_resident_on_telegram_hears_when_the_team_takes_the_request(
 async def test_the_aiohttp_transport_maps_answers_and_errors_as_ptb_expects() -> None:
     from telegram.error import Forbidden, NetworkError, TimedOut
 
-    from bot.telegram.request import AiohttpRequest
+    from bot.channels.telegram.request import AiohttpRequest
 
     async with BotApiStandIn() as api, AiohttpRequest(read_timeout=0.3) as request:
         url = f"{api.base_url}{api.token}"

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot.app import build_app
+from bot.channels.zalo.settings import ZaloSettings
 from bot.settings import Settings
 from db.models import Conversation, Lead
 from db.store import Store
@@ -29,14 +30,17 @@ async def zalo() -> AsyncIterator[ZaloStandIn]:
 
 
 def zalo_settings(zalo: ZaloStandIn, seed: str | None, **extra: Any) -> Settings:
-    return Settings(
-        zalo_app_id=zalo.app_id,
-        zalo_app_secret=zalo.app_secret,
-        zalo_oa_secret_key=zalo.oa_secret_key,
-        zalo_refresh_token=seed,
-        zalo_api_base_url=zalo.api_base_url,
-        zalo_oauth_base_url=zalo.oauth_base_url,
-        **extra,
+    """Settings with Zalo's block pointed at the stand-in (``extra``: more of the block)."""
+    return Settings().given(
+        ZaloSettings(
+            app_id=zalo.app_id,
+            app_secret=zalo.app_secret,
+            oa_secret_key=zalo.oa_secret_key,
+            refresh_token=seed,
+            api_base_url=zalo.api_base_url,
+            oauth_base_url=zalo.oauth_base_url,
+            **extra,
+        )
     )
 
 
@@ -46,7 +50,7 @@ async def running(
 ) -> AsyncIterator[str]:
     config = zalo_settings(zalo, seed, **extra)
     app = build_app(
-        store, content, lambda: TODAY, settings=config, zalo_options={"echo_delay": 0.05}
+        store, content, lambda: TODAY, settings=config, options={"zalo": {"echo_delay": 0.05}}
     )
     async with serve(app) as url:
         yield url
@@ -338,6 +342,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
 ) -> None:
     from datetime import timedelta
 
+    from bot.channels.registry import writing_first
     from bot.turns import Conversations
     from db import team
     from db.models import Outbox, utcnow
@@ -362,7 +367,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     with sqlite_store.transaction() as tx:
         _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
         for lead_id in ids:
-            assert team.claim_lead(tx, lead_id, member) == "won"
+            assert team.claim_lead(tx, lead_id, member, writes_first=writing_first()) == "won"
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
         [notice] = await zalo.wait_sent(1, user_id=recent)
         assert "Chị Hoa" in notice["text"] and "đã nhận hỗ trợ" in notice["text"]

@@ -6,7 +6,7 @@ with ``retry_after``. Also the order of updates: in order within a chat, concurr
 chats.
 
 The overall limit is one pacer, :attr:`FloodLimits.overall`, shared by replies and
-broadcasts: a broadcast (bot.telegram.broadcast, outside PTB) acquires it in bot.campaigns
+broadcasts: a broadcast (bot.channels.telegram.broadcast, outside PTB) acquires it in bot.campaigns
 before marking a delivery in flight."""
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ class FloodLimits(AIORateLimiter):
             for key, limiter in list(self._private.items()):
                 if limiter.has_capacity(1):
                     del self._private[key]
-        limiter = self._private.get(chat_id)
-        if limiter is None:
-            limiter = self._private[chat_id] = AsyncLimiter(self._private_rate, 1)
-        return limiter
+        found = self._private.get(chat_id)
+        if found is None:
+            found = self._private[chat_id] = AsyncLimiter(self._private_rate, 1)
+        return found
 
     async def process_request(
         self,

@@ -1,13 +1,19 @@
-"""What each channel can show, and the one place a reply is degraded to fit it.
+"""What a channel can do, and the one place a reply is degraded to fit it.
 
 A channel that cannot draw buttons gets them as numbered choices (the same numbering a
 typed "2" is understood by, see :func:`handlers.turn.offered`); a channel without link
 buttons gets the address in the text; long texts are split under the channel's limit.
+Whether a channel may write to a person first (notices, news, reminders) — and only within
+how long of their last message — is declared here too, once per channel, and read from the
+registry by everything that needs it (bot.channels.registry).
+
+May import: handlers (the engine's types) only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from handlers.types import Button, Message, Reply
 
@@ -17,11 +23,20 @@ class Capabilities:
     buttons: bool = True
     url_buttons: bool = True
     max_length: int = 4096
+    # May message a person who is not writing now: lead notices, programme news, reminders.
+    writes_first: bool = False
+    # ... but only within this long of the person's last message (Zalo: 48 hours).
+    window: timedelta | None = None
+    # Campaign messages a second, when the channel keeps no pacer of its own.
+    broadcasts_per_second: float = 10.0
 
-
-WEB = Capabilities()
-TERMINAL = Capabilities(buttons=False, url_buttons=False, max_length=100_000)
-WRITES_FIRST = frozenset({"telegram", "zalo"})  # may message a person who is not writing now
+    def may_write(self, last_message: datetime | None, now: datetime) -> bool:
+        """Whether a message to a person who last wrote at ``last_message`` may go now."""
+        if not self.writes_first:
+            return False
+        if self.window is None:
+            return True
+        return last_message is not None and now - last_message <= self.window
 
 
 def split_text(text: str, limit: int) -> list[str]:

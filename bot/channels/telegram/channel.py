@@ -3,8 +3,11 @@ its life inside ``hiendien run`` (polling, or a webhook on our aiohttp app), and
 workflow's buttons.
 
 Residents talk only in private chats; what they type, tap or share becomes an
-:class:`~handlers.types.Inbound` for the same :class:`~bot.turns.Conversations` as every
-channel. In groups the bot serves only the team: lead cards, claims and status buttons.
+:class:`~handlers.types.Inbound` for the same conversation service as every channel
+(:class:`~bot.channels.base.Turns`). In groups the bot serves only the team: lead cards,
+claims and status buttons.
+
+May import: bot.channels (base, notices, this package), bot.settings, bot.outbox, db, handlers.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,18 +35,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.notices import resident_lang
+from bot.channels.base import Channel, ConfigError, Context
+from bot.channels.notices import resident_lang
+from bot.channels.telegram import render
+from bot.channels.telegram.broadcast import Broadcaster
+from bot.channels.telegram.limits import FloodLimits, PerChatUpdates
+from bot.channels.telegram.links import staff_link
+from bot.channels.telegram.request import AiohttpRequest
+from bot.channels.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
+from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
-from bot.telegram import render
-from bot.telegram.broadcast import Broadcaster
-from bot.telegram.limits import FloodLimits, PerChatUpdates
-from bot.telegram.request import AiohttpRequest
-from bot.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
-from bot.turns import Conversations
 from db import team
 from db.models import utcnow
-from db.store import Store
-from handlers.content import Content
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -59,31 +61,41 @@ _START_PAYLOAD = re.compile(r"^/start(?:@\w+)?\s+(\S+)")
 _VALID_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COMMANDS = ("start", "menu", "hoi", "nhantin", "stop", "dulieu", "xoa", "english")
 REMINDER_CHECK_SECONDS = 60
+__all__ = ["ConfigError", "TelegramChannel"]
 
 
-class ConfigError(RuntimeError):
-    """Telegram is configured in a way that cannot work; the message says how to fix it."""
+class TelegramChannel(Channel):
+    name = CHANNEL
+    title = "Telegram"
+    capabilities = render.TELEGRAM
+    settings_block = TelegramSettings
+    recipient = "a Telegram chat id"
+    recipient_help = 'a Telegram chat id ("123456789" or "telegram:123456789")'
+    bare_ids = True
+    needs = "set TELEGRAM_BOT_TOKEN"
 
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.block(TelegramSettings).bot_token)
 
-class TelegramChannel:
+    @classmethod
+    def staff_link(cls, settings: Settings, code: str) -> str | None:
+        return staff_link(settings.block(TelegramSettings), code)
+
     def __init__(
         self,
-        settings: Settings,
-        store: Store,
-        content: Content,
-        conversations: Conversations,
+        ctx: Context,
         *,
         private_per_second: float = 1.0,
         overall_per_second: float | None = None,
     ) -> None:
-        if not settings.telegram_bot_token:
+        super().__init__(ctx)
+        settings = ctx.settings.block(TelegramSettings)
+        if not settings.bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
-        self.webhook_url = (
-            settings.hiendien_public_url.rstrip("/") + WEBHOOK_PATH
-            if settings.hiendien_public_url
-            else None
-        )
-        self.secret = settings.telegram_webhook_secret
+        public = ctx.settings.hiendien_public_url
+        self.webhook_url = public.rstrip("/") + WEBHOOK_PATH if public else None
+        self.secret = settings.webhook_secret
         if self.webhook_url and not self.secret:
             raise ConfigError(
                 "HIENDIEN_PUBLIC_URL is set, so Telegram runs in webhook mode, which needs "
@@ -91,16 +103,15 @@ class TelegramChannel:
             )
         if self.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.secret):
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ -")
-        self.store = store
-        self.content = content
-        self.conversations = conversations
-        self.limits = FloodLimits(
-            overall_per_second or settings.telegram_max_per_second, private_per_second
-        )
+        self.store = store = ctx.store
+        self.content = content = ctx.content
+        self.conversations = ctx.turns
+        self.limits = FloodLimits(overall_per_second or settings.max_per_second, private_per_second)
+        self.pace = self.limits.overall  # shared with broadcasts (bot.campaigns)
         builder = (
             ApplicationBuilder()
-            .token(settings.telegram_bot_token)
-            .base_url(settings.telegram_base_url)
+            .token(settings.bot_token)
+            .base_url(settings.base_url)
             .request(AiohttpRequest(connection_pool_size=64))
             .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .rate_limiter(self.limits)
@@ -108,12 +119,9 @@ class TelegramChannel:
         )
         if self.webhook_url:
             builder = builder.updater(None)
-        self.app: Application = builder.build()
-        self.sender = TelegramSender(self.app.bot, store, content, settings.telegram_leads_chat_id)
-        self.broadcaster = Broadcaster(
-            settings.telegram_base_url, settings.telegram_bot_token, self._blocked
-        )
-        self.wake_outbox: Callable[[], None] = lambda: None  # set by the app's dispatcher
+        self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.sender = TelegramSender(self.app.bot, store, content, settings.leads_chat_id)
+        self.broadcaster = Broadcaster(settings.base_url, settings.bot_token, self._blocked)
         self._contact_keyboard: set[int] = set()  # chats showing "share my phone number"
         self._tasks: list[asyncio.Task[None]] = []
         self.app.add_handler(CommandHandler("staff", self.on_staff))
@@ -182,6 +190,9 @@ class TelegramChannel:
         if reply is not None:
             await self.send_reply(message.chat.id, reply)
 
+    async def send(self, user_ref: str, reply: Reply) -> None:
+        await self.send_reply(int(user_ref), reply)
+
     async def send_reply(self, chat_id: int, reply: Reply) -> None:
         for message in render.merged(reply, first_alone=chat_id in self._contact_keyboard):
             markup: Any = render.keyboard(message)
@@ -240,10 +251,11 @@ class TelegramChannel:
                 if member is None:
                     return "not_member"
                 lead_id = int(parts[1])
+                tell = self.ctx.writes_first  # residents there hear of their request
                 if parts[0] == "lc":
-                    return team.claim_lead(tx, lead_id, member)
+                    return team.claim_lead(tx, lead_id, member, writes_first=tell)
                 if len(parts) == 3 and parts[2] in team.STATUSES:
-                    return team.set_status(tx, lead_id, member, parts[2])
+                    return team.set_status(tx, lead_id, member, parts[2], writes_first=tell)
                 return "missing"
 
         try:
@@ -252,7 +264,7 @@ class TelegramChannel:
             outcome = "missing"
         if outcome is None:  # a redelivered tap
             return
-        self.wake_outbox()
+        self.ctx.wake_outbox()
         await query.answer(
             self.content.render("vi", f"team.answers.{outcome}"),
             show_alert=outcome in ("not_member", "taken", "not_yours"),
@@ -275,7 +287,7 @@ class TelegramChannel:
         while True:
             try:
                 if await self.store.run(check):
-                    self.wake_outbox()
+                    self.ctx.wake_outbox()
             except Exception:
                 log.exception("lead reminders failed; trying again")
             await asyncio.sleep(REMINDER_CHECK_SECONDS)
@@ -283,8 +295,17 @@ class TelegramChannel:
     async def _blocked(self, chat: str) -> None:
         await self.store.run(record_blocked, self.store, chat)
 
-    async def start(self) -> None:
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    async def connect(self) -> None:
         await self.broadcaster.start()
+
+    async def disconnect(self) -> None:
+        await self.broadcaster.close()
+
+    async def start(self) -> None:
+        await self.connect()
         await self.app.initialize()
         commands = [
             BotCommand(c, self.content.render("vi", f"telegram.commands.{c}")) for c in COMMANDS
@@ -311,15 +332,7 @@ class TelegramChannel:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
-        await self.broadcaster.close()
-
-    def lifecycle(self) -> Callable[[web.Application], AsyncIterator[None]]:
-        async def ctx(_app: web.Application) -> AsyncIterator[None]:
-            await self.start()
-            yield
-            await self.stop()
-
-        return ctx
+        await self.disconnect()
 
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /webhooks/telegram: the secret first (constant time), then the body."""

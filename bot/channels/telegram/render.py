@@ -1,6 +1,9 @@
 """How hiendien's messages look on Telegram: the resident's replies (inline keyboards, link
 buttons, the "share my phone number" keyboard, texts split under 4,096 characters) and the
-team's lead cards (masked in the group, full in the claimer's private chat)."""
+team's lead cards (masked in the group, full in the claimer's private chat).
+
+May import: bot.channels.capabilities, handlers.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +18,17 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels import Capabilities, fit
+from bot.channels.capabilities import Capabilities, fit
 from handlers.content import Content
 from handlers.phones import mask_phone, national
 from handlers.privacy import local_time, mask_name
 from handlers.types import Button, Message, Reply
 
-TELEGRAM = Capabilities(buttons=True, url_buttons=True, max_length=4096)
+# What Telegram can do: everything, 4,096 characters a message; the bot may write first
+# (a person who started it can be written to until they block it), 30 messages a second.
+TELEGRAM = Capabilities(
+    buttons=True, url_buttons=True, max_length=4096, writes_first=True, broadcasts_per_second=30
+)
 TEAM_LANG = "vi"
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 

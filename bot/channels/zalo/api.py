@@ -6,6 +6,10 @@ and happen ahead of expiry. A refused refresh token marks the channel degraded, 
 the log and on /healthz, with the command that fixes it.
 
 Errors come in HTTP 200 bodies as ``{"error": code}``; :class:`ZaloError` classifies them.
+The one client is built from the settings block by :meth:`ZaloApi.from_settings`, for the
+channel and for ``hiendien zalo``.
+
+May import: bot.channels.zalo.settings, db.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
+from bot.channels.zalo.settings import ZaloSettings
 from db.models import ChannelToken, utcnow
 from db.store import Store
 
@@ -30,7 +35,7 @@ RETRY_ERRORS = frozenset({-32})
 WINDOW_ERRORS = frozenset({-213, -217, -227, -230, -232, -234, -244})
 BUTTON_ERRORS = frozenset({-201, -233})
 FIX = "hiendien zalo set-token REFRESH_TOKEN"
-token_t = ChannelToken.__table__
+token_t = ChannelToken.__table__  # type: ignore[attr-defined]
 
 
 class ZaloError(Exception):
@@ -118,6 +123,17 @@ class ZaloApi:
         self.pair: Pair | None = None
         self.degraded: str | None = None  # why the channel cannot send, if it cannot
         self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: ZaloSettings) -> ZaloApi:
+        return cls(
+            store,
+            app_id=settings.app_id or "",
+            app_secret=settings.app_secret or "",
+            seed_refresh_token=settings.refresh_token,
+            api_base_url=settings.api_base_url,
+            oauth_base_url=settings.oauth_base_url,
+        )
 
     async def start(self) -> None:
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))

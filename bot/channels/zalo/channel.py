@@ -2,9 +2,11 @@
 
 ``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else, answers
 200 at once and handles the event after: a text (or a button's hidden payload) goes to the
-same :class:`~bot.turns.Conversations` as every channel, de-duplicated on Zalo's msg_id.
+same conversation service as every channel, de-duplicated on Zalo's msg_id.
 Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
 send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
+
+May import: bot.channels (base, notices, this package), bot.settings, db, handlers.
 """
 
 from __future__ import annotations
@@ -12,27 +14,26 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from bot.notices import resident_lang
+from bot.channels.base import Channel, ConfigError, Context, Subcommands
+from bot.channels.notices import resident_lang
+from bot.channels.zalo import render, signature
+from bot.channels.zalo.api import ZaloApi, ZaloError
+from bot.channels.zalo.commands import add_zalo_commands
+from bot.channels.zalo.sender import ZaloSender
+from bot.channels.zalo.settings import WEBHOOK_PATH, ZaloSettings
 from bot.settings import Settings
-from bot.turns import Conversations
-from bot.zalo import render, signature
-from bot.zalo.api import ZaloApi, ZaloError
-from bot.zalo.sender import FREE_WINDOW, ZaloSender
 from db.models import utcnow
-from db.store import Store
-from handlers.content import Content
 from handlers.engine import asking_for_contact
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-WEBHOOK_PATH = "/webhooks/zalo"
 HAND_BACK = frozenset({"#bot", "/bot"})  # staff type this in the OA manager to hand back
 MAX_BODY = 1024 * 1024
 UNTYPED = frozenset(
@@ -50,35 +51,50 @@ UNTYPED = frozenset(
 )
 
 
-class ZaloChannel:
-    def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        content: Content,
-        conversations: Conversations,
-        echo_delay: float = 2.0,
-    ) -> None:
-        self.app_id = settings.zalo_app_id or ""
-        self.secret = settings.zalo_oa_secret_key or ""
-        self.variant = settings.zalo_signature_variant
+class ZaloChannel(Channel):
+    name = CHANNEL
+    title = "Zalo"
+    capabilities = render.ZALO_BUTTONS
+    settings_block = ZaloSettings
+    recipient = "zalo:USER_ID"
+    recipient_help = '"zalo:USER_ID"'
+    needs = "set ZALO_APP_ID and ZALO_APP_SECRET"
+    window_advice = (
+        "Zalo lets the OA write only within 48 hours of the person's last message: "
+        "send the OA a message from that account first"
+    )
+
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.block(ZaloSettings).app_id)
+
+    @classmethod
+    def add_commands(cls, commands: Subcommands) -> None:
+        add_zalo_commands(commands)
+
+    def __init__(self, ctx: Context, echo_delay: float = 2.0) -> None:
+        super().__init__(ctx)
+        settings = ctx.settings.block(ZaloSettings)
+        self.app_id = settings.app_id or ""
+        self.secret = settings.oa_secret_key or ""
+        self.variant = settings.signature_variant
         if self.variant not in signature.VARIANTS:
-            raise ValueError(f"ZALO_SIGNATURE_VARIANT must be one of {signature.VARIANTS}")
-        self.handover = timedelta(hours=settings.zalo_handover_hours)
-        self.store = store
-        self.content = content
-        self.conversations = conversations
+            raise ConfigError(f"ZALO_SIGNATURE_VARIANT must be one of {signature.VARIANTS}")
+        self.handover = timedelta(hours=settings.handover_hours)
+        self.store = store = ctx.store
+        self.content = content = ctx.content
+        self.conversations = ctx.turns
         self.echo_delay = echo_delay  # an echo may arrive before our send has returned its id
-        self.api = ZaloApi(
-            store,
-            app_id=self.app_id,
-            app_secret=settings.zalo_app_secret or "",
-            seed_refresh_token=settings.zalo_refresh_token,
-            api_base_url=settings.zalo_api_base_url,
-            oauth_base_url=settings.zalo_oauth_base_url,
-        )
-        self.sender = ZaloSender(self.api, store, content)
+        self.api = ZaloApi.from_settings(store, settings)
+        self.sender = ZaloSender(self.api, store, content, self.capabilities)
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    def health(self) -> dict[str, str]:
+        why = self.api.degraded
+        return {"status": "degraded", "why": why} if why else {"status": "ok"}
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -224,23 +240,23 @@ class ZaloChannel:
 
     # --- outbound ---------------------------------------------------------------------------
 
-    async def send(self, user: str, reply: Reply) -> None:
+    async def send(self, user_ref: str, reply: Reply) -> None:
         """A direct reply (inside the free 48-hour window the resident's message opened).
         The ids of what was sent are recorded, so their echoes are known as the bot's own."""
         sent: list[str] = []
         try:
             for rich, plain in render.messages(reply):
                 try:
-                    sent.append(await self.api.send(user, rich))
+                    sent.append(await self.api.send(user_ref, rich))
                 except ZaloError as exc:
                     if exc.kind != "buttons" or rich == plain:
                         log.warning("zalo: reply to a resident not delivered: %s", exc)
                         return
                     log.info("zalo: buttons refused (%s); sending numbered text", exc.code)
-                    sent.append(await self.api.send(user, plain))
+                    sent.append(await self.api.send(user_ref, plain))
         finally:
             if any(sent):
-                await self.store.run(self._remember, [m for m in sent if m], user)
+                await self.store.run(self._remember, [m for m in sent if m], user_ref)
 
     def _remember(self, message_ids: list[str], user: str) -> None:
         with self.store.transaction() as tx:
@@ -248,13 +264,7 @@ class ZaloChannel:
 
     async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
         """One campaign message (bot.campaigns), only inside the free 48-hour window."""
-
-        def last() -> datetime | None:
-            with self.store.transaction() as tx:
-                return tx.last_turn_at(CHANNEL, user_ref)
-
-        seen = await self.store.run(last)
-        if seen is None or utcnow() - seen > FREE_WINDOW:
+        if not await self.may_write(user_ref):
             return "outside_window"
         try:
             message_id = await self.api.send(user_ref, render.with_buttons(message))
@@ -265,14 +275,15 @@ class ZaloChannel:
 
     # --- life inside hiendien run -------------------------------------------------------------
 
-    def lifecycle(self) -> Any:
-        async def ctx(_app: web.Application) -> Any:
-            await self.api.start()
-            yield
-            if self._tasks:  # events already acknowledged to Zalo: finish them
-                _done, late = await asyncio.wait(list(self._tasks), timeout=5)
-                for task in late:
-                    task.cancel()
-            await self.api.close()
+    async def connect(self) -> None:
+        await self.api.start()
 
-        return ctx
+    async def disconnect(self) -> None:
+        await self.api.close()
+
+    async def stop(self) -> None:
+        if self._tasks:  # events already acknowledged to Zalo: finish them
+            _done, late = await asyncio.wait(list(self._tasks), timeout=5)
+            for task in late:
+                task.cancel()
+        await self.disconnect()

@@ -26,7 +26,7 @@ from urllib.parse import quote_plus, urlencode
 
 import aiohttp
 
-from bot.telegram import render
+from bot.channels.telegram import render
 from handlers.types import Message
 
 log = logging.getLogger(__name__)

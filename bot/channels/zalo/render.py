@@ -1,19 +1,33 @@
 """How hiendien's messages look on Zalo: text of at most 2,000 characters (NFC), with up to
 five buttons that send back a hidden payload; more choices, or a refusal of buttons by
-Zalo, become numbered text — typed numbers and words work either way."""
+Zalo, become numbered text — typed numbers and words work either way.
+
+May import: bot.channels.capabilities, handlers.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
-from bot.channels import Capabilities, fit
+from bot.channels.capabilities import Capabilities, fit
 from handlers.types import Message, Reply
 
 PAYLOAD_PREFIX = "#hd:"  # a tap comes back as a text message carrying this
 MAX_BUTTONS = 5
-ZALO_BUTTONS = Capabilities(buttons=True, url_buttons=True, max_length=2000)
-ZALO_TEXT = Capabilities(buttons=False, url_buttons=False, max_length=2000)
+# What Zalo can do: buttons and links, 2,000 characters a message; the OA may write first,
+# but a consultation message is free only within 48 hours of the person's last message.
+ZALO_BUTTONS = Capabilities(
+    buttons=True,
+    url_buttons=True,
+    max_length=2000,
+    writes_first=True,
+    window=timedelta(hours=48),
+    broadcasts_per_second=50,
+)
+ZALO_TEXT = replace(ZALO_BUTTONS, buttons=False, url_buttons=False)
 
 
 def payload_of(text: str) -> str | None:

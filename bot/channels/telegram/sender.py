@@ -1,18 +1,21 @@
 """Delivering the team's notifications on Telegram (the outbox's Telegram sender): lead
-cards to the team group, full details to the member who took a lead, alerts to admins."""
+cards to the team group, full details to the member who took a lead, alerts to admins,
+and notices to residents who asked on Telegram.
+
+May import: bot.channels (notices, this package), bot.outbox, db, handlers.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.notices import notice_text, resident_chat
+from bot.channels import notices
+from bot.channels.telegram import render
 from bot.outbox import SENT, Delivery
-from bot.telegram import render
 from db import team
 from db.store import TEAM_RECIPIENT, Store
 from handlers.content import Content
@@ -28,19 +31,15 @@ def record_blocked(store: Store, chat: str) -> None:
 
 
 class TelegramSender:
-    channels = ("telegram", TEAM_RECIPIENT)
-
     def __init__(self, bot: Bot, store: Store, content: Content, leads_chat: str | None) -> None:
         self.bot = bot
         self.store = store
         self.content = content
         self.leads_chat = leads_chat
-        if not leads_chat:  # without a team group, team notices wait for another channel
-            self.channels = ("telegram",)
-
-    def _card(self, lead_id: int) -> dict[str, Any] | None:
-        with self.store.transaction() as tx:
-            return team.lead_card(tx, lead_id)
+        # the team group's notices too, if there is a group (else they wait for another channel)
+        self.channels: tuple[str, ...] = (
+            ("telegram", TEAM_RECIPIENT) if leads_chat else ("telegram",)
+        )
 
     def _announced(self, lead_id: int, chat: str, message_id: int) -> None:
         with self.store.transaction() as tx:
@@ -64,11 +63,15 @@ class TelegramSender:
             return Delivery("retry", error=f"{type(exc).__name__}: {exc.message}"[:500])
 
     async def _deliver(self, row: dict[str, Any], chat: str) -> Delivery:
-        payload = json.loads(row["payload"])
-        card = await self.store.run(self._card, payload["lead_id"])
+        kind = row["kind"]
+        if kind == "resident_notice":
+            notice = await notices.resident_notice(self.store, self.content, "telegram", row)
+            if notice is not None:  # None: the resident deleted their data meanwhile
+                await self.bot.send_message(chat, notice.text)
+            return SENT
+        card = await notices.card_of(self.store, row)
         if card is None:  # the resident deleted their data meanwhile
             return SENT
-        kind = row["kind"]
         if kind in ("lead_created", "lead_reminder"):
             text, markup = render.announcement(self.content, card, reminder=kind == "lead_reminder")
             if kind == "lead_created" and card["status"] != "new" and card["announce_message_id"]:
@@ -89,12 +92,6 @@ class TelegramSender:
             return SENT
         if kind == "lead_details":
             await self.bot.send_message(chat, render.details(self.content, card))
-            return SENT
-        if kind == "resident_notice":
-            lang, _ = await self.store.run(resident_chat, self.store, "telegram", chat)
-            await self.bot.send_message(
-                chat, notice_text(self.content, lang, card, payload["status"])
-            )
             return SENT
         if kind == "lead_escalated":
             await self.bot.send_message(chat, render.escalation(self.content, card, ESCALATE_HOURS))
