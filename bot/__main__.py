@@ -1,4 +1,7 @@
-"""``python -m bot`` is the same as the ``hiendien`` command."""
+"""``python -m bot`` is the same as the ``hiendien`` command.
+
+May import: bot.cli.main.
+"""
 
 from bot.cli.main import main
 

@@ -1,4 +1,7 @@
-"""Vietnam's date: "today" is the date in Asia/Ho_Chi_Minh, whatever the server's zone."""
+"""Vietnam's date: "today" is the date in Asia/Ho_Chi_Minh, whatever the server's zone.
+
+May import: handlers (the time zone).
+"""
 
 from __future__ import annotations
 

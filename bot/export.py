@@ -3,6 +3,8 @@
 Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) are prefixed with an apostrophe (OWASP's CSV-injection advice); phone numbers are
 written in the national 0… form so they are not mistaken for formulas in the first place.
+
+May import: handlers.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The retention schedule, run hourly inside ``hiendien run``: forget delivery ids after a
 week, idle conversations after 90 days, and all contact details once the retention period
-set in content/ward.yaml has ended (anonymous counts stay)."""
+set in content/ward.yaml has ended (anonymous counts stay).
+
+May import: db, handlers.
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ later (Telegram's ``retry_after`` honoured, otherwise exponential backoff with j
 or dead (the recipient blocked us, or the request can never succeed). A crash between
 commit and delivery delivers later; a crash in the instant between a successful send and
 its record repeats that one send (at-least-once, the smallest window we can have).
+
+May import: db.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 even after a pause: from a standing start a leaky bucket lets its capacity through at once,
 then one every 1/pace seconds, so the capacity is kept to half the 5% headroom (1 at
 Telegram's 30 a second, 25 at 1,000); tests/test_campaigns.py checks the bound.
+
+May import: aiolimiter only.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ the campaign id. A run missed while the server was down runs once when it comes 
 still within its day (``misfire_grace_time`` to midnight, ``coalesce``). Exactly one
 scheduler runs: on PostgreSQL an advisory lock elects it; on SQLite one process is the
 documented limit.
+
+May import: bot.campaigns, bot.clock, db, handlers.
 """
 
 from __future__ import annotations

@@ -302,3 +302,68 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
     assert removed.returncode == 0 and "removed" in removed.stdout
     again = run([sys.executable, "-m", "bot", "staff", "remove", member_id])
     assert again.returncode == 1
+
+
+# --- bad input: one line, exit code 2 -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        pytest.param(["broadcast", "show", "abc"], {}, "invalid int value: 'abc'", id="bad id"),
+        pytest.param(["staff", "remove", "x"], {}, "invalid int value: 'x'", id="bad member id"),
+        pytest.param(
+            ["leads", "export", "--format", "pdf"], {}, "invalid choice: 'pdf'", id="bad choice"
+        ),
+        pytest.param(["staff"], {}, "required: staff_command", id="no subcommand"),
+        pytest.param(["fly"], {}, "invalid choice: 'fly'", id="no such command"),
+        pytest.param(
+            ["broadcast", "create", "--text-file", "missing.txt"],
+            {},
+            "No such file or directory: 'missing.txt'",
+            id="unreadable file",
+        ),
+        pytest.param(
+            ["leads", "export", "--output", "no/such/folder/leads.csv"],
+            {},
+            "cannot write no/such/folder/leads.csv: No such file or directory",
+            id="unwritable output",
+        ),
+        pytest.param(
+            ["zalo", "check"], {}, "set ZALO_APP_ID and ZALO_APP_SECRET first", id="no Zalo"
+        ),
+        pytest.param(
+            ["db", "upgrade"],
+            {"HIENDIEN_PORT": "eighty"},
+            "HIENDIEN_PORT: Input should be a valid integer",
+            id="bad setting",
+        ),
+        pytest.param(
+            ["run"],
+            {"TELEGRAM_MAX_PER_SECOND": "fast"},
+            "TELEGRAM_MAX_PER_SECOND: Input should be a valid number",
+            id="bad channel setting",
+        ),
+        pytest.param(
+            ["run"],
+            {"ZALO_APP_ID": "1", "ZALO_SIGNATURE_VARIANT": "md5"},
+            "Zalo: ZALO_SIGNATURE_VARIANT must be one of",
+            id="bad channel configuration",
+        ),
+        pytest.param(
+            ["db", "upgrade"],
+            {"HIENDIEN_DATABASE_URL": "not a database"},
+            "HIENDIEN_DATABASE_URL cannot be used",
+            id="bad database URL",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    tmp_path: Path, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    done = hiendien(*args, cwd=tmp_path, env={**configured(tmp_path), **env})
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.count("\n") == 1 and err.startswith("hiendien"), err
+    assert expected in err
+    assert done.stdout == b""

@@ -10,4 +10,6 @@ content/) is in ``bot.cli.common``.
 
 This package's ``__init__`` imports nothing, so a channel's command module can import
 ``bot.cli.common`` without importing the registry back.
+
+May import: nothing.
 """

@@ -3,4 +3,6 @@ python-telegram-bot. A thin adapter around the same engine as every other channe
 
 The channel is :class:`bot.channels.telegram.channel.TelegramChannel`; its settings block
 :class:`bot.channels.telegram.settings.TelegramSettings` (``TELEGRAM_*``).
+
+May import: nothing (the package's modules import each other).
 """

@@ -14,6 +14,8 @@ the answer is read for what decides the delivery's status:
   (Telegram did not deliver it);
 * no answer (timeout, connection lost after the request left) → "unknown": maybe delivered,
   so never sent again — a resident must not get a campaign twice.
+
+May import: bot.channels.telegram.render, handlers.
 """
 
 from __future__ import annotations

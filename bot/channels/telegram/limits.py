@@ -7,7 +7,10 @@ chats.
 
 The overall limit is one pacer, :attr:`FloodLimits.overall`, shared by replies and
 broadcasts: a broadcast (bot.channels.telegram.broadcast, outside PTB) acquires it in bot.campaigns
-before marking a delivery in flight."""
+before marking a delivery in flight.
+
+May import: bot.pacing, python-telegram-bot.
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ through httpx costs ~1.1 ms of CPU, through aiohttp ~0.25 ms — the difference 
 every reply and team notice pays. Status codes and the JSON answer are PTB's business;
 timeouts become :class:`~telegram.error.TimedOut` and other transport errors
 :class:`~telegram.error.NetworkError`, as PTB expects of a transport.
+
+May import: aiohttp, python-telegram-bot.
 """
 
 from __future__ import annotations

@@ -4,4 +4,6 @@ engine: signed webhooks in, OA API messages out, rotating OAuth tokens kept in t
 The channel is :class:`bot.channels.zalo.channel.ZaloChannel`; its settings block
 :class:`bot.channels.zalo.settings.ZaloSettings` (``ZALO_*``); its commands
 ``hiendien zalo check|set-token`` (:mod:`bot.channels.zalo.commands`).
+
+May import: nothing (the package's modules import each other).
 """

@@ -2,7 +2,10 @@
 
 ``mac=`` + sha256(app id + raw body + the body's timestamp + OA secret key), a plain
 SHA-256 of the concatenation (not HMAC), compared in constant time. The variants the
-platform brief lists as uncertain are a setting (``ZALO_SIGNATURE_VARIANT``)."""
+platform brief lists as uncertain are a setting (``ZALO_SIGNATURE_VARIANT``).
+
+May import: the standard library only.
+"""
 
 from __future__ import annotations
 

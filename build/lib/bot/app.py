@@ -1,0 +1,113 @@
+"""Building the aiohttp application: the channels of the registry that are configured (their
+routes, their start and stop), the app's own routes, security headers, the outbox dispatcher,
+the campaign scheduler and the retention schedule.
+
+``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
+The database is created or upgraded before the app is built (see bot.cli.run).
+
+May import: every bot module but bot.cli; db, handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.campaigns import CampaignSender
+from bot.channels.base import Channel, ConfigError, Context, Registry
+from bot.channels.registry import CHANNELS, writing_first
+from bot.clock import today_in_vietnam
+from bot.maintenance import maintenance
+from bot.outbox import Dispatcher
+from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
+from bot.scheduler import CampaignScheduler
+from bot.settings import Settings
+from bot.turns import Conversations
+from db.models import utcnow
+from db.store import Store
+from handlers.content import Content
+
+MAX_BODY = 64 * 1024  # /api/chat bodies are small; anything bigger is refused with 413
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors *; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SCHEDULER_KEY: web.AppKey[CampaignScheduler] = web.AppKey("scheduler")
+__all__ = ["CHANNELS_KEY", "SCHEDULER_KEY", "build_app"]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.content_type == "text/html":
+        # the chat page is meant to be embedded (widget.js frames it on the ward portal)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def lifecycle(channel: Channel) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context: the channel runs while the app does."""
+
+    async def ctx(_app: web.Application) -> AsyncIterator[None]:
+        await channel.start()
+        yield
+        await channel.stop()
+
+    return ctx
+
+
+def build_app(
+    store: Store,
+    content: Content,
+    today: Callable[[], date] = today_in_vietnam,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    channels: Registry = CHANNELS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> web.Application:
+    """The app with every channel of ``channels`` that ``settings`` configure (without
+    settings: nothing read from the environment, so only the web chat). ``options``: keyword
+    arguments for a channel's constructor, by name (tests)."""
+    settings = settings or Settings.defaults()
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    writes_first = writing_first(channels)
+    conversations = Conversations(store, content, today, writes_first)
+    ctx = Context(settings, store, content, conversations, writes_first, clock)
+    app[CONTENT_KEY] = content
+    app[STORE_KEY] = store
+    app[TODAY_KEY] = today
+    running: dict[str, Channel] = {}
+    for kind in channels:
+        if not kind.configured(settings):
+            continue
+        try:
+            channel = kind(ctx, **(options or {}).get(kind.name, {}))
+        except ConfigError as exc:
+            raise ConfigError(f"{kind.title}: {exc}") from exc
+        running[kind.name] = channel
+        app.add_routes(channel.routes())
+        app.cleanup_ctx.append(lifecycle(channel))
+    app[CHANNELS_KEY] = running
+    senders = [c.sender for c in running.values() if c.sender is not None]
+    if senders:  # started after the channels it sends through, stopped before them
+        dispatcher = Dispatcher(store, senders)
+        conversations.on_notify.append(dispatcher.wake)
+        ctx.wakers.append(dispatcher.wake)
+        app.cleanup_ctx.append(dispatcher.lifecycle())
+        scheduler = CampaignScheduler(store, CampaignSender(store, running, clock), content, clock)
+        app[SCHEDULER_KEY] = scheduler
+        app.cleanup_ctx.append(scheduler.lifecycle())
+    app.add_routes(ROUTES)
+    app.cleanup_ctx.append(maintenance(store, content, today))
+    return app

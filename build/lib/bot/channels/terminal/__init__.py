@@ -1,0 +1,4 @@
+"""The terminal: ``hiendien chat``, the conversation in a terminal.
+
+The channel is :class:`bot.channels.terminal.console.TerminalChannel`.
+"""

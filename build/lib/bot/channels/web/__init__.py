@@ -1,0 +1,4 @@
+"""The web chat: the chat API, the page and the widget for the ward portal.
+
+The channel is :class:`bot.channels.web.chat.WebChannel`.
+"""

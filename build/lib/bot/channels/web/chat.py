@@ -1,0 +1,134 @@
+"""The web channel: ``POST /api/chat`` (the widget's and any client's chat API), the chat page
+at ``/`` with its ``/static/`` files, and ``/widget.js`` that frames it on the ward portal.
+
+The chat API is a thin adapter from JSON to :class:`~handlers.types.Inbound` and back; the
+reply goes out in the same request (the web cannot be written to first). Every bad request
+gets a 4xx with ``{"error": "…"}`` saying what to fix, never a 500.
+
+May import: bot.answers, bot.channels (base, capabilities), handlers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.answers import bad, reply_json
+from bot.channels.base import Channel, Context
+from bot.channels.capabilities import Capabilities
+from handlers.types import Inbound
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+MAX_USER = 64
+MAX_TEXT = 4000
+MAX_PAYLOAD = 64
+MAX_EXTERNAL_ID = 128
+CHANNEL = "web"
+
+
+class WebChannel(Channel):
+    name = CHANNEL
+    title = "Web"
+    capabilities = Capabilities()
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._page_html: str | None = None  # rendered at the first request (see _page)
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return [
+            web.post("/api/chat", self.api_chat),
+            web.get("/", self.chat_page),
+            web.get("/widget.js", self.widget_js),
+            web.static("/static/", STATIC, show_index=False),
+        ]
+
+    async def api_chat(self, request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return bad("send JSON with Content-Type: application/json", 415)
+        try:
+            body = await request.json(loads=json.loads)
+        except web.HTTPRequestEntityTooLarge:
+            return bad(f"the body is larger than {request.client_max_size} bytes", 413)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested absurdly deep
+            return bad("the body is not valid JSON")
+        if not isinstance(body, dict):
+            return bad('expected a JSON object: {"user": ID, "text": "…"}')
+        user, text, payload = body.get("user"), body.get("text"), body.get("payload")
+        external_id = body.get("id")
+        if not isinstance(user, str) or not user.strip() or not user.isprintable():
+            return bad('"user" is required: an opaque string of at most 64 printable characters')
+        if len(user) > MAX_USER:
+            return bad(f'"user" is longer than {MAX_USER} characters')
+        if (text is None) == (payload is None):
+            return bad('send exactly one of "text" (what was typed) or "payload" (a button)')
+        if text is not None and (not isinstance(text, str) or len(text) > MAX_TEXT):
+            return bad(f'"text" must be a string of at most {MAX_TEXT} characters')
+        if payload is not None and (not isinstance(payload, str) or len(payload) > MAX_PAYLOAD):
+            return bad(f'"payload" must be a string of at most {MAX_PAYLOAD} characters')
+        if external_id is not None and (
+            not isinstance(external_id, str)
+            or not 0 < len(external_id) <= MAX_EXTERNAL_ID
+            or not external_id.isprintable()
+        ):
+            return bad(f'"id" must be a printable string of at most {MAX_EXTERNAL_ID} characters')
+        if payload is not None and not payload.isprintable():
+            return bad('"payload" must be printable')
+        if external_id is not None:  # ids are chosen by each browser: they are unique per user
+            external_id = hashlib.sha256(f"{user}\n{external_id}".encode()).hexdigest()
+        inbound = Inbound(CHANNEL, user, text=text, payload=payload, external_id=external_id)
+        reply = await self.ctx.turns.handle(inbound)
+        if reply is None:  # the same message id again: already answered
+            return reply_json({"messages": [], "duplicate": True})
+        out: dict[str, Any] = {"messages": [m.as_json() for m in self.render(reply)]}
+        if reply.eligibility is not None:
+            out["eligibility"] = reply.eligibility.as_json()
+        return reply_json(out)
+
+    def _page(self, app: web.Application) -> str:
+        """The chat page's HTML: it depends on nothing but content/, so it is rendered once."""
+        if self._page_html is not None:
+            return self._page_html
+        content = self.ctx.content
+        lang = "vi"
+        static = next(
+            (r for r in app.router.resources() if isinstance(r, web.StaticResource)), None
+        )
+
+        def asset(name: str) -> str:  # versioned, so a new deploy is never served stale files
+            if static is None:
+                return "/static/" + name
+            return str(static.url_for(filename=name, append_version=True))
+
+        page = content.pages.get_template("chat.html").render(
+            lang=lang,
+            t=lambda key, **kw: content.render(lang, "page." + key, **kw),
+            asset=asset,
+            max_text=MAX_TEXT,
+        )
+        self._page_html = page
+        return page
+
+    async def chat_page(self, request: web.Request) -> web.Response:
+        html = self._page(request.app)
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    async def widget_js(self, request: web.Request) -> web.Response:
+        content = self.ctx.content
+        lang = "vi"
+        script = content.pages.get_template("widget.js").render(
+            lang=lang, t=lambda key, **kw: content.render(lang, "page." + key, **kw)
+        )
+        return web.Response(
+            text=script,
+            content_type="application/javascript",
+            charset="utf-8",
+            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+        )

@@ -1,0 +1,30 @@
+"""Zalo's settings block: the ``ZALO_*`` environment variables (listed with comments in
+.env.example).
+
+May import: bot.settings.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from bot.settings import Block
+
+# Where hiendien serves Zalo's webhook: HIENDIEN_PUBLIC_URL + this goes in Zalo's console.
+WEBHOOK_PATH = "/webhooks/zalo"
+
+
+class ZaloSettings(Block):
+    model_config = SettingsConfigDict(env_prefix="ZALO_")
+
+    app_id: str | None = None
+    app_secret: str | None = None
+    oa_secret_key: str | None = None
+    refresh_token: str | None = None
+    api_base_url: str = "https://openapi.zalo.me"
+    oauth_base_url: str = "https://oauth.zaloapp.com"
+    # How Zalo signs webhooks: "app_id" (the documented recipe), "oa_id" (the OA id in place
+    # of the app id) or "header_timestamp" (the timestamp from X-ZEvent-Timestamp).
+    signature_variant: str = "app_id"
+    # Hours the bot stays quiet for a resident after ward staff replied in the OA manager.
+    handover_hours: float = 12

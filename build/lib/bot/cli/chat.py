@@ -1,0 +1,33 @@
+"""``hiendien chat``: the conversation in this terminal (the terminal channel).
+
+May import: bot.cli.common, bot.channels (base, registry, terminal), bot.clock, bot.turns.
+"""
+
+from __future__ import annotations
+
+from bot.channels.base import Context, Registry, Subcommands
+from bot.channels.registry import writing_first
+from bot.channels.terminal.console import TerminalChannel
+from bot.cli.common import Command, content, store
+from bot.clock import today_in_vietnam
+from bot.turns import Conversations
+
+
+def add(commands: Subcommands, channels: Registry) -> None:
+    chat = commands.add_parser("chat", help="the conversation in this terminal")
+    chat.set_defaults(handler=chat_here)
+
+
+def chat_here(cmd: Command) -> int:
+    texts = content(cmd.settings)
+    db = store(cmd.settings)
+    writes_first = writing_first(cmd.channels)
+    turns = Conversations(db, texts, today_in_vietnam, writes_first)
+    terminal = TerminalChannel(Context(cmd.settings, db, texts, turns, writes_first))
+    try:
+        terminal.chat()
+    except KeyboardInterrupt:
+        print()
+    finally:
+        db.close()
+    return 0

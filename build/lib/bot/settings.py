@@ -1,0 +1,101 @@
+"""The one settings object: every environment variable hiendien reads, with its default.
+
+Read from the environment and from a ``.env`` file in the working directory. Nothing
+else in the code reads ``os.environ``. ``.env.example`` lists the same names.
+
+:class:`Settings` holds the service's own settings (``HIENDIEN_*``). Each channel keeps its
+variables in a settings block of its own (``TELEGRAM_*`` in
+:class:`bot.channels.telegram.settings.TelegramSettings`, ``ZALO_*`` …), a subclass of
+:class:`Block` read through :meth:`Settings.block`, so adding a channel adds its settings
+without touching this module.
+
+May import: pydantic and pydantic-settings only.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import Field, PrivateAttr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+class Block(BaseSettings):
+    """A part's settings block: its own environment variables (a subclass sets the prefix,
+    e.g. ``env_prefix="TELEGRAM_"``), read from the environment and ``.env`` as
+    :class:`Settings` is."""
+
+    model_config = SOURCES
+
+
+S = TypeVar("S", bound=BaseSettings)
+B = TypeVar("B", bound=Block)
+
+
+class SettingError(ValueError):
+    """An environment variable whose value cannot be read; the message names it."""
+
+
+def read(kind: type[S]) -> S:
+    """Settings of that kind from the environment and ``.env``; :class:`SettingError` names
+    the variable of a value that does not fit."""
+    try:
+        return kind()
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        name = kind.model_config.get("env_prefix", "") + "_".join(map(str, problem["loc"]))
+        raise SettingError(f"{name.upper()}: {problem['msg']}") from exc
+
+
+class Settings(BaseSettings):
+    model_config = SOURCES
+
+    hiendien_database_url: str = Field(
+        default="sqlite:///./data/hiendien.db",
+        description="SQLAlchemy URL; SQLite by default, postgresql://… for the scale path",
+    )
+    hiendien_host: str = "127.0.0.1"
+    hiendien_port: int = 8080
+    hiendien_public_url: str | None = None
+    hiendien_content_dir: Path = ROOT / "content"
+    hiendien_log_level: str = "INFO"
+
+    # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
+    hiendien_test_postgres_url: str | None = None
+
+    _blocks: dict[type[Block], Block] = PrivateAttr(default_factory=dict)
+    _read_environment: bool = PrivateAttr(default=True)
+
+    @classmethod
+    def defaults(cls, **values: Any) -> Settings:
+        """Settings at their defaults (and ``values``), nothing read from the environment:
+        every channel block unset unless :meth:`given`."""
+        settings = cls.model_construct(**values)
+        settings._read_environment = False
+        return settings
+
+    def block(self, kind: type[B]) -> B:
+        """The settings block of that kind: the one :meth:`given`, else read once from the
+        environment and ``.env`` (a wrong value raises :class:`SettingError`)."""
+        found = self._blocks.get(kind)
+        if found is None:
+            found = read(kind) if self._read_environment else kind.model_construct()
+            self._blocks[kind] = found
+        assert isinstance(found, kind)
+        return found
+
+    def given(self, *blocks: Block) -> Settings:
+        """These blocks in place of the environment's (tests, and a command that knows)."""
+        for block in blocks:
+            self._blocks[type(block)] = block
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return read(Settings)
