@@ -21,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from handlers.rules import ProgramRules
+from handlers.rules import OLDEST_AGE
 from handlers.text import fold, plain
 
 __all__ = ["DateProblem", "DateRange", "age_range", "parse_birth", "parse_founding"]
 
-OLDEST_AGE = ProgramRules().oldest_age
 ONE_DAY = timedelta(days=1)
 
 

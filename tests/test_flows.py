@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from handlers import rules
-from handlers.steps import STEPS
+from handlers.steps.flow import STEPS
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
@@ -365,7 +365,8 @@ def test_every_step_asks_its_question_in_both_languages(
 
     slots = {"applicant": "person", "remind_on": "2026-12-20"}  # what each step may need
     state = ConversationState(step=name, lang=lang, slots=slots)
-    messages = STEPS[name].ask(Turn(state, Inbound("t", "u"), date(2026, 11, 25), content))
+    turn = Turn(state, Inbound("t", "u"), date(2026, 11, 25), content, STEPS)
+    messages = STEPS[name].ask(turn)
     assert messages and all(m.text.strip() for m in messages)
 
 
