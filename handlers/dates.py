@@ -9,7 +9,7 @@ dates the eligibility rules would give that age.
 
 Text is compared folded (:func:`handlers.text.fold`), so diacritics and case never matter.
 Day-first order is always assumed for numeric dates (Vietnamese order). Nothing here raises
-on any string.
+on any string. Imports only the standard library and ``handlers`` (rules, text).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 what to record). It resolves what the person meant — a tap, a typed number, the words
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
 the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
+Imports only the standard library and ``handlers`` (content, faq, steps, text, turn, types,
+understand).
 """
 
 from __future__ import annotations
