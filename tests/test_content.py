@@ -118,8 +118,8 @@ def test_retention_is_the_programme_end_plus_the_configured_months(copy: Path) -
 def test_faq_answers_take_every_programme_number_from_program_yaml(
     copy: Path, content: Content
 ) -> None:
-    """Change every number in program.yaml: the FAQ answers state the new ones, and none
-    still shows an old one (FAQ prose never writes a programme number out)."""
+    """Change every number in program.yaml: the FAQ answers (and the messages) state the new
+    ones, and no answer still shows an old one (FAQ prose never writes a number out)."""
     path = copy / "program.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
     program["rules"].update(
@@ -131,7 +131,8 @@ def test_faq_answers_take_every_programme_number_from_program_yaml(
         fee["registration"] += 1000
         fee["yearly"] += 7000
     path.write_text(yaml.safe_dump(program, allow_unicode=True), encoding="utf-8")
-    today, changed = content.faq, load_content(copy).faq
+    moved = load_content(copy)
+    today, changed = content.faq, moved.faq
 
     def answer(faq: FaqIndex, entry_id: str, lang: str) -> str:
         entry = faq.get(entry_id)
@@ -155,6 +156,12 @@ def test_faq_answers_take_every_programme_number_from_program_yaml(
     assert "more than 3 years (for example 38 months)" in answer(changed, "cong-ty-qua-1-nam", "en")
     assert "đến tháng 6/2027" in answer(changed, "thoi-gian-chuong-trinh", "vi")
     assert "until June 2027" in answer(changed, "thoi-gian-chuong-trinh", "en")
+
+    # and so do the messages that state them
+    assert moved.render("vi", "team.reason.too_old") == "quá 26 tuổi"
+    assert moved.render("en", "team.reason.enterprise_too_old") == "enterprise older than 3 years"
+    birthday = moved.render("vi", "reminder.birthday_18")
+    assert "sinh nhật 17 tuổi" in birthday and "miễn phí 4 năm" in birthday
 
     old = re.compile(
         r"\b(?:18|23|24|25)\b|\b[12] (?:năm|years?)\b|\b(?:10|20|50|100|250)[.,]000\b"
