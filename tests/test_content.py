@@ -180,3 +180,11 @@ def test_a_broken_faq_answer_template_names_the_line(copy: Path) -> None:
         load_content(copy)
     assert err.value.path.name == "faq.yaml" and err.value.line == line
     assert "entries.0.answer.vi" in str(err.value) and "no_such_number" in str(err.value)
+
+
+def test_youth_ages_in_the_wrong_order(copy: Path) -> None:
+    edit(copy / "program.yaml", "youth_min_age: 18", "youth_min_age: 30")
+    with pytest.raises(ContentError) as err:
+        load_content(copy)
+    assert err.value.path.name == "program.yaml" and err.value.line is not None
+    assert "youth_min_age > youth_max_age" in str(err.value)
