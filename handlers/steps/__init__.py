@@ -16,8 +16,9 @@
 
 Steps are named by the strings stored in conversation state ("lead_name", "person_birth"):
 those names never change, so stored conversations keep working. A step moves to another by
-its name (the table is on the :class:`~handlers.turn.Turn`), so feature modules import only
-:mod:`~handlers.steps.moves`, the verdict and the consent factory from this package — never
-the table. Eligibility comes only from :mod:`handlers.rules`; sentences only from content/.
-Nothing here imports ``bot`` or ``db``.
+its name (the table is on the :class:`~handlers.turn.Turn`), so the feature modules import
+from this package only :mod:`~handlers.steps.moves` (and :mod:`~handlers.steps.verdict`);
+only :mod:`~handlers.steps.flow` imports them all, and only the engine imports the flow.
+Eligibility comes only from :mod:`handlers.rules`; sentences only from content/. Modules
+here import the standard library and ``handlers``; never ``bot`` or ``db``.
 """
