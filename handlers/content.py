@@ -2,8 +2,10 @@
 
 :func:`load_content` reads the files once at start, validates them (a broken file raises
 :class:`~handlers.yamlfile.ContentError` naming the file, line and problem) and returns a
-:class:`Content` that the engine renders every sentence from. Chat text uses a plain-text
-Jinja2 environment; pages use an autoescaping HTML environment.
+:class:`Content` that the engine renders every sentence from. Chat text and FAQ answers use
+one plain-text Jinja2 environment (:func:`text_templates`); pages use an autoescaping HTML
+environment. Both see the programme, the ward and the rules. Imports only the standard
+library, jinja2, pydantic and ``handlers`` (faq, rules, types, understand, yamlfile).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from handlers.faq import FaqIndex, FaqVocabulary, load_faq
 from handlers.rules import ProgramRules
-from handlers.types import DEFAULT_LANGUAGE, LANGUAGES
+from handlers.types import DEFAULT_LANGUAGE, LANGUAGES, Purpose
 from handlers.understand import Phrasebook
 from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
 
@@ -35,16 +37,9 @@ class LegalReference(BaseModel):
     note: str
 
 
-class RulesFile(BaseModel):
-    youth_min_age: int = Field(ge=0, le=120)
-    youth_max_age: int = Field(ge=0, le=120)
-    enterprise_max_years: int = Field(ge=1, le=50)
-    end_date: date
-
-
 class ProgramFile(BaseModel):
     name: dict[str, str]
-    rules: RulesFile
+    rules: ProgramRules
     free_years: int = Field(ge=1)
     legal: list[LegalReference]
     links: dict[str, str]
@@ -65,6 +60,14 @@ class Privacy(BaseModel):
     news_consent_version: str = Field(min_length=1)
     reminder_consent_version: str = Field(min_length=1)
     minimum_age_to_store: int = Field(ge=0, le=120)
+
+    def version(self, purpose: Purpose) -> str:
+        """The version of the wording a consent for ``purpose`` is asked with."""
+        return {
+            Purpose.LEAD: self.consent_version,
+            Purpose.NEWS: self.news_consent_version,
+            Purpose.REMINDER: self.reminder_consent_version,
+        }[purpose]
 
 
 class WardFile(BaseModel):
@@ -104,8 +107,9 @@ def vn_date(value: date | str | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def vn_money(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def vn_money(value: int, separator: str = ".") -> str:
+    """An amount with its thousands separated: 50.000 (or ``|money(",")``: 50,000)."""
+    return f"{value:,}".replace(",", separator)
 
 
 @dataclass(frozen=True)
@@ -123,13 +127,7 @@ class Content:
 
     @property
     def rules(self) -> ProgramRules:
-        r = self.program.rules
-        return ProgramRules(
-            youth_min_age=r.youth_min_age,
-            youth_max_age=r.youth_max_age,
-            enterprise_max_years=r.enterprise_max_years,
-            end_date=r.end_date,
-        )
+        return self.program.rules
 
     @property
     def retention_until(self) -> date:
@@ -173,7 +171,33 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, tuple[str, tuple[str, ...
     return out
 
 
-def _chat_env(path: Path, common: dict[str, Any]) -> tuple[jinja2.Environment, set[str]]:
+def _common(program: ProgramFile, ward: WardFile) -> dict[str, Any]:
+    """What every template sees besides its own parameters."""
+    return {"program": program, "ward": ward, "rules": program.rules}
+
+
+def text_templates(
+    program: ProgramFile, ward: WardFile, templates: dict[str, str] | None = None
+) -> jinja2.Environment:
+    """The plain-text Jinja2 environment of chat messages and FAQ answers: never HTML,
+    strict about undefined names, with ``program``, ``ward`` and ``rules`` as globals and
+    the ``vndate`` and ``money`` filters; ``templates`` are its named templates (by key)."""
+    named = templates if templates is not None else {}
+    env = jinja2.Environment(  # plain text for chat: never HTML  # noqa: S701
+        loader=jinja2.FunctionLoader(lambda name: named.get(name)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(vndate=vn_date, money=vn_money)
+    env.globals.update(_common(program, ward))
+    return env
+
+
+def _chat_env(
+    path: Path, program: ProgramFile, ward: WardFile
+) -> tuple[jinja2.Environment, set[str]]:
     data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise ContentError(path, 1, "expected a mapping of message keys to texts")
@@ -182,15 +206,7 @@ def _chat_env(path: Path, common: dict[str, Any]) -> tuple[jinja2.Environment, s
     except TypeError as exc:
         raise ContentError(path, None, str(exc)) from exc
     templates: dict[str, str] = {}
-    env = jinja2.Environment(  # plain text for chat: never HTML  # noqa: S701
-        loader=jinja2.FunctionLoader(lambda name: templates.get(name)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
-    env.filters.update(vndate=vn_date, money=vn_money)
-    env.globals.update(common)
+    env = text_templates(program, ward, templates)
     for key, (tpl, ypath) in flat.items():
         line = line_of(node, ypath)
         if not isinstance(tpl, str):
@@ -208,19 +224,16 @@ def load_content(root: Path) -> Content:
     program, _ = load_model(root / "program.yaml", ProgramFile)
     ward, ward_node = load_model(root / "ward.yaml", WardFile)
     words, _ = load_model(root / "understanding.yaml", UnderstandingFile)
-    faq = load_faq(root / "faq.yaml", words.faq, program.rules)
-    r = program.rules
-    if r.youth_min_age > r.youth_max_age:
-        raise ContentError(root / "program.yaml", None, "rules: youth_min_age > youth_max_age")
     if len(set(ward.areas)) != len(ward.areas):
         line = line_of(ward_node, ("areas",))
         raise ContentError(root / "ward.yaml", line, "areas: a tổ dân phố is listed twice")
-    common = {"program": program, "ward": ward, "rules": r}
+    faq = load_faq(root / "faq.yaml", words.faq, program.rules, text_templates(program, ward))
     chat: dict[str, jinja2.Environment] = {}
     keys: dict[str, set[str]] = {}
     for lang in LANGUAGES:
-        chat[lang], keys[lang] = _chat_env(root / lang / "messages.yaml", common)
-    missing = set.union(*keys.values()) - set.intersection(*keys.values())
+        chat[lang], keys[lang] = _chat_env(root / lang / "messages.yaml", program, ward)
+    first, *others = keys.values()
+    missing = first.union(*others) - first.intersection(*others)
     if missing:
         raise ContentError(
             root / LANGUAGES[-1] / "messages.yaml",
@@ -234,7 +247,7 @@ def load_content(root: Path) -> Content:
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
-    pages.globals.update(common)
+    pages.globals.update(_common(program, ward))
     content = Content(
         root, program, ward, faq, Phrasebook.build(words.choices, words.commands), chat, pages
     )

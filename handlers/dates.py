@@ -9,7 +9,7 @@ dates the eligibility rules would give that age.
 
 Text is compared folded (:func:`handlers.text.fold`), so diacritics and case never matter.
 Day-first order is always assumed for numeric dates (Vietnamese order). Nothing here raises
-on any string.
+on any string. Imports only the standard library and ``handlers`` (rules, text).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from handlers.rules import ProgramRules
+from handlers.rules import OLDEST_AGE
 from handlers.text import fold, plain
 
 __all__ = ["DateProblem", "DateRange", "age_range", "parse_birth", "parse_founding"]
 
-OLDEST_AGE = ProgramRules().oldest_age
 ONE_DAY = timedelta(days=1)
 
 

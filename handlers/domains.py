@@ -3,6 +3,7 @@
 Rules from ../shared/facts/program.md §5: letters a–z and digits, a hyphen only inside
 and never two in a row, at most 63 characters. Vietnamese letters are only granted
 directly under .vn, so ideas for id.vn/biz.vn are written without diacritics.
+Imports only the standard library and ``handlers.text``.
 """
 
 from __future__ import annotations

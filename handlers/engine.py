@@ -3,7 +3,9 @@
 ``step(state, inbound, today, content)`` → :class:`Outcome` (the new state, what to say,
 what to record). It resolves what the person meant — a tap, a typed number, the words
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
-the current step from the table in :mod:`handlers.steps`. Nothing here does I/O.
+the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
+Imports only the standard library and ``handlers`` (content, faq, steps, text, turn, types,
+understand).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from datetime import date
 
 from handlers.content import Content
 from handlers.faq import looks_like_question
-from handlers.steps import GLOBAL, STEPS, faq_answer, reask, restart
+from handlers.steps.flow import GLOBAL, STEPS
+from handlers.steps.moves import faq_answer, reask
+from handlers.steps.start import restart
 from handlers.text import nfc
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import ConversationState, Inbound
@@ -43,7 +47,7 @@ def asking_for_contact(state: ConversationState) -> str | None:
 def step(state: ConversationState, inbound: Inbound, today: date, content: Content) -> Outcome:
     """One turn: what the person did, in the state the conversation was in, on ``today``."""
     text = nfc(inbound.text or "")
-    turn = Turn(state, inbound, today, content, text)
+    turn = Turn(state, inbound, today, content, STEPS, text)
     if len(text) > MAX_TEXT:
         return miss(turn, Miss("problem.too_long", {"limit": MAX_TEXT}))
 

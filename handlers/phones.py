@@ -4,7 +4,8 @@ Numbers are read with ``phonenumbers`` (default region VN), so ``0912 345 678``,
 ``0912.345.678``, ``+84912345678``, ``84-912-345-678`` and ``(+84) 912 345 678`` all become
 ``+84912345678``. Only runs of digits (with spaces, dots, dashes, brackets and ``+``) are
 read, never letters: ``phonenumbers`` would otherwise turn "0912 abc 678" into a keypad
-number. Nothing here raises on any string given to :func:`parse_phone`.
+number. Nothing here raises on any string given to :func:`parse_phone`. Imports only the
+standard library and phonenumbers.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Eligibility rules as code: the only place a verdict is decided.
 
 DESIGN.md's table, with the parameters (ages, durations, the programme's end) read from
-``content/program.yaml`` into :class:`ProgramRules`. Every verdict carries a reason code
-and the dates that explain it. Imports nothing but the standard library and handlers.types.
+the ``rules:`` section of ``content/program.yaml`` into :class:`ProgramRules`, the one model
+of those numbers (they have no defaults in code). Every verdict carries a reason code and
+the dates that explain it. Imports only the standard library, pydantic and handlers.types.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from handlers.types import Eligibility
 
@@ -38,17 +40,28 @@ REASONS = (
 )
 
 
+OLDEST_AGE = 120  # a birth or founding date further back than this is a typing mistake
+
+
 class BadDate(ValueError):
     """A date that cannot be a birth or founding date (in the future, or absurdly old)."""
 
 
-@dataclass(frozen=True)
-class ProgramRules:
-    youth_min_age: int = 18
-    youth_max_age: int = 23
-    enterprise_max_years: int = 1
-    end_date: date = date(2026, 12, 31)
-    oldest_age: int = 120  # a birth date further back than this is a typing mistake
+class ProgramRules(BaseModel):
+    """The numbers eligibility is decided by: ``rules:`` in ``content/program.yaml``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    youth_min_age: int = Field(ge=0, le=OLDEST_AGE)
+    youth_max_age: int = Field(ge=0, le=OLDEST_AGE)
+    enterprise_max_years: int = Field(ge=1, le=50)
+    end_date: date
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> ProgramRules:
+        if self.youth_min_age > self.youth_max_age:
+            raise ValueError("youth_min_age > youth_max_age")
+        return self
 
 
 def anniversary(start: date, years: int) -> date:
@@ -68,17 +81,17 @@ def full_years(start: date, on: date) -> int:
     return years
 
 
-def _check_past(day: date, on: date, rules: ProgramRules) -> None:
+def _check_past(day: date, on: date) -> None:
     if day > on:
         raise BadDate("future")
-    if full_years(day, on) > rules.oldest_age:
+    if full_years(day, on) > OLDEST_AGE:
         raise BadDate("too_old_to_be_true")
 
 
 def check_person(
     birth_date: date, on: date, rules: ProgramRules, citizen: bool = True
 ) -> Eligibility:
-    _check_past(birth_date, on, rules)
+    _check_past(birth_date, on)
     if on > rules.end_date:
         return Eligibility(False, None, PROGRAM_ENDED, eligible_until=rules.end_date)
     age = full_years(birth_date, on)
@@ -95,7 +108,7 @@ def check_person(
 
 
 def check_enterprise(founded_on: date, on: date, rules: ProgramRules) -> Eligibility:
-    _check_past(founded_on, on, rules)
+    _check_past(founded_on, on)
     if on > rules.end_date:
         return Eligibility(False, None, PROGRAM_ENDED, eligible_until=rules.end_date)
     if full_years(founded_on, on) < rules.enterprise_max_years:

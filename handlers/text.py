@@ -2,7 +2,8 @@
 
 "Hộ Kinh Doanh", "ho kinh doanh" and "HO  KINH DOANH" all fold to "ho kinh doanh", so
 every comparison of what a person typed is diacritics-insensitive. Only for matching:
-what is stored or shown keeps the person's own spelling (normalised to NFC).
+what is stored or shown keeps the person's own spelling (normalised to NFC). Imports only
+the standard library.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """What a step works with: the :class:`Turn` it sees, the :class:`Outcome` it returns or
 the :class:`Miss` it reports, and the :class:`Step` record the table in
-:mod:`handlers.steps` is made of. Plain data and small helpers; no flow logic.
+:mod:`handlers.steps.flow` is made of. Plain data and small helpers; no flow logic.
+Imports only the standard library and ``handlers`` (content, types).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -20,15 +21,19 @@ from handlers.types import (
     Message,
 )
 
+MAX_FREE_ANSWER = 100  # the longest free-text answer a step reads (an area, a time, a name idea)
+
 
 @dataclass(frozen=True)
 class Turn:
-    """What a step sees: the state, what the person did, today, and the words to use."""
+    """What a step sees: the state, what the person did, today, the words to use, and the
+    flow's steps by name (so a step moves to another by its name alone)."""
 
     state: ConversationState
     inbound: Inbound
     today: date
     content: Content
+    steps: Mapping[str, Step]
     text: str = ""
 
     def t(self, key: str, **params: Any) -> str:

@@ -2,7 +2,8 @@
 
 Every channel maps its own events to :class:`Inbound` and renders :class:`Reply`;
 the store applies the effects. Frozen dataclasses only; no behaviour beyond
-(de)serialisation of the conversation state.
+(de)serialisation of the conversation state. Imports only the standard library; ``db``
+may import these types.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Maps typed words to the payload of a button (a number of a choice, the button's 
 words, or a phrase from ``content/understanding.yaml``) and recognises the commands a
 person can use at any point (/start SOURCE, menu, English, /dulieu, /xoa…). All
 comparisons are on folded text (:mod:`handlers.text`), so diacritics never matter.
+Imports only the standard library and ``handlers.text``.
 """
 
 from __future__ import annotations

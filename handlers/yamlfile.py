@@ -3,7 +3,7 @@
 A broken content file must stop the start with the file, the line and the problem, so a
 ward officer who edited a sentence knows exactly what to fix. :class:`ContentError` says
 that; :func:`load_model` reads a YAML file into a model and maps any validation error back
-to the line it came from.
+to the line it came from. Imports only the standard library, pyyaml and pydantic.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.content import ProgramFile, UnderstandingFile
+from handlers.content import ProgramFile, UnderstandingFile, WardFile, text_templates
 from handlers.faq import (
     STRONG_THRESHOLD,
     THRESHOLD,
@@ -23,17 +23,17 @@ from handlers.yamlfile import ContentError, load_model
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 FAQ_PATH = CONTENT / "faq.yaml"
+PROGRAM = load_model(CONTENT / "program.yaml", ProgramFile)[0]
 # How questions are read: the real vocabulary and the programme's ages and years.
-READING = (
-    load_model(CONTENT / "understanding.yaml", UnderstandingFile)[0].faq,
-    load_model(CONTENT / "program.yaml", ProgramFile)[0].rules,
-)
+READING = (load_model(CONTENT / "understanding.yaml", UnderstandingFile)[0].faq, PROGRAM.rules)
+# How answers are rendered: as content/ renders them, with the programme and the ward.
+TEMPLATES = text_templates(PROGRAM, load_model(CONTENT / "ward.yaml", WardFile)[0])
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
 
 
 @pytest.fixture(scope="module")
 def faq() -> FaqIndex:
-    return load_faq(FAQ_PATH, *READING)
+    return load_faq(FAQ_PATH, *READING, TEMPLATES)
 
 
 # --- the real content file ---------------------------------------------------------------
@@ -93,7 +93,7 @@ def test_key_facts_are_stated(faq: FaqIndex) -> None:
 
 
 def _own_phrasings() -> list[tuple[str, str]]:
-    index = load_faq(FAQ_PATH, *READING)
+    index = load_faq(FAQ_PATH, *READING, TEMPLATES)
     return [
         (entry.id, phrasing)
         for entry in index.entries
@@ -332,7 +332,7 @@ def _line_of(text: str, needle: str, occurrence: int = 1) -> int:
 
 
 def test_good_small_file_loads(tmp_path: Path) -> None:
-    index = load_faq(_write(tmp_path, GOOD), *READING)
+    index = load_faq(_write(tmp_path, GOOD), *READING, TEMPLATES)
     assert len(index) == 2
     found = index.match("biz vn la gi")
     assert found is not None and found.entry.id == "biz-vn-la-gi"
@@ -342,7 +342,7 @@ def test_duplicate_id_names_file_and_second_line(tmp_path: Path) -> None:
     text = GOOD.replace("id: biz-vn-la-gi", "id: id-vn-la-gi")
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path, *READING)
+        load_faq(path, *READING, TEMPLATES)
     second = _line_of(text, "id: id-vn-la-gi", 2)
     assert second == 11
     assert caught.value.line == second
@@ -355,7 +355,7 @@ def test_missing_english_answer_names_the_line(tmp_path: Path) -> None:
     text = GOOD.replace('      en: "biz.vn is for businesses."\n', "")
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path, *READING)
+        load_faq(path, *READING, TEMPLATES)
     # the answer block of the second entry starts with its "vi:" line
     expected = _line_of(text, 'vi: "Tên miền biz.vn')
     assert expected == 16
@@ -370,7 +370,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     )
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path, *READING)
+        load_faq(path, *READING, TEMPLATES)
     expected = _line_of(text, '"dành"')
     assert caught.value.line == expected
     assert str(caught.value).startswith(f"{path}:{expected}:")
@@ -394,7 +394,7 @@ def test_invalid_entries_name_the_line(
     text = GOOD.replace(old, new)
     path = _write(tmp_path, text)
     with pytest.raises(ContentError) as caught:
-        load_faq(path, *READING)
+        load_faq(path, *READING, TEMPLATES)
     assert caught.value.line == _line_of(text, needle)
     assert message in str(caught.value)
 
@@ -402,14 +402,14 @@ def test_invalid_entries_name_the_line(
 def test_empty_entries_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "version: 1\nentries: []\n")
     with pytest.raises(ContentError) as caught:
-        load_faq(path, *READING)
+        load_faq(path, *READING, TEMPLATES)
     assert caught.value.line == 2
     assert "at least one entry" in str(caught.value)
 
 
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="file not found"):
-        load_faq(tmp_path / "nope.yaml", *READING)
+        load_faq(tmp_path / "nope.yaml", *READING, TEMPLATES)
 
 
 # --- is it a question? ---------------------------------------------------------------------

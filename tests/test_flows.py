@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from handlers import rules
-from handlers.steps import STEPS
+from handlers.steps.flow import STEPS
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
@@ -365,7 +365,8 @@ def test_every_step_asks_its_question_in_both_languages(
 
     slots = {"applicant": "person", "remind_on": "2026-12-20"}  # what each step may need
     state = ConversationState(step=name, lang=lang, slots=slots)
-    messages = STEPS[name].ask(Turn(state, Inbound("t", "u"), date(2026, 11, 25), content))
+    turn = Turn(state, Inbound("t", "u"), date(2026, 11, 25), content, STEPS)
+    messages = STEPS[name].ask(turn)
     assert messages and all(m.text.strip() for m in messages)
 
 
@@ -474,3 +475,30 @@ def test_no_reminder_for_children_or_the_web_page(content) -> None:
         out = step(state, Inbound("web", "w", text=text), date(2026, 11, 25), content)
         state = out.state
     assert "remind18" not in [b.payload for m in out.messages for b in m.buttons]
+
+
+@pytest.mark.parametrize(
+    ("purpose", "version", "reach"),
+    [
+        ("lead_contact", "lead-2026-11-v1", ("kind:person", "15/03/2005", "yes", "help")),
+        ("news", "news-2026-11-v1", ("kind:person", "30 tuổi", "subscribe")),
+        ("birthday_reminder", "reminder-2026-11-v1", ("kind:person", "20/12/2008", "remind18")),
+    ],
+)
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_every_consent_records_its_purpose_version_and_the_text_shown(
+    r: Resident, purpose: str, version: str, reach: tuple[str, ...], answer: str
+) -> None:
+    for move in reach:
+        if move in r.payloads:
+            r.tap(move)
+        else:
+            r.type(move)
+    assert r.payloads == ["yes", "no"] and version in r.text
+    notice = r.said[-1].text
+    r.tap(answer)
+    [consent] = r.recorded(RecordConsent)
+    assert (consent.purpose, consent.version) == (purpose, version)
+    assert consent.granted == (answer == "yes")
+    assert consent.text_hash == hashlib.sha256(notice.encode()).hexdigest()
+    assert r.step == ("lead_name" if purpose == "lead_contact" and answer == "yes" else "idle")

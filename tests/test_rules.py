@@ -18,7 +18,9 @@ from handlers.rules import (
     full_years,
 )
 
-R = ProgramRules(end_date=date(2026, 12, 31))
+R = ProgramRules(
+    youth_min_age=18, youth_max_age=23, enterprise_max_years=1, end_date=date(2026, 12, 31)
+)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +75,7 @@ def test_person(
 
 
 def test_eligible_until_is_the_day_before_the_24th_birthday_when_the_programme_runs_on() -> None:
-    longer = ProgramRules(end_date=date(2030, 12, 31))
+    longer = R.model_copy(update={"end_date": date(2030, 12, 31)})
     assert check_person(date(2004, 2, 29), date(2026, 6, 1), longer).eligible_until == date(
         2028, 2, 28
     )
