@@ -1,6 +1,0 @@
-"""Telegram: the resident's conversation and the team's lead workflow, through
-python-telegram-bot. A thin adapter around the same engine as every other channel.
-
-The channel is :class:`bot.channels.telegram.channel.TelegramChannel`; its settings block
-:class:`bot.channels.telegram.settings.TelegramSettings` (``TELEGRAM_*``).
-"""

@@ -1,4 +1,0 @@
-"""The web chat: the chat API, the page and the widget for the ward portal.
-
-The channel is :class:`bot.channels.web.chat.WebChannel`.
-"""

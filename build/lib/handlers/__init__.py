@@ -1,6 +1,0 @@
-"""The conversation, pure and channel-agnostic.
-
-Everything here is a function of data: the engine, its steps, the eligibility
-rules, the understanding of typed Vietnamese and the domain-name ideas. Nothing
-in this package imports from ``bot`` or ``db`` or knows a chat platform.
-"""
