@@ -6,3 +6,5 @@ The channel is :class:`bot.channels.telegram.channel.TelegramChannel`; its setti
 
 May import: nothing (the package's modules import each other).
 """
+
+CHANNEL = "telegram"  # the channel's key in the database, on every row it writes

@@ -37,7 +37,7 @@ from telegram.ext import (
 
 from bot.channels.base import Channel, ConfigError, Context
 from bot.channels.notices import resident_lang
-from bot.channels.telegram import render
+from bot.channels.telegram import CHANNEL, render
 from bot.channels.telegram.broadcast import Broadcaster
 from bot.channels.telegram.limits import FloodLimits, PerChatUpdates
 from bot.channels.telegram.links import staff_link
@@ -51,7 +51,6 @@ from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/webhooks/telegram"
 MAX_WEBHOOK_BODY = 1024 * 1024

@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels import notices
-from bot.channels.telegram import render
+from bot.channels.telegram import CHANNEL, render
 from bot.outbox import SENT, Delivery
 from db import team
 from db.store import TEAM_RECIPIENT, Store
@@ -27,7 +27,7 @@ ESCALATE_HOURS = 48
 def record_blocked(store: Store, chat: str) -> None:
     """The chat blocked the bot: never retried, a member there inactive, no more news."""
     with store.transaction() as tx:
-        team.block_chat(tx, "telegram", chat)
+        team.block_chat(tx, CHANNEL, chat)
 
 
 class TelegramSender:
@@ -37,9 +37,7 @@ class TelegramSender:
         self.content = content
         self.leads_chat = leads_chat
         # the team group's notices too, if there is a group (else they wait for another channel)
-        self.channels: tuple[str, ...] = (
-            ("telegram", TEAM_RECIPIENT) if leads_chat else ("telegram",)
-        )
+        self.channels: tuple[str, ...] = (CHANNEL, TEAM_RECIPIENT) if leads_chat else (CHANNEL,)
 
     def _announced(self, lead_id: int, chat: str, message_id: int) -> None:
         with self.store.transaction() as tx:
@@ -65,7 +63,7 @@ class TelegramSender:
     async def _deliver(self, row: dict[str, Any], chat: str) -> Delivery:
         kind = row["kind"]
         if kind == "resident_notice":
-            notice = await notices.resident_notice(self.store, self.content, "telegram", row)
+            notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
             if notice is not None:  # None: the resident deleted their data meanwhile
                 await self.bot.send_message(chat, notice.text)
             return SENT

@@ -7,3 +7,5 @@ The channel is :class:`bot.channels.zalo.channel.ZaloChannel`; its settings bloc
 
 May import: nothing (the package's modules import each other).
 """
+
+CHANNEL = "zalo"  # the channel's key in the database, on every row it writes

@@ -23,12 +23,12 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
+from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.settings import ZaloSettings
 from db.models import ChannelToken, utcnow
 from db.store import Store
 
 log = logging.getLogger(__name__)
-CHANNEL = "zalo"
 REFRESH_AHEAD = timedelta(minutes=5)
 AUTH_ERRORS = frozenset({-216, -220})
 RETRY_ERRORS = frozenset({-32})

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.channels.base import Channel, ConfigError, Context, Subcommands
 from bot.channels.notices import resident_lang
-from bot.channels.zalo import render, signature
+from bot.channels.zalo import CHANNEL, render, signature
 from bot.channels.zalo.api import ZaloApi, ZaloError
 from bot.channels.zalo.commands import add_zalo_commands
 from bot.channels.zalo.sender import ZaloSender
@@ -33,7 +33,6 @@ from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "zalo"
 HAND_BACK = frozenset({"#bot", "/bot"})  # staff type this in the OA manager to hand back
 MAX_BODY = 1024 * 1024
 UNTYPED = frozenset(

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.channels import notices
 from bot.channels.capabilities import Capabilities
+from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.api import TokenError, ZaloApi, ZaloError
 from bot.outbox import SENT, Delivery
 from db.models import utcnow
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class ZaloSender:
-    channels: tuple[str, ...] = ("zalo",)
+    channels: tuple[str, ...] = (CHANNEL,)
 
     def __init__(self, api: ZaloApi, store: Store, content: Content, caps: Capabilities) -> None:
         self.api = api
@@ -33,7 +34,7 @@ class ZaloSender:
     async def deliver(self, row: dict[str, Any]) -> Delivery:
         if row["kind"] != "resident_notice":
             return Delivery("dead", error=f"no Zalo rendering for {row['kind']}")
-        notice = await notices.resident_notice(self.store, self.content, "zalo", row)
+        notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
         if notice is None:  # the resident deleted their data meanwhile
             return SENT
         if not self.caps.may_write(notice.last_message, utcnow()):
