@@ -367,3 +367,26 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert err.count("\n") == 1 and err.startswith("hiendien"), err
     assert expected in err
     assert done.stdout == b""
+
+
+def test_every_command_and_option_says_what_it_is_for() -> None:
+    import argparse
+
+    from bot.cli.main import parser
+
+    def walk(p: argparse.ArgumentParser, path: str) -> list[str]:
+        missing = []
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {a.dest: a.help for a in action._choices_actions}
+                for name, sub in action.choices.items():
+                    if not helps.get(name):
+                        missing.append(f"{path} {name}")
+                    missing += walk(sub, f"{path} {name}")
+            elif not action.help:
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+        return missing
+
+    assert walk(parser(), "hiendien") == []

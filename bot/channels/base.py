@@ -15,6 +15,7 @@ May import: bot.settings, bot.outbox, bot.channels.capabilities, db, handlers.
 from __future__ import annotations
 
 import argparse
+from abc import ABC
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,9 +73,11 @@ class Context:
             wake()
 
 
-class Channel:
+class Channel(ABC):
     """One way residents reach the bot. Subclasses set the class attributes and override
     what they have; the defaults are a channel that only answers."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ("name", "title", "capabilities")
 
     name: ClassVar[str]  # the channel's key in the database ("telegram")
     title: ClassVar[str]  # as people call it ("Telegram")
@@ -92,6 +95,12 @@ class Channel:
     sender: Sender | None = None  # delivers its outbox rows (staff notices)
     pace: AsyncLimiter | None = None  # its platform's limit, shared with broadcasts
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [attr for attr in Channel.REQUIRED if not hasattr(cls, attr)]
+        if missing:
+            raise TypeError(f"the channel {cls.__name__} does not say its {', '.join(missing)}")
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
@@ -102,7 +111,7 @@ class Channel:
         """Whether ``hiendien run`` serves this channel."""
         return True
 
-    @classmethod
+    @classmethod  # noqa: B027 (a hook: none by default)
     def add_commands(cls, commands: Subcommands) -> None:
         """Add this channel's command groups to ``hiendien`` (``hiendien zalo …``)."""
 
@@ -118,10 +127,10 @@ class Channel:
         """Its HTTP routes (webhooks, pages) on the app."""
         return ()
 
-    async def connect(self) -> None:
+    async def connect(self) -> None:  # noqa: B027 (a hook: none by default)
         """Open what sending needs (HTTP sessions, tokens): for a broadcast from the CLI."""
 
-    async def disconnect(self) -> None:
+    async def disconnect(self) -> None:  # noqa: B027 (a hook: none by default)
         """Close what :meth:`connect` opened."""
 
     async def start(self) -> None:
