@@ -1,6 +1,6 @@
 """Showing a person what is stored about them, in their language.
 
-The store gathers the rows (:meth:`db.store.Tx.my_data` returns plain dicts); this module
+The store gathers the rows (:func:`db.erasure.my_data` returns plain dicts); this module
 turns them into a message from the ``privacy.my_data`` template. Times are shown in
 Vietnam's time zone; phone numbers in the national format.
 """
