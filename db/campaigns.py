@@ -2,7 +2,8 @@
 
 Deliveries are created when a run starts (an INSERT … SELECT of the audience that ignores
 rows already there), so a restarted run picks up exactly where it stopped; the sender streams
-them in small batches, never the whole audience in memory. Imports db.store and db.tables.
+them in small batches, never the whole audience in memory. Imports db.models, db.store
+and db.tables.
 """
 
 from __future__ import annotations

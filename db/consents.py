@@ -1,6 +1,6 @@
 """Consents: what a person agreed to (or declined), to which text version, and when they
 withdrew it. A lead, a news subscription and a reminder each point at the consent that
-allowed them. Imports db.store, db.tables and handlers' types.
+allowed them. Imports db.models, db.store, db.tables and handlers' types.
 """
 
 from __future__ import annotations

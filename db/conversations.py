@@ -4,7 +4,8 @@ as ours) and ward staff taking a chat over (pause and hand back).
 
 A turn loads its row (locked on PostgreSQL) and saves the new state with a new version in
 the same transaction; these run on every turn and are :class:`~db.prepared.Prepared`.
-Imports db.store, db.prepared, db.tables, db.subscribers and handlers' types.
+Imports db.models, db.store, db.prepared, db.tables, db.subscribers and handlers'
+types.
 """
 
 from __future__ import annotations

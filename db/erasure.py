@@ -2,8 +2,8 @@
 and the retention schedule that forgets what is no longer needed.
 
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
-so the ward's figures survive; nothing that names a person does. Imports db.store,
-db.tables, db.conversations and db.leads.
+so the ward's figures survive; nothing that names a person does. Imports db.models,
+db.store, db.tables, db.conversations and db.leads.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ lead's history, and the anonymous verdict counts.
 
 Recording a lead writes its ``lead_event`` and the outbox row announcing it to the team in
 the same transaction. One phone number is one lead: the same number again updates it, and
-the lead then belongs to the chat account that gave it last. Imports db.store, db.prepared,
-db.tables, db.outbox and handlers' types.
+the lead then belongs to the chat account that gave it last. Imports db.models, db.store,
+db.prepared, db.tables, db.outbox and handlers' types.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ them, then claimed, delivered and settled by the dispatcher (bot.outbox).
 
 A row is "pending" until a dispatcher claims it ("sending", with a lease), then "sent",
 "pending" again with a later attempt time, or "dead". Rows for the community digital team
-go to :data:`TEAM_RECIPIENT`. Imports db.store and db.tables.
+go to :data:`TEAM_RECIPIENT`. Imports db.models, db.store and db.tables.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A subscriber row carries its segment (applicant, reason, source, area) and language, so a
 campaign's audience is one query; stopping news withdraws the news and reminder consents
-and cancels pending reminders at once. Imports db.store, db.tables, db.consents,
-db.leads and handlers' types.
+and cancels pending reminders at once. Imports db.models, db.store, db.tables,
+db.consents, db.leads and handlers' types.
 """
 
 from __future__ import annotations

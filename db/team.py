@@ -4,7 +4,7 @@ lead and moving it through its statuses, reminders for unclaimed leads.
 Every change writes its ``lead_event`` row and the outbox rows for the notifications it
 causes in the same transaction (the :class:`~db.store.Tx` it is given). A claim is decided
 by the database: the conditional UPDATE that finds the lead still unclaimed wins.
-Imports db.store, db.tables, db.leads, db.outbox and db.subscribers.
+Imports db.models, db.store, db.tables, db.leads, db.outbox and db.subscribers.
 """
 
 from __future__ import annotations

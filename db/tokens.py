@@ -1,5 +1,6 @@
 """A channel's OAuth tokens (``channel_token``): Zalo's rotate, and each refresh token
-works once, so a new pair is saved here before it is used. Imports db.store and db.tables.
+works once, so a new pair is saved here before it is used. Imports db.models, db.store
+and db.tables.
 """
 
 from __future__ import annotations
