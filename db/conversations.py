@@ -16,12 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from db import subscribers
 from db.models import utcnow
 from db.prepared import Prepared
-from db.store import Tx
+from db.store import Tx, insert_ignore
 from db.tables import conversation_t, seen_t, sent_t
 from handlers.types import ConversationState
 
@@ -37,12 +36,7 @@ _INSERT = Prepared(
 )
 _UPDATE = Prepared(lambda _: update(conversation_t).where(_c.id == bindparam("cid")), _SAVED)
 _SEEN = Prepared(
-    lambda postgres: (
-        (postgresql if postgres else sqlite)
-        .insert(seen_t)
-        .on_conflict_do_nothing()
-        .returning(seen_t.c.channel)
-    ),
+    lambda postgres: insert_ignore(seen_t, postgres).returning(seen_t.c.channel),
     ("channel", "external_id", "seen_at"),
 )
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)

@@ -22,6 +22,12 @@ from db.engine import is_sqlite, make_engine
 T = TypeVar("T")
 
 
+def insert_ignore(table: Table, postgres: bool) -> Any:
+    """An INSERT that skips rows clashing with a unique key, in the database's dialect."""
+    dialect = postgresql if postgres else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
 class Tx:
     """One open transaction: its connection, which database it is, and whether it wrote a
     notification to the outbox (the dispatcher is then woken after the commit)."""
@@ -34,9 +40,8 @@ class Tx:
         self.enqueued = False
 
     def insert_ignore(self, table: Table) -> Any:
-        """An INSERT that skips rows clashing with a unique key, in this database's dialect."""
-        dialect = postgresql if self.postgres else sqlite
-        return dialect.insert(table).on_conflict_do_nothing()
+        """An INSERT that skips rows clashing with a unique key (:func:`insert_ignore`)."""
+        return insert_ignore(table, self.postgres)
 
 
 class Store:
