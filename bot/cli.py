@@ -77,11 +77,12 @@ def cmd_chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.export import write_csv, write_xlsx
+    from db import exports
 
     store = _store(settings)
     try:
         with store.transaction() as tx:
-            leads = tx.leads_for_export()
+            leads = exports.leads_for_export(tx)
             if args.format == "xlsx":
                 if args.output:
                     with open(args.output, "wb") as out:

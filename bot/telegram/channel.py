@@ -41,7 +41,7 @@ from bot.telegram.limits import FloodLimits, PerChatUpdates
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.turns import Conversations
-from db import team
+from db import conversations, team
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -234,7 +234,7 @@ class TelegramChannel:
 
         def act() -> str | None:
             with self.store.transaction() as tx:
-                if not tx.mark_seen(CHANNEL, str(update.update_id)):
+                if not conversations.mark_seen(tx, CHANNEL, str(update.update_id)):
                     return None
                 member = team.member_for(tx, CHANNEL, account)
                 if member is None:

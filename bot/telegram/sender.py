@@ -14,7 +14,8 @@ from bot.notices import notice_text, resident_chat
 from bot.outbox import SENT, Delivery
 from bot.telegram import render
 from db import team
-from db.store import TEAM_RECIPIENT, Store
+from db.outbox import TEAM_RECIPIENT
+from db.store import Store
 from handlers.content import Content
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ from bot.turns import Conversations
 from bot.zalo import render, signature
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.sender import FREE_WINDOW, ZaloSender
+from db import conversations, subscribers
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -143,7 +144,7 @@ class ZaloChannel:
 
             def stop_news() -> None:
                 with self.store.transaction() as tx:
-                    tx.unsubscribe(CHANNEL, user)
+                    subscribers.unsubscribe(tx, CHANNEL, user)
 
             await self.store.run(stop_news)
         else:
@@ -164,7 +165,7 @@ class ZaloChannel:
 
         def state() -> Any:
             with self.store.transaction() as tx:
-                return tx.load_conversation(CHANNEL, user).state
+                return conversations.load(tx, CHANNEL, user).state
 
         asking = asking_for_contact(await self.store.run(state))
         if asking is None:
@@ -192,9 +193,10 @@ class ZaloChannel:
 
         def staff_wrote() -> bool:
             with self.store.transaction() as tx:
-                if tx.was_sent(CHANNEL, message_id):
+                if conversations.was_sent(tx, CHANNEL, message_id):
                     return False
-                tx.pause(CHANNEL, user, None if hand_back else utcnow() + self.handover)
+                until = None if hand_back else utcnow() + self.handover
+                conversations.pause(tx, CHANNEL, user, until)
                 return True
 
         if await self.store.run(staff_wrote):
@@ -210,14 +212,14 @@ class ZaloChannel:
 
         def mark() -> bool:
             with self.store.transaction() as tx:
-                return tx.mark_seen(CHANNEL, key)
+                return conversations.mark_seen(tx, CHANNEL, key)
 
         return await self.store.run(mark)
 
     async def _paused(self, user: str) -> bool:
         def read() -> bool:
             with self.store.transaction() as tx:
-                until = tx.paused_until(CHANNEL, user)
+                until = conversations.paused_until(tx, CHANNEL, user)
             return until is not None and until > utcnow()
 
         return await self.store.run(read)
@@ -244,14 +246,14 @@ class ZaloChannel:
 
     def _remember(self, message_ids: list[str], user: str) -> None:
         with self.store.transaction() as tx:
-            tx.record_sent(CHANNEL, message_ids, user)
+            conversations.record_sent(tx, CHANNEL, message_ids, user)
 
     async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
         """One campaign message (bot.campaigns), only inside the free 48-hour window."""
 
         def last() -> datetime | None:
             with self.store.transaction() as tx:
-                return tx.last_turn_at(CHANNEL, user_ref)
+                return conversations.last_turn_at(tx, CHANNEL, user_ref)
 
         seen = await self.store.run(last)
         if seen is None or utcnow() - seen > FREE_WINDOW:
