@@ -15,6 +15,7 @@ from datetime import date
 
 from aiohttp import web
 
+from db import erasure
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -25,7 +26,7 @@ EVERY_SECONDS = 3600
 
 def purge_once(store: Store, content: Content, today: date) -> dict[str, int]:
     with store.transaction() as tx:
-        done = tx.purge(utcnow(), today, content.retention_until)
+        done = erasure.purge(tx, utcnow(), today, content.retention_until)
     if any(done.values()):
         log.info("retention: removed %s", done)
     return done

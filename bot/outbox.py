@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from db import outbox
 from db.models import utcnow
 from db.store import Store
 
@@ -77,7 +78,7 @@ class Dispatcher:
 
     def _claim(self) -> list[dict[str, Any]]:
         with self.store.transaction() as tx:
-            return tx.claim_outbox(list(self.by_channel), self.clock(), BATCH, LEASE)
+            return outbox.claim(tx, list(self.by_channel), self.clock(), BATCH, LEASE)
 
     def _settle(self, row: dict[str, Any], result: Delivery) -> None:
         attempts = row["attempts"] + 1
@@ -91,7 +92,7 @@ class Dispatcher:
             args = ("dead", attempts, None, result.error)
             log.warning("outbox %s (%s) gave up: %s", row["id"], row["kind"], result.error)
         with self.store.transaction() as tx:
-            tx.settle_outbox(row["id"], *args)
+            outbox.settle(tx, row["id"], *args)
 
     async def run_once(self) -> int:
         """Deliver what is due now; the number of rows handled."""
@@ -110,7 +111,7 @@ class Dispatcher:
 
     def _release(self, ids: list[int]) -> None:
         with self.store.transaction() as tx:
-            tx.release_outbox(ids, self.clock())
+            outbox.release(tx, ids, self.clock())
 
     async def stop(self, task: asyncio.Task[None], timeout: float = 10.0) -> None:
         """Let the delivery in progress finish and be recorded, then stop (a send cut off
@@ -124,7 +125,7 @@ class Dispatcher:
 
     def _reclaim(self) -> int:
         with self.store.transaction() as tx:
-            return tx.reclaim_outbox(self.clock())
+            return outbox.reclaim(tx, self.clock())
 
     async def run(self) -> None:
         if not self.store.postgres:  # one process per SQLite file: nothing else is sending

@@ -29,6 +29,7 @@ from sqlalchemy import text
 from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
 from bot.clock import VIETNAM
 from db import campaigns as store_campaigns
+from db import subscribers
 from db.engine import normalise_url
 from db.models import utcnow
 from db.store import Store
@@ -126,7 +127,7 @@ class CampaignScheduler:
         """A job per pending reminder: 09:00 on its day; one whose whole day passed while
         the server was down goes now (or at 07:00, after quiet hours), saying so."""
         with self.store.transaction() as tx:
-            pending = store_campaigns.pending_reminders(tx)
+            pending = subscribers.pending_reminders(tx)
         now = self.clock()
         for r in pending:
             job_id = f"reminder-{r['id']}"
@@ -166,7 +167,7 @@ class CampaignScheduler:
     async def remind(self, reminder_id: int) -> None:
         def load() -> dict[str, Any] | None:
             with self.store.transaction() as tx:
-                return store_campaigns.get_reminder(tx, reminder_id)
+                return subscribers.get_reminder(tx, reminder_id)
 
         reminder = await self.store.run(load)
         if reminder is None or reminder["status"] != "pending":
@@ -185,7 +186,7 @@ class CampaignScheduler:
 
         def settle() -> None:
             with self.store.transaction() as tx:
-                store_campaigns.reminder_done(tx, reminder_id, status.split(":")[0])
+                subscribers.reminder_done(tx, reminder_id, status.split(":")[0])
 
         await self.store.run(settle)
 

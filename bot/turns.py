@@ -2,8 +2,11 @@
 
 :class:`Conversations` is what every channel adapter calls with an
 :class:`~handlers.types.Inbound`; it returns the :class:`~handlers.types.Reply` to render,
-or None for a delivery already handled. The new state and every effect are committed
-before the reply is returned, so nothing a person said is lost.
+or None for a delivery already handled. The engine (handlers/) decides the turn, the store
+records it (:mod:`db.conversations`, and :mod:`db.effects` for what the turn caused); the
+new state and every effect are committed before the reply is returned, so nothing a person
+said is lost. This module owns the transactions: SQLite's group commit and PostgreSQL's
+retries. Imports bot.channels, db/ and handlers/.
 """
 
 from __future__ import annotations
@@ -19,25 +22,13 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.channels.registry import writing_first
+from db import conversations, effects
 from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
 from handlers.privacy import my_data_message
-from handlers.types import (
-    CountVerdict,
-    DeleteMyData,
-    Inbound,
-    Message,
-    Purpose,
-    RecordConsent,
-    RecordLead,
-    Remind,
-    Reply,
-    ShowMyData,
-    Subscribe,
-    Unsubscribe,
-)
+from handlers.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a turn that collides with a concurrent one (same new user, same phone) retries
@@ -141,40 +132,21 @@ class Conversations:
 
     def _turn(self, tx: Tx, inbound: Inbound) -> Reply | None:
         channel, user = inbound.channel, inbound.user_ref
-        inbound = replace(inbound, push=channel in self.writes_first)
-        if inbound.external_id and not tx.mark_seen(channel, inbound.external_id):
+        push = channel in self.writes_first
+        if inbound.push != push:
+            inbound = replace(inbound, push=push)
+        if inbound.external_id and not conversations.mark_seen(tx, channel, inbound.external_id):
             return None
-        loaded = tx.load_conversation(channel, user)
+        loaded = conversations.load(tx, channel, user)
         if loaded.paused_until is not None and loaded.paused_until > utcnow():
             return None  # a person has taken over this chat: the bot does not talk over them
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
-        lang = out.state.lang if out.state else loaded.state.lang
-        shown: list[Message] = []
-        for effect in out.effects:
-            match effect:
-                case RecordConsent():
-                    tx.record_consent(channel, user, effect, inbound.external_id)
-                case RecordLead():
-                    consent = tx.latest_consent(channel, user, Purpose.LEAD)
-                    loaded.lead_id, _ = tx.record_lead(channel, user, effect, consent)
-                case CountVerdict():
-                    tx.count_verdict(today, channel, effect.applicant, effect.reason, effect.source)
-                case ShowMyData():
-                    data = tx.my_data(channel, user)
-                    shown.append(my_data_message(self.content, lang, data))
-                case DeleteMyData():
-                    tx.erase(channel, user)
-                case Subscribe():
-                    consent = tx.latest_consent(channel, user, Purpose.NEWS)
-                    tx.subscribe(channel, user, effect, consent)
-                case Unsubscribe():
-                    tx.unsubscribe(channel, user)
-                case Remind():
-                    consent = tx.latest_consent(channel, user, Purpose.REMINDER)
-                    tx.add_reminder(channel, user, effect, consent)
+        shown = effects.apply(tx, inbound, loaded, out.effects, today)
         if out.state is not None:
-            tx.save_conversation(channel, user, loaded, out.state)
+            conversations.save(tx, channel, user, loaded, out.state)
         if tx.enqueued:
             self._notified = True
-        return Reply(tuple(shown + out.messages), out.eligibility)
+        lang = out.state.lang if out.state else loaded.state.lang
+        said = tuple(my_data_message(self.content, lang, data) for data in shown)
+        return Reply(said + tuple(out.messages), out.eligibility)

@@ -2,7 +2,8 @@
 
 Deliveries are created when a run starts (an INSERT … SELECT of the audience that ignores
 rows already there), so a restarted run picks up exactly where it stopped; the sender streams
-them in small batches, never the whole audience in memory.
+them in small batches, never the whole audience in memory. Imports db.models, db.store
+and db.tables.
 """
 
 from __future__ import annotations
@@ -10,16 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, literal, select, update
 
-from db.models import Campaign, Delivery, Reminder, Subscriber, utcnow
-from db.store import Tx, lead_t
-
-campaign_t = Campaign.__table__
-delivery_t = Delivery.__table__
-subscriber_t = Subscriber.__table__
-reminder_t = Reminder.__table__
+from db.models import utcnow
+from db.store import Tx
+from db.tables import campaign_t, delivery_t, lead_t, subscriber_t
 
 SEGMENTS = {
     "youth": "person",
@@ -32,9 +28,10 @@ OPT_OUT_WINDOW = timedelta(hours=48)
 
 
 def create(tx: Tx, **fields: Any) -> int:
-    return tx.conn.execute(
+    campaign_id: int = tx.conn.execute(
         insert(campaign_t).returning(campaign_t.c.id), {"created_at": utcnow(), **fields}
     ).scalar_one()
+    return campaign_id
 
 
 def get(tx: Tx, campaign_id: int) -> dict[str, Any] | None:
@@ -57,7 +54,7 @@ def set_status(tx: Tx, campaign_id: int, status: str, unless: tuple[str, ...] = 
 
 def audience_filter(campaign: dict[str, Any]) -> Any:
     c = subscriber_t.c
-    conditions = [c.unsubscribed_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [c.unsubscribed_at.is_(None)]
     applicant = SEGMENTS.get(campaign["segment"])
     if applicant:
         conditions.append(c.applicant == applicant)
@@ -88,11 +85,8 @@ def materialise(tx: Tx, campaign: dict[str, Any], run_at: datetime) -> int:
         subscriber_t.c.id,
         literal("pending"),
     ).where(audience_filter(campaign))
-    dialect = postgresql if tx.postgres else sqlite
-    statement = (
-        dialect.insert(delivery_t)
-        .from_select(["campaign_id", "run_at", "subscriber_id", "status"], source)
-        .on_conflict_do_nothing()
+    statement = tx.insert_ignore(delivery_t).from_select(
+        ["campaign_id", "run_at", "subscriber_id", "status"], source
     )
     return tx.conn.execute(statement).rowcount
 
@@ -157,12 +151,12 @@ def advance(tx: Tx, done: tuple[int, str, str | None] | None, sending: int | Non
 def figures(tx: Tx, campaign_id: int) -> dict[str, Any]:
     """Recipients, sent, failed by reason, blocked, outside window, opt-outs within 48 h."""
     d, s = delivery_t.c, subscriber_t.c
-    by_status = dict(
+    by_status: dict[str, int] = dict(
         tx.conn.execute(
             select(d.status, func.count()).where(d.campaign_id == campaign_id).group_by(d.status)
         ).all()
     )
-    failed = dict(
+    failed: dict[str | None, int] = dict(
         tx.conn.execute(
             select(d.error, func.count())
             .where(d.campaign_id == campaign_id, d.status == "failed")
@@ -188,30 +182,6 @@ def figures(tx: Tx, campaign_id: int) -> dict[str, Any]:
         "unknown": by_status.get("unknown", 0),
         "opt_outs_48h": opt_outs,
     }
-
-
-def pending_reminders(tx: Tx) -> list[dict[str, Any]]:
-    rows = tx.conn.execute(select(reminder_t).where(reminder_t.c.status == "pending"))
-    return [dict(r) for r in rows.mappings()]
-
-
-def get_reminder(tx: Tx, reminder_id: int) -> dict[str, Any] | None:
-    row = tx.conn.execute(select(reminder_t).where(reminder_t.c.id == reminder_id)).mappings()
-    found = row.first()
-    return dict(found) if found else None
-
-
-def reminder_done(tx: Tx, reminder_id: int, status: str) -> bool:
-    """Settle a pending reminder once; False if it was no longer pending (cancelled)."""
-    c = reminder_t.c
-    return (
-        tx.conn.execute(
-            update(reminder_t)
-            .where(c.id == reminder_id, c.status == "pending")
-            .values(status=status, done_at=utcnow())
-        ).rowcount
-        == 1
-    )
 
 
 def ensure_kind(tx: Tx, kind: str, **fields: Any) -> int:

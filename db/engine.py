@@ -3,6 +3,7 @@
 SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE`` for every
 transaction, so a writer never fails half-way with SQLITE_BUSY. PostgreSQL URLs are
 pointed at the psycopg 3 driver. One process per SQLite file is the documented limit.
+Imports nothing of hiendien.
 """
 
 from __future__ import annotations

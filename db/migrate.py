@@ -1,5 +1,5 @@
 """Running the Alembic migrations in db/migrations from code (``hiendien db upgrade`` and
-every start of ``hiendien run``)."""
+every start of ``hiendien run``). Imports db.engine only."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Personal data lives only in ``lead`` (name, phone, area, contact time), ``consent``
 (who agreed to what) and ``conversation`` (the chat's state and the platform's user id).
-``verdict_count`` and ``erased_lead`` hold anonymous counts only.
+``verdict_count`` and ``erased_lead`` hold anonymous counts only. Imports nothing of
+hiendien.
 """
 
 from __future__ import annotations

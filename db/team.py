@@ -4,6 +4,7 @@ lead and moving it through its statuses, reminders for unclaimed leads.
 Every change writes its ``lead_event`` row and the outbox rows for the notifications it
 causes in the same transaction (the :class:`~db.store.Tx` it is given). A claim is decided
 by the database: the conditional UPDATE that finds the lead still unclaimed wins.
+Imports db.models, db.store, db.tables, db.leads, db.outbox and db.subscribers.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select, update
 
-from db.models import BlockedChat, Invite, Member, Team, utcnow
-from db.store import TEAM_RECIPIENT, Tx, event_t, lead_t
-
-team_t = Team.__table__
-member_t = Member.__table__
-invite_t = Invite.__table__
-blocked_t = BlockedChat.__table__
+from db import leads, outbox, subscribers
+from db.models import utcnow
+from db.outbox import TEAM_RECIPIENT
+from db.store import Tx
+from db.tables import blocked_t, event_t, invite_t, lead_t, member_t, team_t
 
 INVITE_DAYS = 7
 STATUSES = ("contacted", "registered", "unreachable", "declined")  # after "claimed"
@@ -125,15 +124,9 @@ def remove_member(tx: Tx, member_id: int) -> bool:
     return done.rowcount == 1
 
 
-def _event(tx: Tx, lead_id: int, actor: str, kind: str, status: str | None = None) -> int:
-    return tx.conn.execute(
-        insert(event_t).returning(event_t.c.id),
-        {"lead_id": lead_id, "at": utcnow(), "actor": actor, "kind": kind, "status": status},
-    ).scalar_one()
-
-
 def _announce_changed(tx: Tx, lead_id: int, event_id: int) -> None:
-    tx.enqueue(
+    outbox.enqueue(
+        tx,
         kind="lead_changed",
         channel=TEAM_RECIPIENT,
         recipient=TEAM_RECIPIENT,
@@ -157,7 +150,8 @@ def _tell_resident(
     ).first()
     if row is None or row.channel not in writes_first:
         return
-    tx.enqueue(
+    outbox.enqueue(
+        tx,
         kind="resident_notice",
         channel=row.channel,
         recipient=row.user_ref,
@@ -190,10 +184,11 @@ def claim_lead(
         if row is None:
             return "missing"
         return "mine" if row.assignee_member_id == member["id"] else "taken"
-    event_id = _event(tx, lead_id, member["display_name"], "claimed", "claimed")
+    event_id = leads.add_event(tx, lead_id, member["display_name"], "claimed", "claimed")
     _announce_changed(tx, lead_id, event_id)
     _tell_resident(tx, lead_id, "claimed", event_id, writes_first)
-    tx.enqueue(
+    outbox.enqueue(
+        tx,
         kind="lead_details",
         channel=member["channel"],
         recipient=member["account"],
@@ -229,7 +224,7 @@ def set_status(
     tx.conn.execute(
         update(lead_t).where(lead_t.c.id == lead_id).values(status=status, updated_at=utcnow())
     )
-    event_id = _event(tx, lead_id, member["display_name"], "status", status)
+    event_id = leads.add_event(tx, lead_id, member["display_name"], "status", status)
     _announce_changed(tx, lead_id, event_id)
     _tell_resident(tx, lead_id, status, event_id, writes_first)
     return "ok"
@@ -279,7 +274,8 @@ def queue_reminders(
     )
     for lead_id in due:
         tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id).values(reminded_at=now))
-        tx.enqueue(
+        outbox.enqueue(
+            tx,
             "lead_reminder",
             TEAM_RECIPIENT,
             TEAM_RECIPIENT,
@@ -302,7 +298,8 @@ def queue_reminders(
     for lead_id in late:
         tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id).values(escalated_at=now))
         for admin in heads:
-            tx.enqueue(
+            outbox.enqueue(
+                tx,
                 "lead_escalated",
                 admin["channel"],
                 admin["account"],
@@ -323,4 +320,4 @@ def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
         .where(member_t.c.channel == channel, member_t.c.account == chat_id)
         .values(active=False)
     )
-    tx.unsubscribe(channel, chat_id)  # a resident who blocked the bot gets no more news
+    subscribers.unsubscribe(tx, channel, chat_id)  # who blocked us gets no more news

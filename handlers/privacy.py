@@ -1,8 +1,9 @@
 """Showing a person what is stored about them, in their language.
 
-The store gathers the rows (as plain dicts); this module turns them into a message from the
-``privacy.my_data`` template. Times are shown in Vietnam's time zone; phone numbers in the
-national format. Imports only the standard library and ``handlers`` (content, phones, types).
+The store gathers the rows (:func:`db.erasure.my_data` returns plain dicts); this module
+turns them into a message from the ``privacy.my_data`` template. Times are shown in
+Vietnam's time zone; phone numbers in the national format. Imports only the standard
+library and ``handlers`` (content, phones, types).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from bot.export import write_csv, write_xlsx
 from bot.turns import Conversations
+from db import exports
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
@@ -102,7 +103,7 @@ def seeded(store: Store, content: Content) -> Store:
 
 def leads(store: Store) -> list[dict[str, Any]]:
     with store.transaction() as tx:
-        return list(tx.leads_for_export())
+        return list(exports.leads_for_export(tx))
 
 
 def csv_rows(store: Store) -> list[list[str]]:

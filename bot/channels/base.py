@@ -27,6 +27,7 @@ from aiolimiter import AsyncLimiter
 from bot.channels.capabilities import Capabilities, fit
 from bot.outbox import Sender
 from bot.settings import Block, Settings
+from db import conversations
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
@@ -168,7 +169,7 @@ class Channel(ABC):
 
         def last() -> datetime | None:
             with store.transaction() as tx:
-                return tx.last_turn_at(self.name, user_ref)
+                return conversations.last_turn_at(tx, self.name, user_ref)
 
         seen = await store.run(last)
         return caps.may_write(seen, self.ctx.clock())

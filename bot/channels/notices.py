@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db import team
+from db import conversations, team
 from db.store import Store
 from handlers.content import Content
 
@@ -21,8 +21,8 @@ from handlers.content import Content
 def resident_chat(store: Store, channel: str, user_ref: str) -> tuple[str, datetime | None]:
     """The resident's language and when they last wrote (their conversation's last turn)."""
     with store.transaction() as tx:
-        loaded = tx.load_conversation(channel, user_ref)
-        updated = tx.last_turn_at(channel, user_ref)
+        loaded = conversations.load(tx, channel, user_ref)
+        updated = conversations.last_turn_at(tx, channel, user_ref)
     return loaded.state.lang, updated
 
 

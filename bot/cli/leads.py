@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.channels.base import Registry, Subcommands
 from bot.cli.common import Command, Fail, store
+from db import exports
 
 
 def add(commands: Subcommands, channels: Registry) -> None:
@@ -31,7 +32,7 @@ def export_leads(cmd: Command) -> int:
     db = store(cmd.settings)
     try:
         with db.transaction() as tx:
-            leads = tx.leads_for_export()
+            leads = exports.leads_for_export(tx)
             if args.format == "xlsx":
                 if args.output:
                     with open(args.output, "wb") as out:

@@ -45,7 +45,7 @@ from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
-from db import team
+from db import conversations, team
 from db.models import utcnow
 from handlers.types import Inbound, Message, Reply
 
@@ -104,7 +104,7 @@ class TelegramChannel(Channel):
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ -")
         self.store = store = ctx.store
         self.content = content = ctx.content
-        self.conversations = ctx.turns
+        self.turns = ctx.turns
         self.limits = FloodLimits(overall_per_second or settings.max_per_second, private_per_second)
         self.pace = self.limits.overall  # shared with broadcasts (bot.campaigns)
         builder = (
@@ -160,7 +160,7 @@ class TelegramChannel(Channel):
             contact_phone=contact_phone,
             external_id=str(update.update_id),
         )
-        reply = await self.conversations.handle(inbound)
+        reply = await self.turns.handle(inbound)
         if reply is not None:
             await self.send_reply(message.chat_id, reply)
 
@@ -183,7 +183,7 @@ class TelegramChannel(Channel):
             CHANNEL, str(query.from_user.id), payload=query.data, external_id=str(update.update_id)
         )
         try:
-            reply = await self.conversations.handle(inbound)
+            reply = await self.turns.handle(inbound)
         finally:
             await ack
         if reply is not None:
@@ -244,7 +244,7 @@ class TelegramChannel(Channel):
 
         def act() -> str | None:
             with self.store.transaction() as tx:
-                if not tx.mark_seen(CHANNEL, str(update.update_id)):
+                if not conversations.mark_seen(tx, CHANNEL, str(update.update_id)):
                     return None
                 member = team.member_for(tx, CHANNEL, account)
                 if member is None:

@@ -17,7 +17,8 @@ from bot.channels import notices
 from bot.channels.telegram import CHANNEL, render
 from bot.outbox import SENT, Delivery
 from db import team
-from db.store import TEAM_RECIPIENT, Store
+from db.outbox import TEAM_RECIPIENT
+from db.store import Store
 from handlers.content import Content
 
 log = logging.getLogger(__name__)

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select
 
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.settings import ZaloSettings
-from db.models import ChannelToken, utcnow
+from db import tokens
+from db.models import utcnow
 from db.store import Store
+from db.tokens import Pair
 
 log = logging.getLogger(__name__)
 REFRESH_AHEAD = timedelta(minutes=5)
@@ -35,7 +35,6 @@ RETRY_ERRORS = frozenset({-32})
 WINDOW_ERRORS = frozenset({-213, -217, -227, -230, -232, -234, -244})
 BUTTON_ERRORS = frozenset({-201, -233})
 FIX = "hiendien zalo set-token REFRESH_TOKEN"
-token_t = ChannelToken.__table__  # type: ignore[attr-defined]
 
 
 class ZaloError(Exception):
@@ -61,45 +60,19 @@ class TokenError(RuntimeError):
     """No usable token: a person must give a new refresh token (see FIX)."""
 
 
-@dataclass
-class Pair:
-    access_token: str
-    refresh_token: str
-    expires_at: datetime
-
-
 def save_pair(store: Store, pair: Pair, error: str | None = None) -> None:
-    values = {
-        "access_token": pair.access_token,
-        "refresh_token": pair.refresh_token,
-        "expires_at": pair.expires_at,
-        "updated_at": utcnow(),
-        "failed_at": utcnow() if error else None,
-        "last_error": error,
-    }
     with store.transaction() as tx:
-        done = tx.conn.execute(
-            token_t.update().where(token_t.c.channel == CHANNEL).values(**values)
-        ).rowcount
-        if not done:
-            tx.conn.execute(token_t.insert().values(channel=CHANNEL, **values))
+        tokens.save_pair(tx, CHANNEL, pair, error)
 
 
 def mark_failed(store: Store, why: str) -> None:
     with store.transaction() as tx:
-        tx.conn.execute(
-            token_t.update()
-            .where(token_t.c.channel == CHANNEL)
-            .values(failed_at=utcnow(), last_error=why[:500])
-        )
+        tokens.mark_failed(tx, CHANNEL, why)
 
 
 def load_pair(store: Store) -> tuple[Pair | None, str | None]:
     with store.transaction() as tx:
-        row = tx.conn.execute(select(token_t).where(token_t.c.channel == CHANNEL)).first()
-    if row is None:
-        return None, None
-    return Pair(row.access_token, row.refresh_token, row.expires_at), row.last_error
+        return tokens.load_pair(tx, CHANNEL)
 
 
 class ZaloApi:

@@ -27,6 +27,7 @@ from bot.channels.zalo.commands import add_zalo_commands
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.settings import WEBHOOK_PATH, ZaloSettings
 from bot.settings import Settings
+from db import conversations, subscribers
 from db.models import utcnow
 from handlers.engine import asking_for_contact
 from handlers.types import Inbound, Message, Reply
@@ -82,7 +83,7 @@ class ZaloChannel(Channel):
         self.handover = timedelta(hours=settings.handover_hours)
         self.store = store = ctx.store
         self.content = content = ctx.content
-        self.conversations = ctx.turns
+        self.turns = ctx.turns
         self.echo_delay = echo_delay  # an echo may arrive before our send has returned its id
         self.api = ZaloApi.from_settings(store, settings)
         self.sender = ZaloSender(self.api, store, content, self.capabilities)
@@ -158,7 +159,7 @@ class ZaloChannel(Channel):
 
             def stop_news() -> None:
                 with self.store.transaction() as tx:
-                    tx.unsubscribe(CHANNEL, user)
+                    subscribers.unsubscribe(tx, CHANNEL, user)
 
             await self.store.run(stop_news)
         else:
@@ -168,7 +169,7 @@ class ZaloChannel(Channel):
         return Message(self.content.render(lang, key))
 
     async def _turn(self, user: str, inbound: Inbound) -> Reply | None:
-        reply = await self.conversations.handle(inbound)
+        reply = await self.turns.handle(inbound)
         if reply is not None:
             await self.send(user, reply)
         return reply
@@ -179,7 +180,7 @@ class ZaloChannel(Channel):
 
         def state() -> Any:
             with self.store.transaction() as tx:
-                return tx.load_conversation(CHANNEL, user).state
+                return conversations.load(tx, CHANNEL, user).state
 
         asking = asking_for_contact(await self.store.run(state))
         if asking is None:
@@ -188,11 +189,11 @@ class ZaloChannel(Channel):
         name, phone = str(info.get("name", "")).strip(), str(info.get("phone", "")).strip()
         reply = None
         if asking == "name" and name:
-            reply = await self.conversations.handle(
+            reply = await self.turns.handle(
                 Inbound(CHANNEL, user, text=name, external_id=key + ":name")
             )
         if phone:
-            reply = await self.conversations.handle(
+            reply = await self.turns.handle(
                 Inbound(CHANNEL, user, contact_phone=phone, external_id=key + ":phone")
             )
         if reply is not None:
@@ -207,9 +208,10 @@ class ZaloChannel(Channel):
 
         def staff_wrote() -> bool:
             with self.store.transaction() as tx:
-                if tx.was_sent(CHANNEL, message_id):
+                if conversations.was_sent(tx, CHANNEL, message_id):
                     return False
-                tx.pause(CHANNEL, user, None if hand_back else utcnow() + self.handover)
+                until = None if hand_back else utcnow() + self.handover
+                conversations.pause(tx, CHANNEL, user, until)
                 return True
 
         if await self.store.run(staff_wrote):
@@ -225,14 +227,14 @@ class ZaloChannel(Channel):
 
         def mark() -> bool:
             with self.store.transaction() as tx:
-                return tx.mark_seen(CHANNEL, key)
+                return conversations.mark_seen(tx, CHANNEL, key)
 
         return await self.store.run(mark)
 
     async def _paused(self, user: str) -> bool:
         def read() -> bool:
             with self.store.transaction() as tx:
-                until = tx.paused_until(CHANNEL, user)
+                until = conversations.paused_until(tx, CHANNEL, user)
             return until is not None and until > utcnow()
 
         return await self.store.run(read)
@@ -259,7 +261,7 @@ class ZaloChannel(Channel):
 
     def _remember(self, message_ids: list[str], user: str) -> None:
         with self.store.transaction() as tx:
-            tx.record_sent(CHANNEL, message_ids, user)
+            conversations.record_sent(tx, CHANNEL, message_ids, user)
 
     async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
         """One campaign message (bot.campaigns), only inside the free 48-hour window."""

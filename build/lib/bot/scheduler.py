@@ -1,0 +1,271 @@
+"""The scheduler (APScheduler 3, Asia/Ho_Chi_Minh, jobs kept in the same database): runs
+campaigns when they are due, resumes those a stop or quiet hours interrupted.
+
+The campaign table is the truth; jobs are derived from it every minute, so a campaign
+created by ``hiendien broadcast create`` in another process is picked up. Jobs store only
+the campaign id. A run missed while the server was down runs once when it comes back, if
+still within its day (``misfire_grace_time`` to midnight, ``coalesce``). Exactly one
+scheduler runs: on PostgreSQL an advisory lock elects it; on SQLite one process is the
+documented limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import text
+
+from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
+from bot.clock import VIETNAM
+from db import campaigns as store_campaigns
+from db.engine import normalise_url
+from db.models import utcnow
+from db.store import Store
+from handlers.content import Content
+from handlers.types import Message
+
+log = logging.getLogger(__name__)
+REMINDER_TIME = time(9, 0)  # reminders go out at 09:00 on their day
+PROGRAM_END_NOTICE_DAYS = 30
+LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
+SYNC_SECONDS = 60
+_ACTIVE: CampaignScheduler | None = None  # the process's scheduler, for the job functions
+
+
+async def run_campaign(campaign_id: int) -> None:
+    """A job: run (or resume) the campaign's current run. Module level, so the job store
+    keeps only this reference and the id."""
+    if _ACTIVE is not None:
+        await _ACTIVE.run(campaign_id)
+
+
+async def send_reminder(reminder_id: int) -> None:
+    """A job: the reminder a resident asked for, on its day."""
+    if _ACTIVE is not None:
+        await _ACTIVE.remind(reminder_id)
+
+
+async def sync_jobs() -> None:
+    if _ACTIVE is not None:
+        await _ACTIVE.sync()
+
+
+def _to_midnight(at: datetime) -> int:
+    local = at.astimezone(VIETNAM)
+    end = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), VIETNAM)
+    return max(60, int((end - local).total_seconds()))
+
+
+class CampaignScheduler:
+    def __init__(
+        self,
+        store: Store,
+        sender: CampaignSender,
+        content: Content,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.sender = sender
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=normalise_url(store.url))},
+            timezone=VIETNAM,
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self._lock_conn: Any = None
+        self._running: set[int] = set()
+
+    def _campaigns(self) -> list[dict[str, Any]]:
+        with self.store.transaction() as tx:
+            return store_campaigns.all_campaigns(tx)
+
+    async def sync(self) -> None:
+        """Make the jobs match the campaign and reminder tables."""
+        await self.store.run(self._sync_reminders)
+        await self.store.run(self._program_end_reminder)
+        now = self.clock()
+        for c in await self.store.run(self._campaigns):
+            job_id = f"campaign-{c['id']}"
+            if c["status"] in ("done", "cancelled"):
+                with contextlib.suppress(Exception):
+                    self.scheduler.remove_job(job_id)
+                continue
+            if c["status"] in ("running", "paused") and c["id"] not in self._running:
+                paused_now = c["status"] == "paused" and c["quiet_hours"] and quiet(now)
+                at = quiet_ends(now) if paused_now else now
+                self._add(f"{job_id}-resume", DateTrigger(at), c["id"], grace=None)
+            if self.scheduler.get_job(job_id) is not None or c["id"] in self._running:
+                continue
+            if c["every"]:
+                rule = Monthly.parse(c["every"])
+                trigger: Any = CronTrigger(
+                    day=",".join(str(d) for d in rule.days),
+                    hour=rule.at.hour,
+                    minute=rule.at.minute,
+                    timezone=VIETNAM,
+                )
+                grace = _to_midnight(datetime.combine(now.date(), rule.at, VIETNAM))
+            else:
+                first = c["first_at"] or c["created_at"]
+                trigger, grace = DateTrigger(first), _to_midnight(first)
+            self._add(job_id, trigger, c["id"], grace)
+
+    def _sync_reminders(self) -> None:
+        """A job per pending reminder: 09:00 on its day; one whose whole day passed while
+        the server was down goes now (or at 07:00, after quiet hours), saying so."""
+        with self.store.transaction() as tx:
+            pending = store_campaigns.pending_reminders(tx)
+        now = self.clock()
+        for r in pending:
+            job_id = f"reminder-{r['id']}"
+            if self.scheduler.get_job(job_id) is not None:
+                continue
+            at = datetime.combine(r["due_on"], REMINDER_TIME, VIETNAM)
+            if at + timedelta(seconds=_to_midnight(at)) <= now:
+                at = quiet_ends(now) if quiet(now) else now
+            self.scheduler.add_job(
+                send_reminder,
+                DateTrigger(at),
+                args=[r["id"]],
+                id=job_id,
+                replace_existing=True,
+                misfire_grace_time=_to_midnight(at),
+            )
+
+    def _program_end_reminder(self) -> None:
+        """30 days before the programme ends, eligible subscribers not yet registered hear
+        it once: a campaign of its own kind, created once."""
+        end = self.content.program.rules.end_date
+        at = datetime.combine(end - timedelta(days=PROGRAM_END_NOTICE_DAYS), REMINDER_TIME, VIETNAM)
+        with self.store.transaction() as tx:
+            store_campaigns.ensure_kind(
+                tx,
+                "program_end",
+                text=self.content.render("vi", "reminder.program_end", end=end),
+                text_en=self.content.render("en", "reminder.program_end", end=end),
+                segment="eligible",
+                first_at=at.astimezone(UTC),
+                status="scheduled",
+                button_title=self.content.render("vi", "buttons.open_site"),
+                button_title_en=self.content.render("en", "buttons.open_site"),
+                button_url=self.content.program.links["program"],
+            )
+
+    async def remind(self, reminder_id: int) -> None:
+        def load() -> dict[str, Any] | None:
+            with self.store.transaction() as tx:
+                return store_campaigns.get_reminder(tx, reminder_id)
+
+        reminder = await self.store.run(load)
+        if reminder is None or reminder["status"] != "pending":
+            return  # cancelled by /stop or /xoa meanwhile
+        send = self.sender.channels.get(reminder["channel"])
+        key = "reminder." + reminder["kind"]
+        if self.clock().astimezone(VIETNAM).date() > reminder["due_on"]:
+            key += "_late"  # its day passed while the server was down
+        text = self.content.render(reminder["lang"], key, on=reminder["due_on"])
+        status = "failed:no channel" if send is None else "sent"
+        if send is not None:
+            pace = self.sender.pace.get(reminder["channel"])
+            if pace is not None:  # the channel's limit, shared with campaigns and replies
+                await pace.acquire()
+            status = await send(reminder["user_ref"], reminder["lang"], Message(text))
+
+        def settle() -> None:
+            with self.store.transaction() as tx:
+                store_campaigns.reminder_done(tx, reminder_id, status.split(":")[0])
+
+        await self.store.run(settle)
+
+    def _add(self, job_id: str, trigger: Any, campaign_id: int, grace: int | None) -> None:
+        self.scheduler.add_job(
+            run_campaign,
+            trigger,
+            args=[campaign_id],
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=grace,
+        )
+
+    async def run(self, campaign_id: int) -> None:
+        if campaign_id in self._running:
+            return
+        self._running.add(campaign_id)
+        try:
+            campaign = await self.store.run(self._get, campaign_id)
+            if campaign is None:
+                return
+            run_at = current_run(campaign, self.clock())
+            if run_at is None:
+                return
+            outcome = await self.sender.run(campaign_id, run_at)
+            log.info("campaign %s run %s: %s", campaign_id, run_at.isoformat(), outcome)
+            if outcome == "paused":
+                resume = quiet_ends(self.clock())
+                self._add(f"campaign-{campaign_id}-resume", DateTrigger(resume), campaign_id, None)
+        finally:
+            self._running.discard(campaign_id)
+
+    def _get(self, campaign_id: int) -> dict[str, Any] | None:
+        with self.store.transaction() as tx:
+            return store_campaigns.get(tx, campaign_id)
+
+    def _elected(self) -> bool:
+        """On PostgreSQL, hold the advisory lock on a connection of our own."""
+        if not self.store.postgres:
+            return True
+        if self._lock_conn is None:
+            self._lock_conn = self.store.engine.connect()
+        got = self._lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
+        return bool(got.scalar())
+
+    async def start(self) -> bool:
+        global _ACTIVE
+        if not await self.store.run(self._elected):
+            return False
+        _ACTIVE = self
+        self.scheduler.start()
+        self.scheduler.add_job(
+            sync_jobs,
+            "interval",
+            seconds=SYNC_SECONDS,
+            id="sync",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+        log.info("scheduler: this process runs the campaigns")
+        return True
+
+    async def stop(self) -> None:
+        global _ACTIVE
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if _ACTIVE is self:
+            _ACTIVE = None
+        if self._lock_conn is not None:
+            await self.store.run(self._lock_conn.close)
+
+    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
+        async def ctx(_app: Any) -> AsyncIterator[None]:
+            task = asyncio.create_task(self._elect())
+            yield
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self.stop()
+
+        return ctx
+
+    async def _elect(self) -> None:
+        while not await self.start():
+            await asyncio.sleep(30)  # another process holds the lock; try again later

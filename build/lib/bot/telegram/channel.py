@@ -1,0 +1,343 @@
+"""The Telegram channel: a python-telegram-bot Application built by hiendien, its handlers,
+its life inside ``hiendien run`` (polling, or a webhook on our aiohttp app), and the team
+workflow's buttons.
+
+Residents talk only in private chats; what they type, tap or share becomes an
+:class:`~handlers.types.Inbound` for the same :class:`~bot.turns.Conversations` as every
+channel. In groups the bot serves only the team: lead cards, claims and status buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from telegram import BotCommand, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.notices import resident_lang
+from bot.settings import Settings
+from bot.telegram import render
+from bot.telegram.broadcast import Broadcaster
+from bot.telegram.limits import FloodLimits, PerChatUpdates
+from bot.telegram.request import AiohttpRequest
+from bot.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
+from bot.turns import Conversations
+from db import team
+from db.models import utcnow
+from db.store import Store
+from handlers.content import Content
+from handlers.types import Inbound, Message, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+UPDATES = ["message", "callback_query"]
+WEBHOOK_PATH = "/webhooks/telegram"
+MAX_WEBHOOK_BODY = 1024 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
+_STAFF_START = re.compile(r"^/start(?:@\w+)?\s+staff-(\S+)\s*$")
+_START_PAYLOAD = re.compile(r"^/start(?:@\w+)?\s+(\S+)")
+_VALID_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+COMMANDS = ("start", "menu", "hoi", "nhantin", "stop", "dulieu", "xoa", "english")
+REMINDER_CHECK_SECONDS = 60
+
+
+class ConfigError(RuntimeError):
+    """Telegram is configured in a way that cannot work; the message says how to fix it."""
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        content: Content,
+        conversations: Conversations,
+        *,
+        private_per_second: float = 1.0,
+        overall_per_second: float | None = None,
+    ) -> None:
+        if not settings.telegram_bot_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+        self.webhook_url = (
+            settings.hiendien_public_url.rstrip("/") + WEBHOOK_PATH
+            if settings.hiendien_public_url
+            else None
+        )
+        self.secret = settings.telegram_webhook_secret
+        if self.webhook_url and not self.secret:
+            raise ConfigError(
+                "HIENDIEN_PUBLIC_URL is set, so Telegram runs in webhook mode, which needs "
+                "TELEGRAM_WEBHOOK_SECRET (32+ characters from A-Z a-z 0-9 _ -)"
+            )
+        if self.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.secret):
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ -")
+        self.store = store
+        self.content = content
+        self.conversations = conversations
+        self.limits = FloodLimits(
+            overall_per_second or settings.telegram_max_per_second, private_per_second
+        )
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_base_url)
+            .request(AiohttpRequest(connection_pool_size=64))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            .rate_limiter(self.limits)
+            .concurrent_updates(PerChatUpdates())
+        )
+        if self.webhook_url:
+            builder = builder.updater(None)
+        self.app: Application = builder.build()
+        self.sender = TelegramSender(self.app.bot, store, content, settings.telegram_leads_chat_id)
+        self.broadcaster = Broadcaster(
+            settings.telegram_base_url, settings.telegram_bot_token, self._blocked
+        )
+        self.wake_outbox: Callable[[], None] = lambda: None  # set by the app's dispatcher
+        self._contact_keyboard: set[int] = set()  # chats showing "share my phone number"
+        self._tasks: list[asyncio.Task[None]] = []
+        self.app.add_handler(CommandHandler("staff", self.on_staff))
+        self.app.add_handler(CallbackQueryHandler(self.on_team_button, pattern=r"^l[cs]:"))
+        self.app.add_handler(
+            MessageHandler(
+                filters.ChatType.PRIVATE & (filters.TEXT | filters.CONTACT),
+                self.on_resident_message,
+            )
+        )
+        self.app.add_handler(CallbackQueryHandler(self.on_resident_button))
+        self.app.add_error_handler(self.on_error)
+
+    # --- residents ------------------------------------------------------------------------
+
+    async def on_resident_message(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if message.text and (m := _STAFF_START.match(message.text)):
+            await self._link_staff(update, m.group(1))
+            return
+        contact_phone = None
+        if message.contact is not None:
+            if message.contact.user_id != user.id:
+                lang = await self.store.run(resident_lang, self.store, CHANNEL, str(user.id))
+                await message.reply_text(self.content.render(lang, "telegram.contact_not_own"))
+                return
+            contact_phone = message.contact.phone_number
+        text = message.text
+        if text and (m := _START_PAYLOAD.match(text)) and not _VALID_PAYLOAD.match(m.group(1)):
+            log.info("telegram: ignored an invalid /start payload (%d characters)", len(m.group(1)))
+        inbound = Inbound(
+            CHANNEL,
+            str(user.id),
+            text=text,
+            contact_phone=contact_phone,
+            external_id=str(update.update_id),
+        )
+        reply = await self.conversations.handle(inbound)
+        if reply is not None:
+            await self.send_reply(message.chat_id, reply)
+
+    async def on_resident_button(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            await query.answer()
+            return
+
+        async def acknowledge() -> None:  # stop the spinner; a tapped keyboard goes away
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+                await query.edit_message_reply_markup(None)
+
+        ack = asyncio.create_task(acknowledge())
+        inbound = Inbound(
+            CHANNEL, str(query.from_user.id), payload=query.data, external_id=str(update.update_id)
+        )
+        try:
+            reply = await self.conversations.handle(inbound)
+        finally:
+            await ack
+        if reply is not None:
+            await self.send_reply(message.chat.id, reply)
+
+    async def send_reply(self, chat_id: int, reply: Reply) -> None:
+        for message in render.merged(reply, first_alone=chat_id in self._contact_keyboard):
+            markup: Any = render.keyboard(message)
+            if message.share_contact:
+                markup = render.share_contact(message.share_contact)
+                self._contact_keyboard.add(chat_id)
+            elif markup is None and chat_id in self._contact_keyboard:
+                markup = ReplyKeyboardRemove()
+                self._contact_keyboard.discard(chat_id)
+            await self.app.bot.send_message(chat_id, message.text, reply_markup=markup)
+
+    async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
+        """One campaign message (bot.campaigns, paced there on ``self.limits.overall``): a
+        delivery status."""
+        return await self.broadcaster.send(user_ref, message)
+
+    # --- the team -------------------------------------------------------------------------
+
+    async def on_staff(self, update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        if not ctx.args:
+            if update.effective_message:
+                await update.effective_message.reply_text(self.content.render("vi", "team.usage"))
+            return
+        await self._link_staff(update, ctx.args[0])
+
+    async def _link_staff(self, update: Update, code: str) -> None:
+        user, message = update.effective_user, update.effective_message
+        if user is None or message is None:
+            return
+
+        def redeem() -> tuple[str, dict[str, Any] | None]:
+            with self.store.transaction() as tx:
+                return team.redeem_invite(tx, code, CHANNEL, str(user.id), user.full_name)
+
+        outcome, member = await self.store.run(redeem)
+        if outcome == "linked" and member:
+            text = self.content.render(
+                "vi", "team.linked", team=member["team"], role=member["role"]
+            )
+        else:
+            text = self.content.render("vi", f"team.invite_{outcome}")
+        await message.reply_text(text)
+
+    async def on_team_button(self, update: Update, _ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or not query.data:
+            return
+        parts = query.data.split(":")
+        account = str(query.from_user.id)
+
+        def act() -> str | None:
+            with self.store.transaction() as tx:
+                if not tx.mark_seen(CHANNEL, str(update.update_id)):
+                    return None
+                member = team.member_for(tx, CHANNEL, account)
+                if member is None:
+                    return "not_member"
+                lead_id = int(parts[1])
+                if parts[0] == "lc":
+                    return team.claim_lead(tx, lead_id, member)
+                if len(parts) == 3 and parts[2] in team.STATUSES:
+                    return team.set_status(tx, lead_id, member, parts[2])
+                return "missing"
+
+        try:
+            outcome = await self.store.run(act)
+        except (ValueError, IndexError):
+            outcome = "missing"
+        if outcome is None:  # a redelivered tap
+            return
+        self.wake_outbox()
+        await query.answer(
+            self.content.render("vi", f"team.answers.{outcome}"),
+            show_alert=outcome in ("not_member", "taken", "not_yours"),
+        )
+
+    # --- life inside hiendien run ----------------------------------------------------------
+
+    async def on_error(self, update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed: %s", ctx.error, exc_info=ctx.error)
+
+    async def _reminders(self) -> None:
+        hours = self.content.ward.lead_reminder_hours
+
+        def check() -> int:
+            with self.store.transaction() as tx:
+                return team.queue_reminders(
+                    tx, utcnow(), timedelta(hours=hours), timedelta(hours=ESCALATE_HOURS), CHANNEL
+                )
+
+        while True:
+            try:
+                if await self.store.run(check):
+                    self.wake_outbox()
+            except Exception:
+                log.exception("lead reminders failed; trying again")
+            await asyncio.sleep(REMINDER_CHECK_SECONDS)
+
+    async def _blocked(self, chat: str) -> None:
+        await self.store.run(record_blocked, self.store, chat)
+
+    async def start(self) -> None:
+        await self.broadcaster.start()
+        await self.app.initialize()
+        commands = [
+            BotCommand(c, self.content.render("vi", f"telegram.commands.{c}")) for c in COMMANDS
+        ]
+        await self.app.bot.set_my_commands(commands)
+        if self.webhook_url:
+            await self.app.bot.set_webhook(
+                self.webhook_url, secret_token=self.secret, allowed_updates=UPDATES
+            )
+        await self.app.start()
+        if not self.webhook_url and self.app.updater:
+            await self.app.updater.start_polling(allowed_updates=UPDATES, poll_interval=0.0)
+        self._tasks = [asyncio.create_task(self._reminders())]
+        mode = "webhook " + self.webhook_url if self.webhook_url else "polling"
+        log.info("telegram: serving @%s by %s", self.app.bot.username, mode)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.broadcaster.close()
+
+    def lifecycle(self) -> Callable[[web.Application], AsyncIterator[None]]:
+        async def ctx(_app: web.Application) -> AsyncIterator[None]:
+            await self.start()
+            yield
+            await self.stop()
+
+        return ctx
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """POST /webhooks/telegram: the secret first (constant time), then the body."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+            log.warning("telegram webhook: wrong or missing secret token")
+            return web.json_response({"error": "forbidden"}, status=403)
+        body = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_WEBHOOK_BODY:
+                return web.json_response({"error": "body over 1 MB"}, status=400)
+        try:
+            data = json.loads(body)
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError, TelegramError):
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        if update is None:
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        await self.app.update_queue.put(update)
+        return web.json_response({"ok": True})

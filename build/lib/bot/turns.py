@@ -1,0 +1,171 @@
+"""Running one turn for any channel: de-duplicate, load, step, record, all in one transaction.
+
+:class:`Conversations` is what every channel adapter calls with an
+:class:`~handlers.types.Inbound`; it returns the :class:`~handlers.types.Reply` to render,
+or None for a delivery already handled. The new state and every effect are committed
+before the reply is returned, so nothing a person said is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.channels import WRITES_FIRST
+from db.models import utcnow
+from db.store import Store, Tx
+from handlers import engine
+from handlers.content import Content
+from handlers.privacy import my_data_message
+from handlers.types import (
+    CountVerdict,
+    DeleteMyData,
+    Inbound,
+    Message,
+    Purpose,
+    RecordConsent,
+    RecordLead,
+    Remind,
+    Reply,
+    ShowMyData,
+    Subscribe,
+    Unsubscribe,
+)
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3  # a turn that collides with a concurrent one (same new user, same phone) retries
+MAX_BATCH = 64  # turns sharing one SQLite transaction at most
+
+
+def _settle(
+    futures: list[asyncio.Future[Reply | None]], results: list[Reply | BaseException | None]
+) -> None:
+    for future, result in zip(futures, results, strict=True):
+        if future.cancelled():
+            continue
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+
+
+class Conversations:
+    def __init__(self, store: Store, content: Content, today: Callable[[], date]) -> None:
+        self.store = store
+        self.content = content
+        self.today = today
+        self.on_notify: list[Callable[[], None]] = []  # called after a turn queued notices
+        self._notified = False
+        self._pending: deque[tuple[Inbound, asyncio.Future[Reply | None]]] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
+
+    async def handle(self, inbound: Inbound) -> Reply | None:
+        """One turn, off the event loop; None when there is nothing to say (a redelivered
+        message, or a chat ward staff have taken over). On PostgreSQL each turn takes a
+        pooled connection; on SQLite (one writer) the turns waiting at a moment share one
+        transaction ("group commit"), and each reply is released only after that commit."""
+        if self.store.postgres:
+            reply = await self.store.run(self.handle_sync, inbound)
+            self._committed()
+            return reply
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply | None] = loop.create_future()
+        with self._lock:
+            self._pending.append((inbound, future))
+            start, self._draining = not self._draining, True
+        if start:
+            self.store.executor.submit(self._drain, loop)
+        reply = await future
+        self._committed()
+        return reply
+
+    def _committed(self) -> None:
+        if self._notified:  # set by the database thread; a stale read only delays a wake
+            self._notified = False
+            for callback in self.on_notify:
+                callback()
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._draining = False
+                    return
+                size = min(len(self._pending), MAX_BATCH)
+                batch = [self._pending.popleft() for _ in range(size)]
+            results = self._run_batch([inbound for inbound, _ in batch])
+            loop.call_soon_threadsafe(_settle, [future for _, future in batch], results)
+
+    def _run_batch(self, inbounds: list[Inbound]) -> list[Reply | BaseException | None]:
+        if len(inbounds) > 1:
+            try:
+                with self.store.transaction() as tx:
+                    return [self._turn(tx, inbound) for inbound in inbounds]
+            except Exception:  # one bad turn must not sink the others: retry one by one
+                log.warning("a batch of %d turns failed; retrying each alone", len(inbounds))
+        results: list[Reply | BaseException | None] = []
+        for inbound in inbounds:
+            try:
+                results.append(self.handle_sync(inbound))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    def handle_sync(self, inbound: Inbound) -> Reply | None:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.store.transaction() as tx:
+                    return self._turn(tx, inbound)
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == ATTEMPTS:
+                    raise
+                log.info("turn for %s retried after %s", inbound.channel, type(exc).__name__)
+        return None  # unreachable
+
+    def _turn(self, tx: Tx, inbound: Inbound) -> Reply | None:
+        channel, user = inbound.channel, inbound.user_ref
+        inbound = replace(inbound, push=channel in WRITES_FIRST)
+        if inbound.external_id and not tx.mark_seen(channel, inbound.external_id):
+            return None
+        loaded = tx.load_conversation(channel, user)
+        if loaded.paused_until is not None and loaded.paused_until > utcnow():
+            return None  # a person has taken over this chat: the bot does not talk over them
+        today = self.today()
+        out = engine.step(loaded.state, inbound, today, self.content)
+        lang = out.state.lang if out.state else loaded.state.lang
+        shown: list[Message] = []
+        for effect in out.effects:
+            match effect:
+                case RecordConsent():
+                    tx.record_consent(channel, user, effect, inbound.external_id)
+                case RecordLead():
+                    consent = tx.latest_consent(channel, user, Purpose.LEAD)
+                    loaded.lead_id, _ = tx.record_lead(channel, user, effect, consent)
+                case CountVerdict():
+                    tx.count_verdict(today, channel, effect.applicant, effect.reason, effect.source)
+                case ShowMyData():
+                    data = tx.my_data(channel, user)
+                    shown.append(my_data_message(self.content, lang, data))
+                case DeleteMyData():
+                    tx.erase(channel, user)
+                case Subscribe():
+                    consent = tx.latest_consent(channel, user, Purpose.NEWS)
+                    tx.subscribe(channel, user, effect, consent)
+                case Unsubscribe():
+                    tx.unsubscribe(channel, user)
+                case Remind():
+                    consent = tx.latest_consent(channel, user, Purpose.REMINDER)
+                    tx.add_reminder(channel, user, effect, consent)
+        if out.state is not None:
+            tx.save_conversation(channel, user, loaded, out.state)
+        if tx.enqueued:
+            self._notified = True
+        return Reply(tuple(shown + out.messages), out.eligibility)

@@ -1,0 +1,226 @@
+"""Talking to the Zalo OA API: OAuth v4 tokens that rotate, and sending messages.
+
+Tokens: ``ZALO_REFRESH_TOKEN`` seeds the very first start only; every new pair is saved in
+the database *before* it is used (a refresh token works once), refreshes are single-flight,
+and happen ahead of expiry. A refused refresh token marks the channel degraded, says so in
+the log and on /healthz, with the command that fixes it.
+
+Errors come in HTTP 200 bodies as ``{"error": code}``; :class:`ZaloError` classifies them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select
+
+from db.models import ChannelToken, utcnow
+from db.store import Store
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo"
+REFRESH_AHEAD = timedelta(minutes=5)
+AUTH_ERRORS = frozenset({-216, -220})
+RETRY_ERRORS = frozenset({-32})
+WINDOW_ERRORS = frozenset({-213, -217, -227, -230, -232, -234, -244})
+BUTTON_ERRORS = frozenset({-201, -233})
+FIX = "hiendien zalo set-token REFRESH_TOKEN"
+token_t = ChannelToken.__table__
+
+
+class ZaloError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"Zalo error {code}: {message}")
+        self.code = code
+        self.message = message
+
+    @property
+    def kind(self) -> str:
+        if self.code in AUTH_ERRORS:
+            return "auth"
+        if self.code in RETRY_ERRORS:
+            return "retry"
+        if self.code in WINDOW_ERRORS:
+            return "window"
+        if self.code in BUTTON_ERRORS:
+            return "buttons"
+        return "permanent"
+
+
+class TokenError(RuntimeError):
+    """No usable token: a person must give a new refresh token (see FIX)."""
+
+
+@dataclass
+class Pair:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+def save_pair(store: Store, pair: Pair, error: str | None = None) -> None:
+    values = {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "expires_at": pair.expires_at,
+        "updated_at": utcnow(),
+        "failed_at": utcnow() if error else None,
+        "last_error": error,
+    }
+    with store.transaction() as tx:
+        done = tx.conn.execute(
+            token_t.update().where(token_t.c.channel == CHANNEL).values(**values)
+        ).rowcount
+        if not done:
+            tx.conn.execute(token_t.insert().values(channel=CHANNEL, **values))
+
+
+def mark_failed(store: Store, why: str) -> None:
+    with store.transaction() as tx:
+        tx.conn.execute(
+            token_t.update()
+            .where(token_t.c.channel == CHANNEL)
+            .values(failed_at=utcnow(), last_error=why[:500])
+        )
+
+
+def load_pair(store: Store) -> tuple[Pair | None, str | None]:
+    with store.transaction() as tx:
+        row = tx.conn.execute(select(token_t).where(token_t.c.channel == CHANNEL)).first()
+    if row is None:
+        return None, None
+    return Pair(row.access_token, row.refresh_token, row.expires_at), row.last_error
+
+
+class ZaloApi:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        app_id: str,
+        app_secret: str,
+        seed_refresh_token: str | None,
+        api_base_url: str,
+        oauth_base_url: str,
+    ) -> None:
+        self.store = store
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.seed = seed_refresh_token
+        self.api = api_base_url.rstrip("/")
+        self.oauth = oauth_base_url.rstrip("/")
+        self.http: aiohttp.ClientSession | None = None
+        self.pair: Pair | None = None
+        self.degraded: str | None = None  # why the channel cannot send, if it cannot
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
+        self.pair, error = await self.store.run(load_pair, self.store)
+        if error:
+            self.degraded = error
+
+    async def close(self) -> None:
+        if self.http:
+            await self.http.close()
+
+    # --- tokens ---------------------------------------------------------------------------
+
+    async def access_token(self) -> str:
+        pair = self.pair
+        if pair is None or pair.expires_at - REFRESH_AHEAD <= utcnow():
+            pair = await self.refresh(stale=pair.access_token if pair else None)
+        return pair.access_token
+
+    async def refresh(self, stale: str | None) -> Pair:
+        """Single-flight: whoever waited while another refreshed uses that result."""
+        async with self._lock:
+            current = self.pair
+            if (
+                current is not None
+                and current.access_token != stale
+                and current.expires_at - REFRESH_AHEAD > utcnow()
+            ):
+                return current
+            refresh_token = self.pair.refresh_token if self.pair else self.seed
+            if not refresh_token:
+                raise self._fail("no refresh token: set ZALO_REFRESH_TOKEN or run " + FIX)
+            assert self.http is not None
+            async with self.http.post(
+                f"{self.oauth}/v4/oa/access_token",
+                data={
+                    "app_id": self.app_id,
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token,
+                },
+                headers={"secret_key": self.app_secret},
+            ) as response:
+                body = await response.json(content_type=None)
+            if not isinstance(body, dict) or not body.get("access_token"):
+                code = body.get("error") if isinstance(body, dict) else None
+                why = f"Zalo refused the refresh token (error {code}); run {FIX}"
+                await self.store.run(mark_failed, self.store, why)  # said again after a restart
+                raise self._fail(why)
+            pair = Pair(
+                body["access_token"],
+                body["refresh_token"],
+                utcnow() + timedelta(seconds=int(body.get("expires_in", 90000))),
+            )
+            await self.store.run(save_pair, self.store, pair)  # saved before it is used
+            self.pair, self.degraded = pair, None
+            log.info("zalo: access token refreshed, valid until %s", pair.expires_at)
+            return pair
+
+    def _fail(self, why: str) -> TokenError:
+        self.degraded = why
+        log.error("ZALO CHANNEL DEGRADED: %s", why)
+        return TokenError(why)
+
+    async def set_refresh_token(self, refresh_token: str) -> Pair:
+        """``hiendien zalo set-token``: start again from a new refresh token."""
+        self.pair, self.seed = None, refresh_token
+        return await self.refresh(stale=None)
+
+    # --- the OA API -------------------------------------------------------------------------
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call; an expired token is refreshed once and the call retried once;
+        Zalo's rate limit (-32) is retried with a short backoff."""
+        assert self.http is not None
+        refreshed = False
+        for attempt in range(4):
+            token = await self.access_token()
+            async with self.http.request(
+                method, f"{self.api}{path}", headers={"access_token": token}, **kwargs
+            ) as response:
+                body = await response.json(content_type=None)
+            code = int(body.get("error", 0)) if isinstance(body, dict) else -1
+            if code == 0:
+                return body.get("data") or {}
+            error = ZaloError(code, str(body.get("message", "")))
+            if error.kind == "auth" and not refreshed:
+                refreshed = True
+                await self.refresh(stale=token)
+                continue
+            if error.kind == "retry" and attempt < 3:
+                await asyncio.sleep(0.5 * 2**attempt)
+                continue
+            raise error
+        raise ZaloError(-32, "rate limited")
+
+    async def send(self, user_id: str, message: dict[str, Any]) -> str:
+        """Send a consultation message; the Zalo message id."""
+        data = await self.call(
+            "POST",
+            "/v3.0/oa/message/cs",
+            json={"recipient": {"user_id": user_id}, "message": message},
+        )
+        return str(data.get("message_id", ""))
+
+    async def oa_info(self) -> dict[str, Any]:
+        return await self.call("GET", "/v2.0/oa/getoa")

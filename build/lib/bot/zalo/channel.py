@@ -1,0 +1,278 @@
+"""The Zalo channel: the signed webhook in, the engine, the OA API out.
+
+``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else, answers
+200 at once and handles the event after: a text (or a button's hidden payload) goes to the
+same :class:`~bot.turns.Conversations` as every channel, de-duplicated on Zalo's msg_id.
+Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
+send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.notices import resident_lang
+from bot.settings import Settings
+from bot.turns import Conversations
+from bot.zalo import render, signature
+from bot.zalo.api import ZaloApi, ZaloError
+from bot.zalo.sender import FREE_WINDOW, ZaloSender
+from db.models import utcnow
+from db.store import Store
+from handlers.content import Content
+from handlers.engine import asking_for_contact
+from handlers.types import Inbound, Message, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+WEBHOOK_PATH = "/webhooks/zalo"
+HAND_BACK = frozenset({"#bot", "/bot"})  # staff type this in the OA manager to hand back
+MAX_BODY = 1024 * 1024
+UNTYPED = frozenset(
+    {
+        "user_send_image",
+        "user_send_gif",
+        "user_send_sticker",
+        "user_send_file",
+        "user_send_audio",
+        "user_send_video",
+        "user_send_location",
+        "user_send_link",
+        "user_send_business_card",
+    }
+)
+
+
+class ZaloChannel:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        content: Content,
+        conversations: Conversations,
+        echo_delay: float = 2.0,
+    ) -> None:
+        self.app_id = settings.zalo_app_id or ""
+        self.secret = settings.zalo_oa_secret_key or ""
+        self.variant = settings.zalo_signature_variant
+        if self.variant not in signature.VARIANTS:
+            raise ValueError(f"ZALO_SIGNATURE_VARIANT must be one of {signature.VARIANTS}")
+        self.handover = timedelta(hours=settings.zalo_handover_hours)
+        self.store = store
+        self.content = content
+        self.conversations = conversations
+        self.echo_delay = echo_delay  # an echo may arrive before our send has returned its id
+        self.api = ZaloApi(
+            store,
+            app_id=self.app_id,
+            app_secret=settings.zalo_app_secret or "",
+            seed_refresh_token=settings.zalo_refresh_token,
+            api_base_url=settings.zalo_api_base_url,
+            oauth_base_url=settings.zalo_oauth_base_url,
+        )
+        self.sender = ZaloSender(self.api, store, content)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- inbound ----------------------------------------------------------------------------
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        raw = bytearray()
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                return web.json_response({"error": "body over 1 MB"}, status=413)
+        body = bytes(raw)
+        if body.strip() in (b"{}", b""):  # Zalo's probe when the URL is saved
+            return web.json_response({"ok": True})
+        if not signature.verify(
+            body,
+            request.headers.get("X-ZEvent-Signature"),
+            app_id=self.app_id,
+            secret=self.secret,
+            variant=self.variant,
+            header_timestamp=request.headers.get("X-ZEvent-Timestamp"),
+        ):
+            log.warning(
+                "zalo webhook: missing or wrong signature (%d bytes, not logged)", len(body)
+            )
+            return web.json_response({"error": "bad signature"}, status=401)
+        task = asyncio.create_task(self.handle(body))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.json_response({"ok": True})
+
+    async def handle(self, body: bytes) -> None:
+        try:
+            event = json.loads(body)
+            await self._event(event)
+        except Exception:
+            log.exception("zalo: an event could not be handled")
+
+    async def _event(self, event: dict[str, Any]) -> None:
+        name = str(event.get("event_name", ""))
+        message = event.get("message") or {}
+        sender = str((event.get("sender") or {}).get("id") or event.get("user_id") or "")
+        key = str(message.get("msg_id") or f"{name}:{sender}:{event.get('timestamp')}")
+        if name.startswith("oa_send_"):
+            await self._echo(event)
+        elif name == "user_send_text":
+            text = str(message.get("text", ""))
+            payload = render.payload_of(text)
+            inbound = Inbound(
+                CHANNEL, sender, text=None if payload else text, payload=payload, external_id=key
+            )
+            await self._turn(sender, inbound)
+        elif name == "follow":
+            user = str((event.get("follower") or {}).get("id") or sender)
+            await self._turn(user, Inbound(CHANNEL, user, text="/start", external_id=key))
+        elif name == "user_submit_info":
+            await self._submitted(sender, event.get("info") or {}, key)
+        elif name in UNTYPED:
+            if await self._first_time(key) and not await self._paused(sender):
+                lang = await self.store.run(resident_lang, self.store, CHANNEL, sender)
+                await self.send(sender, Reply((self._say(lang, "zalo.please_type"),)))
+        elif name == "unfollow":
+            user = str((event.get("follower") or {}).get("id") or sender)
+
+            def stop_news() -> None:
+                with self.store.transaction() as tx:
+                    tx.unsubscribe(CHANNEL, user)
+
+            await self.store.run(stop_news)
+        else:
+            log.info("zalo: ignored event %s", name or "(none)")
+
+    def _say(self, lang: str, key: str) -> Message:
+        return Message(self.content.render(lang, key))
+
+    async def _turn(self, user: str, inbound: Inbound) -> Reply | None:
+        reply = await self.conversations.handle(inbound)
+        if reply is not None:
+            await self.send(user, reply)
+        return reply
+
+    async def _submitted(self, user: str, info: dict[str, Any], key: str) -> None:
+        """Name and phone shared through Zalo's own card fill the lead's details, but only
+        after the resident agreed in the chat (the consent step comes first)."""
+
+        def state() -> Any:
+            with self.store.transaction() as tx:
+                return tx.load_conversation(CHANNEL, user).state
+
+        asking = asking_for_contact(await self.store.run(state))
+        if asking is None:
+            log.info("zalo: shared info ignored (no consent in the chat, or not asked)")
+            return
+        name, phone = str(info.get("name", "")).strip(), str(info.get("phone", "")).strip()
+        reply = None
+        if asking == "name" and name:
+            reply = await self.conversations.handle(
+                Inbound(CHANNEL, user, text=name, external_id=key + ":name")
+            )
+        if phone:
+            reply = await self.conversations.handle(
+                Inbound(CHANNEL, user, contact_phone=phone, external_id=key + ":phone")
+            )
+        if reply is not None:
+            await self.send(user, reply)
+
+    async def _echo(self, event: dict[str, Any]) -> None:
+        user = str((event.get("recipient") or {}).get("id") or "")
+        message = event.get("message") or {}
+        message_id = str(message.get("msg_id") or "")
+        hand_back = str(message.get("text", "")).strip().lower() in HAND_BACK
+        await asyncio.sleep(self.echo_delay)
+
+        def staff_wrote() -> bool:
+            with self.store.transaction() as tx:
+                if tx.was_sent(CHANNEL, message_id):
+                    return False
+                tx.pause(CHANNEL, user, None if hand_back else utcnow() + self.handover)
+                return True
+
+        if await self.store.run(staff_wrote):
+            log.info(
+                "zalo: ward staff %s",
+                "handed back to the bot"
+                if hand_back
+                else "replied in the OA manager; the bot steps back",
+            )
+
+    async def _first_time(self, key: str) -> bool:
+        """Record an event handled outside a conversation turn; False if seen before."""
+
+        def mark() -> bool:
+            with self.store.transaction() as tx:
+                return tx.mark_seen(CHANNEL, key)
+
+        return await self.store.run(mark)
+
+    async def _paused(self, user: str) -> bool:
+        def read() -> bool:
+            with self.store.transaction() as tx:
+                until = tx.paused_until(CHANNEL, user)
+            return until is not None and until > utcnow()
+
+        return await self.store.run(read)
+
+    # --- outbound ---------------------------------------------------------------------------
+
+    async def send(self, user: str, reply: Reply) -> None:
+        """A direct reply (inside the free 48-hour window the resident's message opened).
+        The ids of what was sent are recorded, so their echoes are known as the bot's own."""
+        sent: list[str] = []
+        try:
+            for rich, plain in render.messages(reply):
+                try:
+                    sent.append(await self.api.send(user, rich))
+                except ZaloError as exc:
+                    if exc.kind != "buttons" or rich == plain:
+                        log.warning("zalo: reply to a resident not delivered: %s", exc)
+                        return
+                    log.info("zalo: buttons refused (%s); sending numbered text", exc.code)
+                    sent.append(await self.api.send(user, plain))
+        finally:
+            if any(sent):
+                await self.store.run(self._remember, [m for m in sent if m], user)
+
+    def _remember(self, message_ids: list[str], user: str) -> None:
+        with self.store.transaction() as tx:
+            tx.record_sent(CHANNEL, message_ids, user)
+
+    async def broadcast(self, user_ref: str, _lang: str, message: Message) -> str:
+        """One campaign message (bot.campaigns), only inside the free 48-hour window."""
+
+        def last() -> datetime | None:
+            with self.store.transaction() as tx:
+                return tx.last_turn_at(CHANNEL, user_ref)
+
+        seen = await self.store.run(last)
+        if seen is None or utcnow() - seen > FREE_WINDOW:
+            return "outside_window"
+        try:
+            message_id = await self.api.send(user_ref, render.with_buttons(message))
+        except ZaloError as exc:
+            return "outside_window" if exc.kind == "window" else f"failed:zalo {exc.code}"
+        await self.store.run(self._remember, [message_id], user_ref)
+        return "sent"
+
+    # --- life inside hiendien run -------------------------------------------------------------
+
+    def lifecycle(self) -> Any:
+        async def ctx(_app: web.Application) -> Any:
+            await self.api.start()
+            yield
+            if self._tasks:  # events already acknowledged to Zalo: finish them
+                _done, late = await asyncio.wait(list(self._tasks), timeout=5)
+                for task in late:
+                    task.cancel()
+            await self.api.close()
+
+        return ctx

@@ -1,0 +1,47 @@
+"""Verifying Zalo's ``X-ZEvent-Signature`` on the raw bytes, before anything is parsed.
+
+``mac=`` + sha256(app id + raw body + the body's timestamp + OA secret key), a plain
+SHA-256 of the concatenation (not HMAC), compared in constant time. The variants the
+platform brief lists as uncertain are a setting (``ZALO_SIGNATURE_VARIANT``)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+VARIANTS = ("app_id", "oa_id", "header_timestamp")
+_TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,20})"?')
+_OA_ID = re.compile(rb'"oa_id"\s*:\s*"?(\d{1,32})"?|"recipient"\s*:\s*\{\s*"id"\s*:\s*"(\d{1,32})"')
+
+
+def mac(prefix: str, raw: bytes, timestamp: str, secret: str) -> str:
+    data = prefix.encode() + raw + timestamp.encode() + secret.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def verify(
+    raw: bytes,
+    header: str | None,
+    *,
+    app_id: str,
+    secret: str,
+    variant: str = "app_id",
+    header_timestamp: str | None = None,
+) -> bool:
+    """True only for a signature made with our secret over exactly these bytes."""
+    if not header or not secret:
+        return False
+    given = header.strip().lower().removeprefix("mac=").strip()
+    if variant == "header_timestamp":
+        timestamp = header_timestamp or ""
+    else:
+        found = _TIMESTAMP.search(raw)
+        timestamp = found.group(1).decode() if found else ""
+    prefix = app_id
+    if variant == "oa_id":
+        found = _OA_ID.search(raw)
+        prefix = (found.group(1) or found.group(2)).decode() if found else ""
+    if not timestamp or not prefix:
+        return False
+    return hmac.compare_digest(given, mac(prefix, raw, timestamp, secret))

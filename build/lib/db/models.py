@@ -1,0 +1,287 @@
+"""The tables. One module so the whole schema reads in one place; Alembic migrates it.
+
+Personal data lives only in ``lead`` (name, phone, area, contact time), ``consent``
+(who agreed to what) and ``conversation`` (the chat's state and the platform's user id).
+``verdict_count`` and ``erased_lead`` hold anonymous counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Conversation(SQLModel, table=True):
+    """One per (channel, user): where the chat stands. ``version`` guards concurrent turns."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_conversation_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    state: str = Field(sa_column=Column(Text, nullable=False))  # ConversationState as JSON
+    lang: str = Field(default="vi", max_length=8)
+    source: str | None = Field(default=None, max_length=64)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", ondelete="SET NULL")
+    paused_until: datetime | None = None
+    version: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class InboundSeen(SQLModel, table=True):
+    """A platform delivery already handled (update id, message id); pruned after a week."""
+
+    __tablename__ = "inbound_seen"
+    channel: str = Field(primary_key=True, max_length=16)
+    external_id: str = Field(primary_key=True, max_length=128)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Consent(SQLModel, table=True):
+    """Append-only: one row per answer to one consent question (one purpose per row)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    purpose: str = Field(max_length=32)
+    version: str = Field(max_length=64)
+    text_hash: str = Field(max_length=64)
+    granted: bool
+    at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=128)
+
+    __table_args__ = (Index("ix_consent_user", "channel", "user_ref"),)
+
+
+class Lead(SQLModel, table=True):
+    """A resident who asked the community digital team for help; one per phone number."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    source: str | None = Field(default=None, max_length=64)
+    applicant: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    name: str = Field(max_length=80)
+    phone: str = Field(max_length=20, unique=True)  # E.164
+    area: str = Field(max_length=100)
+    contact_time: str = Field(max_length=100)
+    status: str = Field(default="new", max_length=16, index=True)
+    assignee: str | None = Field(default=None, max_length=80)
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    # the team's side: who holds it, and the group message that announces it
+    assignee_member_id: int | None = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL"
+    )
+    claimed_at: datetime | None = None
+    announce_chat: str | None = Field(default=None, max_length=64)
+    announce_message_id: int | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+
+    __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
+
+
+class LeadEvent(SQLModel, table=True):
+    """Every change of a lead: created, updated, status changes, with who and when."""
+
+    __tablename__ = "lead_event"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=80)
+    kind: str = Field(max_length=16)
+    status: str | None = Field(default=None, max_length=16)
+
+
+class Outbox(SQLModel, table=True):
+    """A notification to deliver, written with the change that causes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    channel: str = Field(max_length=16)
+    recipient: str = Field(max_length=64)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    dedupe_key: str = Field(max_length=128, unique=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VerdictCount(SQLModel, table=True):
+    """An anonymous record of one verdict reached: for the ward's figures."""
+
+    __tablename__ = "verdict_count"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    channel: str = Field(max_length=16)
+    applicant: str = Field(max_length=16)
+    reason: str = Field(max_length=32)
+    source: str | None = Field(default=None, max_length=64)
+
+
+class ErasedLead(SQLModel, table=True):
+    """What remains of a lead its owner deleted: counts only, nothing that names a person."""
+
+    __tablename__ = "erased_lead"
+    id: int | None = Field(default=None, primary_key=True)
+    erased_at: datetime = Field(default_factory=utcnow)
+    created_on: date
+    channel: str = Field(max_length=16)
+    applicant: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    status: str = Field(max_length=16)
+    source: str | None = Field(default=None, max_length=64)
+
+
+class Team(SQLModel, table=True):
+    """A community digital team (Tổ công nghệ số cộng đồng)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """A team member's chat account, linked through a one-time invite code."""
+
+    __table_args__ = (UniqueConstraint("channel", "account", name="uq_member_account"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    channel: str = Field(max_length=16)
+    account: str = Field(max_length=64)  # the platform's user id (Telegram: the user id)
+    display_name: str = Field(max_length=100)
+    role: str = Field(default="member", max_length=16)  # member | admin
+    active: bool = True
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code that links a chat account to a team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    team_id: int = Field(foreign_key="team.id")
+    role: str = Field(default="member", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+
+
+class BlockedChat(SQLModel, table=True):
+    """A chat that refused our messages (the bot was blocked): never retried."""
+
+    __tablename__ = "blocked_chat"
+    channel: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelToken(SQLModel, table=True):
+    """A channel's OAuth tokens (Zalo's rotate: each refresh token works once). A new pair
+    is saved here before it is used."""
+
+    __tablename__ = "channel_token"
+    channel: str = Field(primary_key=True, max_length=16)
+    access_token: str = Field(sa_column=Column(Text, nullable=False))
+    refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
+    failed_at: datetime | None = None  # the stored refresh token was refused: a human must act
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class SentMessage(SQLModel, table=True):
+    """Ids of messages the bot itself sent, so a platform's echo of a message we did not
+    send is recognised as a person (ward staff) writing; pruned with inbound_seen."""
+
+    __tablename__ = "sent_message"
+    channel: str = Field(primary_key=True, max_length=16)
+    message_id: str = Field(primary_key=True, max_length=128)
+    user_ref: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Subscriber(SQLModel, table=True):
+    """A resident who opted in to programme news (its own consent), with what campaigns
+    select on. ``unsubscribed_at`` is set the moment they stop."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_subscriber_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64)
+    applicant: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=32)
+    source: str | None = Field(default=None, max_length=64)
+    area: str | None = Field(default=None, max_length=100)
+    lang: str = Field(default="vi", max_length=8)
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    subscribed_at: datetime = Field(default_factory=utcnow)
+    unsubscribed_at: datetime | None = Field(default=None, index=True)
+
+
+class Campaign(SQLModel, table=True):
+    """A broadcast to opted-in subscribers: once (``first_at``) or a monthly series
+    (``every``: "1,15 09:00"), to a segment. Times are stored in UTC. Subscribers who chose
+    English get ``text_en`` (and ``button_title_en``) when the campaign has it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    text: str = Field(sa_column=Column(Text, nullable=False))  # Vietnamese
+    text_en: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    button_title: str | None = Field(default=None, max_length=100)
+    button_title_en: str | None = Field(default=None, max_length=100)
+    button_url: str | None = Field(default=None, max_length=500)
+    segment: str = Field(default="all", max_length=16)  # youth | business | household | all
+    source: str | None = Field(default=None, max_length=64)
+    area: str | None = Field(default=None, max_length=100)
+    first_at: datetime | None = None
+    every: str | None = Field(default=None, max_length=64)
+    quiet_hours: bool = True  # no sends 21:00–07:00 (Vietnam) unless False
+    status: str = Field(default="scheduled", max_length=16, index=True)
+    kind: str | None = Field(default=None, max_length=32, unique=True)  # e.g. "program_end"
+
+
+class Delivery(SQLModel, table=True):
+    """One message of one run of a campaign to one subscriber: the unique key is what makes
+    a restarted campaign never send twice."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "run_at", "subscriber_id", name="uq_delivery"),
+        Index("ix_delivery_run", "campaign_id", "run_at", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", ondelete="CASCADE")
+    run_at: datetime  # the scheduled time of the run this belongs to
+    subscriber_id: int = Field(foreign_key="subscriber.id", ondelete="CASCADE")
+    status: str = Field(default="pending", max_length=16)
+    # pending | sending | sent | failed | blocked | outside_window | unsubscribed | unknown
+    error: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = None
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder a resident asked for (its own consent): only the chat and the day."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # "birthday_18": the day they become eligible
+    channel: str = Field(max_length=16)
+    user_ref: str = Field(max_length=64, index=True)
+    lang: str = Field(default="vi", max_length=8)
+    due_on: date
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed | cancelled
+    done_at: datetime | None = None

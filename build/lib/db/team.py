@@ -1,0 +1,311 @@
+"""The community digital teams' side: teams, members linked by invite codes, claiming a
+lead and moving it through its statuses, reminders for unclaimed leads.
+
+Every change writes its ``lead_event`` row and the outbox rows for the notifications it
+causes in the same transaction (the :class:`~db.store.Tx` it is given). A claim is decided
+by the database: the conditional UPDATE that finds the lead still unclaimed wins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+
+from db.models import BlockedChat, Invite, Member, Team, utcnow
+from db.store import TEAM_RECIPIENT, Tx, event_t, lead_t
+
+team_t = Team.__table__
+member_t = Member.__table__
+invite_t = Invite.__table__
+blocked_t = BlockedChat.__table__
+
+INVITE_DAYS = 7
+STATUSES = ("contacted", "registered", "unreachable", "declined")  # after "claimed"
+
+
+def create_invite(tx: Tx, team_name: str, role: str = "member") -> str:
+    """A one-time code for ``team_name`` (the team is created if it is new)."""
+    team_id = tx.conn.execute(select(team_t.c.id).where(team_t.c.name == team_name)).scalar()
+    if team_id is None:
+        team_id = tx.conn.execute(
+            insert(team_t).returning(team_t.c.id), {"name": team_name, "created_at": utcnow()}
+        ).scalar_one()
+    code = secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")
+    now = utcnow()
+    tx.conn.execute(
+        insert(invite_t),
+        {
+            "code": code,
+            "team_id": team_id,
+            "role": role,
+            "created_at": now,
+            "expires_at": now + timedelta(days=INVITE_DAYS),
+        },
+    )
+    return code
+
+
+def redeem_invite(
+    tx: Tx, code: str, channel: str, account: str, display_name: str
+) -> tuple[str, dict[str, Any] | None]:
+    """Link a chat account with a code: ("linked" | "unknown" | "used" | "expired", member)."""
+    invite = tx.conn.execute(select(invite_t).where(invite_t.c.code == code)).mappings().first()
+    now = utcnow()
+    if invite is None:
+        return "unknown", None
+    if invite["used_at"] is not None:
+        return "used", None
+    if invite["expires_at"] < now:
+        return "expired", None
+    existing = member_for(tx, channel, account, active_only=False)
+    values = {
+        "team_id": invite["team_id"],
+        "display_name": display_name[:100],
+        "role": invite["role"],
+        "active": True,
+        "linked_at": now,
+    }
+    if existing:
+        tx.conn.execute(update(member_t).where(member_t.c.id == existing["id"]), values)
+        member_id = existing["id"]
+    else:
+        member_id = tx.conn.execute(
+            insert(member_t).returning(member_t.c.id),
+            {"channel": channel, "account": account, **values},
+        ).scalar_one()
+    done = tx.conn.execute(
+        update(invite_t)
+        .where(invite_t.c.id == invite["id"], invite_t.c.used_at.is_(None))
+        .values(used_at=now, member_id=member_id)
+    )
+    if done.rowcount != 1:  # redeemed by someone else at the same moment
+        raise RuntimeError("invite redeemed concurrently")
+    return "linked", member_for(tx, channel, account)
+
+
+def member_for(
+    tx: Tx, channel: str, account: str, active_only: bool = True
+) -> dict[str, Any] | None:
+    query = (
+        select(member_t, team_t.c.name.label("team"))
+        .join(team_t, team_t.c.id == member_t.c.team_id)
+        .where(member_t.c.channel == channel, member_t.c.account == account)
+    )
+    if active_only:
+        query = query.where(member_t.c.active.is_(True))
+    row = tx.conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def members(tx: Tx) -> list[dict[str, Any]]:
+    query = (
+        select(member_t, team_t.c.name.label("team"))
+        .join(team_t, team_t.c.id == member_t.c.team_id)
+        .order_by(team_t.c.name, member_t.c.id)
+    )
+    return [dict(r) for r in tx.conn.execute(query).mappings()]
+
+
+def admins(tx: Tx, channel: str) -> list[dict[str, Any]]:
+    return [
+        m for m in members(tx) if m["role"] == "admin" and m["active"] and m["channel"] == channel
+    ]
+
+
+def remove_member(tx: Tx, member_id: int) -> bool:
+    done = tx.conn.execute(
+        update(member_t)
+        .where(member_t.c.id == member_id, member_t.c.active.is_(True))
+        .values(active=False)
+    )
+    return done.rowcount == 1
+
+
+def _event(tx: Tx, lead_id: int, actor: str, kind: str, status: str | None = None) -> int:
+    return tx.conn.execute(
+        insert(event_t).returning(event_t.c.id),
+        {"lead_id": lead_id, "at": utcnow(), "actor": actor, "kind": kind, "status": status},
+    ).scalar_one()
+
+
+def _announce_changed(tx: Tx, lead_id: int, event_id: int) -> None:
+    tx.enqueue(
+        kind="lead_changed",
+        channel=TEAM_RECIPIENT,
+        recipient=TEAM_RECIPIENT,
+        payload={"lead_id": lead_id},
+        dedupe_key=f"lead:{lead_id}:changed:{event_id}",
+    )
+
+
+NOTIFY_RESIDENT = ("claimed", "unreachable", "registered")  # statuses the resident hears of
+PUSH_CHANNELS = ("telegram", "zalo")  # channels we can write to first (not web, terminal)
+
+
+def _tell_resident(tx: Tx, lead_id: int, status: str, event_id: int) -> None:
+    if status not in NOTIFY_RESIDENT:
+        return
+    row = tx.conn.execute(
+        select(lead_t.c.channel, lead_t.c.user_ref).where(lead_t.c.id == lead_id)
+    ).first()
+    if row is None or row.channel not in PUSH_CHANNELS:
+        return
+    tx.enqueue(
+        kind="resident_notice",
+        channel=row.channel,
+        recipient=row.user_ref,
+        payload={"lead_id": lead_id, "status": status},
+        dedupe_key=f"lead:{lead_id}:notice:{event_id}",
+    )
+
+
+def claim_lead(tx: Tx, lead_id: int, member: dict[str, Any]) -> str:
+    """ "won", "taken" (someone else was first), "mine" (already held) or "missing"."""
+    now = utcnow()
+    won = tx.conn.execute(
+        update(lead_t)
+        .where(lead_t.c.id == lead_id, lead_t.c.status == "new")
+        .values(
+            status="claimed",
+            assignee_member_id=member["id"],
+            assignee=member["display_name"],
+            claimed_at=now,
+            updated_at=now,
+        )
+    ).rowcount
+    if won != 1:
+        row = tx.conn.execute(
+            select(lead_t.c.assignee_member_id).where(lead_t.c.id == lead_id)
+        ).first()
+        if row is None:
+            return "missing"
+        return "mine" if row.assignee_member_id == member["id"] else "taken"
+    event_id = _event(tx, lead_id, member["display_name"], "claimed", "claimed")
+    _announce_changed(tx, lead_id, event_id)
+    _tell_resident(tx, lead_id, "claimed", event_id)
+    tx.enqueue(
+        kind="lead_details",
+        channel=member["channel"],
+        recipient=member["account"],
+        payload={"lead_id": lead_id},
+        dedupe_key=f"lead:{lead_id}:details:{member['id']}:{event_id}",
+    )
+    return "won"
+
+
+def set_status(tx: Tx, lead_id: int, member: dict[str, Any], status: str) -> str:
+    """ "ok", "same", "not_yours" (held by someone else; admins may), "unclaimed" or "missing"."""
+    if status not in STATUSES:
+        raise ValueError(status)
+    row = tx.conn.execute(
+        select(lead_t.c.status, lead_t.c.assignee_member_id).where(lead_t.c.id == lead_id)
+    ).first()
+    if row is None:
+        return "missing"
+    if row.assignee_member_id is None:
+        return "unclaimed"
+    if row.assignee_member_id != member["id"] and member["role"] != "admin":
+        return "not_yours"
+    if row.status == status:
+        return "same"
+    tx.conn.execute(
+        update(lead_t).where(lead_t.c.id == lead_id).values(status=status, updated_at=utcnow())
+    )
+    event_id = _event(tx, lead_id, member["display_name"], "status", status)
+    _announce_changed(tx, lead_id, event_id)
+    _tell_resident(tx, lead_id, status, event_id)
+    return "ok"
+
+
+def lead_card(tx: Tx, lead_id: int) -> dict[str, Any] | None:
+    """The lead with its latest status change, for the team's messages."""
+    row = tx.conn.execute(select(lead_t).where(lead_t.c.id == lead_id)).mappings().first()
+    if row is None:
+        return None
+    last = (
+        tx.conn.execute(
+            select(event_t.c.actor, event_t.c.at, event_t.c.status)
+            .where(event_t.c.lead_id == lead_id, event_t.c.status.isnot(None))
+            .order_by(event_t.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return {**dict(row), "last_change": dict(last) if last else None}
+
+
+def mark_announced(tx: Tx, lead_id: int, chat: str, message_id: int) -> None:
+    tx.conn.execute(
+        update(lead_t)
+        .where(lead_t.c.id == lead_id)
+        .values(announce_chat=chat, announce_message_id=message_id)
+    )
+
+
+def queue_reminders(
+    tx: Tx, now: datetime, remind_after: timedelta, escalate_after: timedelta, admin_channel: str
+) -> int:
+    """Re-announce leads unclaimed for ``remind_after`` (once) and tell the admins about
+    those unclaimed for ``escalate_after`` (once). Returns how many notices were queued."""
+    queued = 0
+    unclaimed = and_(lead_t.c.status == "new", lead_t.c.assignee_member_id.is_(None))
+    due = (
+        tx.conn.execute(
+            select(lead_t.c.id).where(
+                unclaimed, lead_t.c.reminded_at.is_(None), lead_t.c.created_at <= now - remind_after
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for lead_id in due:
+        tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id).values(reminded_at=now))
+        tx.enqueue(
+            "lead_reminder",
+            TEAM_RECIPIENT,
+            TEAM_RECIPIENT,
+            {"lead_id": lead_id},
+            f"lead:{lead_id}:reminder",
+        )
+        queued += 1
+    late = (
+        tx.conn.execute(
+            select(lead_t.c.id).where(
+                unclaimed,
+                lead_t.c.escalated_at.is_(None),
+                lead_t.c.created_at <= now - escalate_after,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    heads = admins(tx, admin_channel)
+    for lead_id in late:
+        tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id).values(escalated_at=now))
+        for admin in heads:
+            tx.enqueue(
+                "lead_escalated",
+                admin["channel"],
+                admin["account"],
+                {"lead_id": lead_id},
+                f"lead:{lead_id}:escalated:{admin['id']}",
+            )
+            queued += 1
+    return queued
+
+
+def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
+    """The chat refused us (bot blocked): remember it; a member there becomes inactive."""
+    tx.conn.execute(
+        tx.insert_ignore(blocked_t), {"channel": channel, "chat_id": chat_id, "at": utcnow()}
+    )
+    tx.conn.execute(
+        update(member_t)
+        .where(member_t.c.channel == channel, member_t.c.account == chat_id)
+        .values(active=False)
+    )
+    tx.unsubscribe(channel, chat_id)  # a resident who blocked the bot gets no more news

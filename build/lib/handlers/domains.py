@@ -1,0 +1,86 @@
+"""Domain-name ideas and the naming rules for a label under id.vn or biz.vn.
+
+Rules from ../shared/facts/program.md §5: letters a–z and digits, a hyphen only inside
+and never two in a row, at most 63 characters. Vietnamese letters are only granted
+directly under .vn, so ideas for id.vn/biz.vn are written without diacritics.
+Imports only the standard library and ``handlers.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.text import fold, words
+
+MAX_LABEL = 63
+_LABEL_CHARS = re.compile(r"^[a-z0-9-]+$")
+_SUFFIX = re.compile(r"\.(?:id|biz|com|name|io)?\.?vn$")
+
+
+@dataclass(frozen=True)
+class LabelCheck:
+    label: str
+    problem: str | None  # None when valid; else a code: empty, too_long, diacritics,
+    # bad_chars, hyphen_edge, double_hyphen
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def looks_like_label(text: str) -> bool:
+    """True when the person typed a domain name rather than a person's or shop's name."""
+    return " " not in text.strip()
+
+
+def check_label(text: str) -> LabelCheck:
+    """Check one label typed by a person (a trailing .id.vn / .biz.vn is ignored)."""
+    label = _SUFFIX.sub("", text.strip().lower())
+    if not label:
+        return LabelCheck(label, "empty")
+    if len(label) > MAX_LABEL:
+        return LabelCheck(label, "too_long")
+    if not _LABEL_CHARS.match(label):
+        if _LABEL_CHARS.match(fold(label).replace(" ", "")):
+            return LabelCheck(label, "diacritics")
+        return LabelCheck(label, "bad_chars")
+    if label.startswith("-") or label.endswith("-"):
+        return LabelCheck(label, "hyphen_edge")
+    if "--" in label:
+        return LabelCheck(label, "double_hyphen")
+    return LabelCheck(label, None)
+
+
+def repair(text: str) -> str:
+    """The nearest valid label to what was typed: diacritics dropped, other characters
+    turned into single inner hyphens, cut to 63 characters."""
+    label = _SUFFIX.sub("", text.strip().lower())
+    label = "-".join(words(label))
+    return label[:MAX_LABEL].strip("-")
+
+
+def ideas(name: str, applicant: str, limit: int = 4) -> list[str]:
+    """Labels built from a person's name (family name first, as in Vietnamese) or a
+    shop's name; each one passes :func:`check_label`."""
+    parts = words(name)
+    if not parts:
+        return []
+    out: list[str] = ["".join(parts)]
+    if applicant == "person" and len(parts) >= 2:
+        family, given = parts[0], parts[-1]
+        out += [
+            given + family,
+            f"{given}-{family}",
+            family + given,
+            "".join(parts[1:]),
+            "".join(p[0] for p in parts[:-1]) + given,
+        ]
+    elif len(parts) >= 2:
+        out += ["-".join(parts), "".join(parts[-2:])]
+    seen: list[str] = []
+    for label in out:
+        label = label[:MAX_LABEL].strip("-")
+        if label not in seen and check_label(label).ok and len(label) >= 3:
+            seen.append(label)
+    return seen[:limit]

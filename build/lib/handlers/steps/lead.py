@@ -1,0 +1,125 @@
+"""Asking for help: the lead consent's outcome, then the contact details the team needs —
+name, phone (or a shared contact), tổ dân phố, and a time to call — recorded as one lead.
+
+Nobody under the ward's minimum age to store is asked; a consent already given is not asked
+again. Imports only the standard library and ``handlers`` (phones, text, turn, types,
+steps.moves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from handlers.phones import PhoneProblem, national, parse_phone
+from handlers.steps.moves import goto, reask
+from handlers.text import plain
+from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
+from handlers.types import Button, Message, RecordConsent, RecordLead
+
+MAX_NAME = 80
+TIMES = ("morning", "afternoon", "evening", "any")
+
+
+def ask_help(turn: Turn) -> Outcome:
+    """The "help" command: the lead consent first, unless given already."""
+    if turn.state.slots.get("minor"):
+        return reask(turn, [turn.say("help.minor")])
+    if turn.state.slots.get("consented"):
+        return goto(turn, "lead_name")
+    return goto(turn, "consent")
+
+
+def notice_details(turn: Turn) -> dict[str, date]:
+    """The lead consent's wording says until when the details are kept."""
+    return {"until": turn.content.retention_until}
+
+
+def consent_answered(turn: Turn, record: RecordConsent) -> Outcome:
+    if not record.granted:
+        return goto(turn, "idle", [turn.say("consent.declined")], [record])
+    state = turn.state.with_slots(consented=True)
+    return goto(turn, "lead_name", [turn.say("consent.thanks")], [record], state=state)
+
+
+def ask_name(turn: Turn) -> list[Message]:
+    return [turn.say("lead.ask_name")]
+
+
+def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
+    name = " ".join(turn.text.split())
+    letters = sum(c.isalpha() for c in name)
+    if not (2 <= len(name) <= MAX_NAME) or letters < 2 or letters < len(name) * 0.6:
+        return Miss("problem.name")
+    return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
+
+
+def ask_phone(turn: Turn) -> list[Message]:
+    return [replace(turn.say("lead.ask_phone"), share_contact=turn.t("buttons.share_phone"))]
+
+
+def answer_phone(turn: Turn, payload: str | None) -> Outcome | Miss:
+    phone = parse_phone(turn.inbound.contact_phone or turn.text)
+    if isinstance(phone, PhoneProblem):
+        return Miss("problem.phone_" + phone.value)
+    said = turn.say("lead.phone_ok", phone=national(phone))
+    return goto(turn, "lead_area", [said], state=turn.state.with_slots(phone=phone))
+
+
+def ask_area(turn: Turn) -> list[Message]:
+    areas = turn.content.ward.areas
+    buttons = [
+        *(Button(a, payload=f"area:{i}") for i, a in enumerate(areas)),
+        turn.button("area_other", "area:other"),
+    ]
+    return [turn.say("lead.ask_area", *buttons)]
+
+
+def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
+    areas = turn.content.ward.areas
+    area: str | None = None
+    if payload and payload.startswith("area:"):
+        key = payload.split(":", 1)[1]
+        area = turn.t("buttons.area_other") if key == "other" else None
+        if key.isdigit() and int(key) < len(areas):
+            area = areas[int(key)]
+    elif turn.text:
+        typed = plain(turn.text)
+        by_number = [a for a in areas if typed and plain(a).endswith(" " + typed.split()[-1])]
+        exact = [a for a in areas if plain(a) == typed]
+        if exact or (len(by_number) == 1 and typed.split()[-1].isdigit()):
+            area = (exact or by_number)[0]
+        elif any(c.isalpha() for c in turn.text) and len(turn.text) <= MAX_FREE_ANSWER:
+            area = " ".join(turn.text.split())
+    if not area:
+        return Miss("problem.area")
+    return goto(turn, "lead_time", state=turn.state.with_slots(area=area))
+
+
+def ask_time(turn: Turn) -> list[Message]:
+    return [turn.say("lead.ask_time", *(turn.button("time_" + t, "time:" + t) for t in TIMES))]
+
+
+def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
+    if payload and payload.startswith("time:") and payload[5:] in TIMES:
+        when = turn.t("buttons.time_" + payload[5:])
+    elif turn.text and len(turn.text) <= MAX_FREE_ANSWER:
+        when = " ".join(turn.text.split())
+    else:
+        return Miss("problem.time")
+    slots = turn.state.slots
+    lead = RecordLead(
+        applicant=str(slots.get("applicant", "unknown")),
+        reason=slots.get("reason"),
+        name=slots["name"],
+        phone=slots["phone"],
+        area=slots["area"],
+        contact_time=when,
+        source=turn.state.source,
+    )
+    said = turn.say(
+        "lead.recorded", name=lead.name, phone=national(lead.phone), area=lead.area, when=when
+    )
+    kept = {k: v for k, v in slots.items() if k not in ("name", "phone", "area")}
+    state = replace(turn.state, slots={**kept, "lead_done": True})
+    return goto(turn, "idle", [said], [lead], state=state)

@@ -1,0 +1,40 @@
+"""The verdict: saying what :mod:`handlers.rules` decided and what comes next — domain-name
+ideas when eligible; otherwise the next step for that reason (and, for someone who is too
+young, the offer of a reminder on their 18th birthday).
+
+Imports only the standard library and ``handlers`` (rules, turn, types, steps.moves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handlers import rules
+from handlers.steps.moves import goto
+from handlers.turn import Outcome, Turn
+from handlers.types import CountVerdict, Effect, Eligibility, Message
+
+
+def verdict(turn: Turn, e: Eligibility, minor: bool = False) -> Outcome:
+    e = replace(e, message=turn.t("verdict." + e.reason, e=e))
+    applicant = str(turn.state.slots.get("applicant", "person"))
+    keep = {k: v for k, v in turn.state.slots.items() if k in ("greeted", "consented")}  # a new
+    # verdict decides "minor" afresh
+    state = replace(
+        turn.state,
+        slots={**keep, "applicant": applicant, "reason": e.reason, "minor": minor},
+    )
+    effects: list[Effect] = [CountVerdict(applicant, e.reason, turn.state.source)]
+    said = [Message(e.message)]
+    if e.eligible:
+        site = turn.content.program.links["program"]
+        said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))
+        return goto(turn, "domain_name", said, effects, e, state=state)
+    nudge = turn.say("next." + e.reason, e=e, minor=minor)
+    if (
+        e.reason == rules.TOO_YOUNG and e.eligible_from and not minor and turn.inbound.push
+    ):  # a reminder on the day; the date is kept only while they decide
+        nudge = replace(nudge, buttons=(turn.button("remind18", "remind18"),))
+        state = state.with_slots(remind_on=e.eligible_from.isoformat())
+    said.append(nudge)
+    return goto(turn, "idle", said, effects, e, state=state)

@@ -1,0 +1,237 @@
+"""The plain data the engine speaks: what a person did, what to say back, what to record.
+
+Every channel maps its own events to :class:`Inbound` and renders :class:`Reply`;
+the store applies the effects. Frozen dataclasses only; no behaviour beyond
+(de)serialisation of the conversation state. Imports only the standard library; ``db``
+may import these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Button",
+    "ConversationState",
+    "CountVerdict",
+    "DeleteMyData",
+    "Effect",
+    "Eligibility",
+    "Inbound",
+    "Message",
+    "Purpose",
+    "RecordConsent",
+    "RecordLead",
+    "Remind",
+    "Reply",
+    "ShowMyData",
+    "Subscribe",
+    "Unsubscribe",
+]
+
+
+LANGUAGES = ("vi", "en")  # every sentence exists in each; the first is the default
+DEFAULT_LANGUAGE = LANGUAGES[0]
+
+
+class Purpose(StrEnum):
+    """What a consent is given for; stored as its value in ``consent.purpose``."""
+
+    LEAD = "lead_contact"  # the team may call about registering
+    NEWS = "news"  # programme news on the chat
+    REMINDER = "birthday_reminder"  # one message on the 18th birthday
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a person did: typed ``text`` or pressed a button carrying ``payload``."""
+
+    channel: str
+    user_ref: str
+    text: str | None = None
+    payload: str | None = None
+    external_id: str | None = None
+    contact_phone: str | None = None  # a phone number the platform vouches for (shared contact)
+    push: bool = False  # the channel may write to this person first (news, reminders, notices)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice (``payload``) or a link (``url``)."""
+
+    title: str
+    payload: str | None = None
+    url: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        if self.url is not None:
+            return {"title": self.title, "url": self.url}
+        return {"title": self.title, "payload": self.payload or ""}
+
+
+@dataclass(frozen=True)
+class Message:
+    """Text and buttons. ``share_contact`` is the title of a "share my phone number" button,
+    for channels that can offer one (Telegram); the others simply ignore it."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    share_contact: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [b.as_json() for b in self.buttons]}
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """A verdict from :mod:`handlers.rules`; ``message`` is filled in the resident's language."""
+
+    eligible: bool
+    domain: str | None
+    reason: str
+    eligible_from: date | None = None
+    eligible_until: date | None = None
+    message: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "domain": self.domain,
+            "reason": self.reason,
+            "message": self.message,
+            "eligible_from": self.eligible_from.isoformat() if self.eligible_from else None,
+            "eligible_until": self.eligible_until.isoformat() if self.eligible_until else None,
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    messages: tuple[Message, ...] = ()
+    eligibility: Eligibility | None = None
+
+
+# --- effects: what a turn asks the store to record, in the same transaction -------------
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    purpose: Purpose
+    version: str
+    text_hash: str
+    granted: bool
+
+
+@dataclass(frozen=True)
+class RecordLead:
+    """Create the lead, or update the one already holding this phone number."""
+
+    applicant: str
+    reason: str | None
+    name: str
+    phone: str
+    area: str
+    contact_time: str
+    source: str | None
+    domain_idea: str | None = None
+
+
+@dataclass(frozen=True)
+class CountVerdict:
+    """An anonymous tally of a verdict reached (for the ward's figures); no personal data."""
+
+    applicant: str
+    reason: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class ShowMyData:
+    """Ask the store for what it holds about this person and show it to them."""
+
+
+@dataclass(frozen=True)
+class DeleteMyData:
+    """Erase the person's lead, consents and conversation, keeping anonymous counts only."""
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Opt in to programme news; the segment fields campaigns select on."""
+
+    applicant: str | None
+    reason: str | None
+    source: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class Remind:
+    """A reminder on ``due_on`` (the day a too-young resident becomes eligible)."""
+
+    kind: str
+    due_on: date
+    lang: str
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """Opt out of programme news at once (the news consent is withdrawn)."""
+
+
+Effect = (
+    RecordConsent
+    | RecordLead
+    | CountVerdict
+    | ShowMyData
+    | DeleteMyData
+    | Subscribe
+    | Unsubscribe
+    | Remind
+)
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """Where a conversation stands. Serialised as JSON in the ``conversation`` row.
+
+    ``choices`` remembers the (payload, title) pairs last offered, so a typed number or
+    the words of a button mean the same as a tap. ``slots`` holds the answers so far.
+    """
+
+    step: str = "start"
+    lang: str = DEFAULT_LANGUAGE
+    source: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    misses: int = 0
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def with_slots(self, **values: Any) -> ConversationState:
+        return replace(self, slots={**self.slots, **values})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "lang": self.lang,
+            "source": self.source,
+            "slots": self.slots,
+            "misses": self.misses,
+            "choices": [list(c) for c in self.choices],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ConversationState:
+        if not data:
+            return cls()
+        return cls(
+            step=str(data.get("step", "start")),
+            lang=str(data.get("lang", "vi")),
+            source=data.get("source"),
+            slots=dict(data.get("slots") or {}),
+            misses=int(data.get("misses", 0)),
+            choices=tuple((str(p), str(t)) for p, t in data.get("choices") or ()),
+        )

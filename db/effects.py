@@ -1,0 +1,70 @@
+"""Applying what a turn decided (its :data:`~handlers.types.Effect` values) inside the
+turn's transaction, next to the conversation's new state.
+
+The engine (handlers/) decides; this module records: consents, leads (with their event
+and the team's outbox row), anonymous verdict counts, news subscriptions, reminders, and a
+person's wish to see or erase their data. What must be shown to the person comes back to
+the caller, which words it. Imports db's query modules and handlers' types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, assert_never
+
+from db import consents, erasure, leads, subscribers
+from db.conversations import LoadedConversation
+from db.store import Tx
+from handlers.types import (
+    CountVerdict,
+    DeleteMyData,
+    Effect,
+    Inbound,
+    Purpose,
+    RecordConsent,
+    RecordLead,
+    Remind,
+    ShowMyData,
+    Subscribe,
+    Unsubscribe,
+)
+
+
+def apply(
+    tx: Tx,
+    inbound: Inbound,
+    loaded: LoadedConversation,
+    effects: Iterable[Effect],
+    today: date,
+) -> list[dict[str, Any]]:
+    """Record one turn's effects, in order. A recorded lead becomes the conversation's
+    (``loaded.lead_id``). Returns the person's data for each :class:`ShowMyData`."""
+    channel, user = inbound.channel, inbound.user_ref
+    shown: list[dict[str, Any]] = []
+    for effect in effects:
+        match effect:
+            case RecordConsent():
+                consents.record(tx, channel, user, effect, inbound.external_id)
+            case RecordLead():
+                consent = consents.latest(tx, channel, user, Purpose.LEAD)
+                loaded.lead_id, _ = leads.record(tx, channel, user, effect, consent)
+            case CountVerdict():
+                leads.count_verdict(
+                    tx, today, channel, effect.applicant, effect.reason, effect.source
+                )
+            case ShowMyData():
+                shown.append(erasure.my_data(tx, channel, user))
+            case DeleteMyData():
+                erasure.erase(tx, channel, user)
+            case Subscribe():
+                consent = consents.latest(tx, channel, user, Purpose.NEWS)
+                subscribers.subscribe(tx, channel, user, effect, consent)
+            case Unsubscribe():
+                subscribers.unsubscribe(tx, channel, user)
+            case Remind():
+                consent = consents.latest(tx, channel, user, Purpose.REMINDER)
+                subscribers.add_reminder(tx, channel, user, effect, consent)
+            case _:
+                assert_never(effect)
+    return shown

@@ -1,0 +1,95 @@
+"""Leads (a resident's request for help, with their contact details), the events of each
+lead's history, and the anonymous verdict counts.
+
+Recording a lead writes its ``lead_event`` and the outbox row announcing it to the team in
+the same transaction. One phone number is one lead: the same number again updates it, and
+the lead then belongs to the chat account that gave it last. Imports db.models, db.store,
+db.prepared, db.tables, db.outbox and handlers' types.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from db import outbox
+from db.models import utcnow
+from db.prepared import Prepared
+from db.store import Tx
+from db.tables import event_t, lead_t, verdict_t
+from handlers.types import RecordLead
+
+_COUNT = Prepared(lambda _: insert(verdict_t), ("day", "channel", "applicant", "reason", "source"))
+
+
+def belonging_to(channel: str, user_ref: str) -> Any:
+    """The condition selecting a person's leads: those their chat account gave last."""
+    return (lead_t.c.channel == channel) & (lead_t.c.user_ref == user_ref)
+
+
+def add_event(tx: Tx, lead_id: int, actor: str, kind: str, status: str | None = None) -> int:
+    """Append to the lead's history; the event's id."""
+    event_id: int = tx.conn.execute(
+        insert(event_t).returning(event_t.c.id),
+        {"lead_id": lead_id, "at": utcnow(), "actor": actor, "kind": kind, "status": status},
+    ).scalar_one()
+    return event_id
+
+
+def record(
+    tx: Tx, channel: str, user_ref: str, lead: RecordLead, consent_id: int | None
+) -> tuple[int, bool]:
+    """Create the lead, or update the one with the same phone; (lead id, created?)."""
+    now = utcnow()
+    values = {
+        "updated_at": now,
+        "channel": channel,
+        "user_ref": user_ref,
+        "applicant": lead.applicant,
+        "reason": lead.reason,
+        "name": lead.name,
+        "phone": lead.phone,
+        "area": lead.area,
+        "contact_time": lead.contact_time,
+        "consent_id": consent_id,
+    }
+    if lead.source:
+        values["source"] = lead.source
+    existing: int | None = tx.conn.execute(
+        select(lead_t.c.id).where(lead_t.c.phone == lead.phone)
+    ).scalar()
+    if existing is None:
+        lead_id: int = tx.conn.execute(
+            insert(lead_t).returning(lead_t.c.id),
+            {**values, "created_at": now, "status": "new"},
+        ).scalar_one()
+    else:
+        lead_id = existing
+        tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id), values)
+    kind = "created" if existing is None else "updated"
+    event_id = add_event(tx, lead_id, f"{channel}:resident", kind)
+    outbox.enqueue(
+        tx,
+        kind=f"lead_{kind}",
+        channel=outbox.TEAM_RECIPIENT,
+        recipient=outbox.TEAM_RECIPIENT,
+        payload={"lead_id": lead_id},
+        dedupe_key=f"lead:{lead_id}:{kind}:{event_id}",
+    )
+    return lead_id, existing is None
+
+
+def count_verdict(
+    tx: Tx, day: date, channel: str, applicant: str, reason: str, source: str | None
+) -> None:
+    """Count one verdict reached, anonymously (for the ward's figures)."""
+    params = {
+        "day": day,
+        "channel": channel,
+        "applicant": applicant,
+        "reason": reason,
+        "source": source,
+    }
+    _COUNT.run(tx, params)
