@@ -1,7 +1,7 @@
 """Broadcast throughput on Telegram against the Bot API's rate limit, and exactly-once
 delivery across a SIGKILL half-way.
 
-The Bot API stand-in (tests/telegram_standin.py) runs in this process, answering 429
+The Bot API stand-in (tests/support/telegram_standin.py) runs in this process, answering 429
 beyond ``--limit`` messages in any one-second window; ``hiendien run`` runs as a separate
 process polling it, with ``TELEGRAM_MAX_PER_SECOND`` set to the same limit. The subscribers
 (``--subscribers``, 20,000 by default) are inserted straight into the ``subscriber`` table of
@@ -50,7 +50,7 @@ from bench.measure import cpu_seconds, free_port  # noqa: E402
 from db import campaigns, migrate  # noqa: E402
 from db.models import Subscriber, utcnow  # noqa: E402
 from db.store import Store  # noqa: E402
-from tests.telegram_standin import BotApiStandIn  # noqa: E402
+from tests.support.telegram_standin import BotApiStandIn  # noqa: E402
 
 FIRST_CHAT = 700_000_001  # subscriber i is the private chat FIRST_CHAT + i
 APPLICANTS = ("person", "enterprise", "household")

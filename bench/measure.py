@@ -7,7 +7,7 @@ import os
 import statistics
 from pathlib import Path
 
-from tests.serving import free_port
+from tests.support.serving import free_port
 
 __all__ = ["cpu_seconds", "free_port", "pct"]
 

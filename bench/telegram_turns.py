@@ -1,7 +1,7 @@
 """Updates per second and reply latency on Telegram (polling), against the bot a user would
 otherwise build with python-telegram-bot's ConversationHandler and PicklePersistence.
 
-Runs the Bot API stand-in (tests/telegram_standin.py) in this process and the bot under test
+Runs the Bot API stand-in (tests/support/telegram_standin.py) in this process and the bot under test
 as a separate process polling it: first ``hiendien run`` (SQLite in a temporary folder),
 then bench/reference_ptb_bot.py, each against a fresh stand-in. N simulated residents do
 hiendien's person flow over and over with fresh user ids: "/start" → tap "Cá nhân" → type
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
-from tests.telegram_standin import BotApiStandIn  # noqa: E402
+from tests.support.telegram_standin import BotApiStandIn  # noqa: E402
 
 VERDICT = "rất có thể đủ điều kiện"
 TURN_TIMEOUT = 60.0

@@ -1,6 +1,6 @@
 """Zalo webhook requests per second: signed, de-duplicated, answered through the stand-in.
 
-Runs the Zalo OA stand-in (tests/zalo_standin.py) in this process and ``hiendien run``
+Runs the Zalo OA stand-in (tests/support/zalo_standin.py) in this process and ``hiendien run``
 (SQLite in a temporary folder) as a subprocess whose ZALO_* settings point at it. N
 concurrent residents do the person flow over and over, each time as a fresh Zalo user
 (``add_user``): "/start" → tap "Cá nhân" → "15/03/2005" → "co" (the verdict). Each step is a
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
-from tests.zalo_standin import ZaloStandIn  # noqa: E402
+from tests.support.zalo_standin import ZaloStandIn  # noqa: E402
 
 JsonDict = dict[str, Any]
 VERDICT = "rất có thể đủ điều kiện"

@@ -1,12 +1,12 @@
-"""Shared fixtures: the real content/, a real database (SQLite, and PostgreSQL when
-HIENDIEN_TEST_POSTGRES_URL is set), and a fixed "today" in Vietnam."""
+"""Shared fixtures for every test: the real content/ and a real database (SQLite, and
+PostgreSQL when HIENDIEN_TEST_POSTGRES_URL is set). The fixed "today" and the repository's
+path are in tests.support, with the rest of the shared test support."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,8 @@ from db import migrate
 from db.engine import make_engine
 from db.store import Store
 from handlers.content import Content, load_content
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = date(2026, 11, 25)
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 
 

@@ -25,11 +25,11 @@ from db import campaigns
 from db.models import Subscriber
 from db.store import Store
 from handlers.content import Content
-from tests.pigeon.channel import LOFTS, PigeonChannel
-from tests.pigeon.settings import PigeonSettings
-from tests.resident import TODAY
-from tests.serving import serve
-from tests.telegram_standin import BotApiStandIn
+from tests.support import TODAY
+from tests.support.pigeon.channel import LOFTS, PigeonChannel
+from tests.support.pigeon.settings import PigeonSettings
+from tests.support.serving import serve
+from tests.support.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE, rows
 from tests.test_telegram import GROUP, invite, say
 

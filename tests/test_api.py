@@ -21,7 +21,7 @@ from sqlalchemy import MetaData, Table, func, select
 from bot.app import build_app
 from db.store import Store
 from handlers.content import Content
-from tests.conftest import ROOT, TODAY
+from tests.support import ROOT, TODAY
 
 Client = Any  # aiohttp's TestClient
 PROGRAM_SITE = "https://hiendienonline.tenmien.vn"

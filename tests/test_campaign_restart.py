@@ -16,9 +16,9 @@ from db import campaigns, migrate
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.resident import TODAY
-from tests.serving import free_port
-from tests.telegram_standin import BotApiStandIn
+from tests.support import TODAY
+from tests.support.serving import free_port
+from tests.support.telegram_standin import BotApiStandIn
 from tests.test_telegram_restart import start, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -37,9 +37,9 @@ from db.models import Delivery, Subscriber
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.resident import TODAY
-from tests.serving import serve
-from tests.telegram_standin import BotApiStandIn
+from tests.support import TODAY
+from tests.support.serving import serve
+from tests.support.telegram_standin import BotApiStandIn
 from tests.test_store import rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

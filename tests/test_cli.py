@@ -29,7 +29,7 @@ from db.store import Store
 from handlers import rules
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.serving import free_port
+from tests.support.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

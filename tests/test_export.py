@@ -19,7 +19,7 @@ from db import exports
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.conftest import TODAY
+from tests.support import TODAY
 
 COLUMNS = [
     "id",

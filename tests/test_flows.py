@@ -17,7 +17,7 @@ from handlers.types import (
     RecordLead,
     ShowMyData,
 )
-from tests.resident import Resident
+from tests.support.resident import Resident
 
 PROGRAM_SITE = "https://hiendienonline.tenmien.vn"
 

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from bot.app import build_app
 from db.store import Store
 from handlers.content import Content
-from tests.conftest import TODAY
+from tests.support import TODAY
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.store import Store
 from handlers.types import Inbound
-from tests.resident import TODAY
+from tests.support import TODAY
 
 
 def talk(conv: Conversations, user: str, *texts: str, channel: str = "web") -> str:

@@ -13,7 +13,7 @@ from bot.turns import Conversations
 from db import team
 from db.models import Invite, Lead, LeadEvent, Outbox, utcnow
 from db.store import Store
-from tests.resident import TODAY
+from tests.support import TODAY
 from tests.test_store import LEAD_DIALOGUE, rows, talk
 
 

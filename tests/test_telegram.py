@@ -21,9 +21,9 @@ from db.models import Lead, Outbox
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.resident import TODAY
-from tests.serving import free_port, serve
-from tests.telegram_standin import BotApiStandIn
+from tests.support import TODAY
+from tests.support.serving import free_port, serve
+from tests.support.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")

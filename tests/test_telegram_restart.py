@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.serving import free_port
-from tests.telegram_standin import BotApiStandIn
+from tests.support.serving import free_port
+from tests.support.telegram_standin import BotApiStandIn
 from tests.test_store import LEAD_DIALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,10 +17,10 @@ from bot.settings import Settings
 from db.models import Conversation, Lead
 from db.store import Store
 from handlers.content import Content
-from tests.resident import TODAY
-from tests.serving import serve
+from tests.support import TODAY
+from tests.support.serving import serve
+from tests.support.zalo_standin import ZaloStandIn
 from tests.test_store import rows
-from tests.zalo_standin import ZaloStandIn
 
 
 @pytest.fixture
@@ -408,7 +408,7 @@ async def test_a_broadcast_reaches_zalo_only_inside_the_free_window(
     from db import campaigns
     from db.models import utcnow
     from handlers.types import Inbound
-    from tests.serving import serve
+    from tests.support.serving import serve
 
     recent, quiet = zalo.add_user(), zalo.add_user()
     conversations = Conversations(sqlite_store, content, lambda: TODAY)

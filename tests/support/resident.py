@@ -8,8 +8,7 @@ from datetime import date
 from handlers.content import Content
 from handlers.engine import step
 from handlers.types import ConversationState, Effect, Eligibility, Inbound, Message
-
-TODAY = date(2026, 11, 25)
+from tests.support import TODAY
 
 
 @dataclass

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.zalo_standin import ZaloStandIn
+from tests.support.zalo_standin import ZaloStandIn
 
 JsonDict = dict[str, Any]
 HEX20 = re.compile(r"[0-9a-f]{20}")

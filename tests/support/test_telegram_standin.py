@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.telegram_standin import BotApiStandIn
+from tests.support.telegram_standin import BotApiStandIn
 
 # PTB 22 itself reads RetryAfter.retry_after when building the exception.
 pytestmark = pytest.mark.filterwarnings(

@@ -15,7 +15,7 @@ from bot.cli.common import Command, Fail
 from bot.outbox import SENT, Delivery
 from bot.settings import Settings
 from handlers.types import Inbound, Message, Reply
-from tests.pigeon.settings import PigeonSettings
+from tests.support.pigeon.settings import PigeonSettings
 
 LOFTS: dict[str, list[tuple[str, str]]] = {}  # loft → (person, text) of every bird sent
 

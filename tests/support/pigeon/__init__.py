@@ -4,5 +4,5 @@ says — this package, its settings block and one line in a registry
 
 Carrier pigeons: a bird brings a note to ``POST /webhooks/pigeon`` and every message the bot
 sends (replies, the team's notices, campaigns) is tied to a bird in a loft, a list the tests
-read (:data:`tests.pigeon.channel.LOFTS`).
+read (:data:`tests.support.pigeon.channel.LOFTS`).
 """
