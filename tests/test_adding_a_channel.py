@@ -26,12 +26,13 @@ from db.models import Subscriber
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
+from tests.support.conversations import LEAD_DIALOGUE
 from tests.support.pigeon.channel import LOFTS, PigeonChannel
 from tests.support.pigeon.settings import PigeonSettings
+from tests.support.records import invite, rows
 from tests.support.serving import serve
+from tests.support.telegram_chat import GROUP, say
 from tests.support.telegram_standin import BotApiStandIn
-from tests.test_store import LEAD_DIALOGUE, rows
-from tests.test_telegram import GROUP, invite, say
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 

@@ -15,10 +15,10 @@ from db import campaigns, migrate
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
+from tests.support.conversations import subscribe
+from tests.support.environment import configured, db_path
 from tests.support.telegram_standin import BotApiStandIn
 from tests.support.zalo_standin import ZaloStandIn
-from tests.test_campaigns import subscribe
-from tests.test_cli import configured, db_path
 
 VI = "Phường Kiến An hướng dẫn đăng ký tên miền id.vn miễn phí vào sáng Chủ nhật."
 EN = "Kien An ward helps you register your free id.vn domain on Sunday morning."

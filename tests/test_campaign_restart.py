@@ -17,9 +17,9 @@ from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
+from tests.support.hiendien_run import start, stop
 from tests.support.serving import free_port
 from tests.support.telegram_standin import BotApiStandIn
-from tests.test_telegram_restart import start, stop
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SUBSCRIBERS = 60

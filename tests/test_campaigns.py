@@ -38,9 +38,10 @@ from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
+from tests.support.conversations import subscribe
+from tests.support.records import rows
 from tests.support.serving import serve
 from tests.support.telegram_standin import BotApiStandIn
-from tests.test_store import rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -106,11 +107,6 @@ async def telegram_app(
 def figures_of(store: Store, campaign_id: int) -> dict[str, Any]:
     with store.transaction() as tx:
         return campaigns.figures(tx, campaign_id)
-
-
-async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
-    for text in ("/start", *answers, "/nhantin", "đồng ý"):
-        await conv.handle(Inbound("telegram", user, text=text))
 
 
 @pytest.fixture
@@ -470,7 +466,7 @@ async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_i
 ) -> None:
     from db import team
     from db.models import Campaign, Lead
-    from tests.test_store import LEAD_DIALOGUE
+    from tests.support.conversations import LEAD_DIALOGUE
 
     conv = Conversations(sqlite_store, content, lambda: TODAY)
     await subscribe(conv, "301", "ca nhan", "20", "co", "bo qua", "khong")  # eligible

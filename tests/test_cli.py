@@ -29,32 +29,10 @@ from db.store import Store
 from handlers import rules
 from handlers.content import Content
 from handlers.types import Inbound
+from tests.support.environment import CONTENT, clean_env, configured, db_path
 from tests.support.serving import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content"
 TABLES = {"conversation", "inbound_seen", "lead", "lead_event", "consent", "outbox"}
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """The environment without any hiendien / channel setting, plus ``settings``."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("HIENDIEN_", "TELEGRAM_", "ZALO_"))
-    }
-    env.update(settings)
-    return env
-
-
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "x.db"
-
-
-def configured(tmp_path: Path, content: Path = CONTENT, **more: str) -> dict[str, str]:
-    return clean_env(
-        HIENDIEN_DATABASE_URL=f"sqlite:///{db_path(tmp_path)}",
-        HIENDIEN_CONTENT_DIR=str(content),
-        **more,
-    )
 
 
 def hiendien(

@@ -24,15 +24,8 @@ from db.models import (
 from db.store import Store
 from handlers.types import Inbound
 from tests.support import TODAY
-
-
-def talk(conv: Conversations, user: str, *texts: str, channel: str = "web") -> str:
-    out = ""
-    for text in texts:
-        reply = conv.handle_sync(Inbound(channel, user, text=text))
-        assert reply is not None
-        out = "\n".join(m.text for m in reply.messages)
-    return out
+from tests.support.conversations import LEAD_DIALOGUE, talk
+from tests.support.records import rows
 
 
 def count(store: Store, model: type) -> int:
@@ -40,24 +33,6 @@ def count(store: Store, model: type) -> int:
         return tx.conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
 
 
-def rows(store: Store, model: type) -> list[dict]:
-    with store.transaction() as tx:
-        return [dict(r) for r in tx.conn.execute(select(model.__table__)).mappings()]
-
-
-LEAD_DIALOGUE = (
-    "/start tdp5",
-    "ca nhan",
-    "15/03/2005",
-    "co",
-    "bo qua",
-    "1",  # Có, nhờ cán bộ hỗ trợ
-    "dong y",
-    "Trần Văn Bình",
-    "0912 345 678",
-    "5",
-    "buoi sang",
-)
 
 
 def test_state_survives_a_restart(store: Store, content) -> None:

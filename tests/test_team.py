@@ -14,7 +14,8 @@ from db import team
 from db.models import Invite, Lead, LeadEvent, Outbox, utcnow
 from db.store import Store
 from tests.support import TODAY
-from tests.test_store import LEAD_DIALOGUE, rows, talk
+from tests.support.conversations import LEAD_DIALOGUE, talk
+from tests.support.records import rows
 
 
 def make_member(store: Store, account: str, name: str, role: str = "member") -> dict:

@@ -16,19 +16,19 @@ from bot.app import build_app
 from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
 from bot.turns import Conversations
-from db import team
 from db.models import Lead, Outbox
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
+from tests.support.conversations import LEAD_DIALOGUE
+from tests.support.records import invite, rows
 from tests.support.serving import free_port, serve
+from tests.support.telegram_chat import GROUP, say, tap
 from tests.support.telegram_standin import BotApiStandIn
-from tests.test_store import LEAD_DIALOGUE, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 
-GROUP = -1001234
 SECRET = "s3cret_token-for-tests-0123456789abcdef"
 
 
@@ -59,28 +59,6 @@ async def running(
     )
     async with serve(app) as url:
         yield url
-
-
-async def say(api: BotApiStandIn, user: int, text: str) -> str:
-    before = len(api.sent(user))
-    api.push(api.message(user, text))
-    sent = await api.wait_sent(before + 1, chat_id=user)
-    await asyncio.sleep(0.05)  # a reply may be two messages
-    return "\n".join(m["text"] for m in api.sent(user)[before:]) or sent[-1]["text"]
-
-
-async def tap(api: BotApiStandIn, user: int, title: str) -> str:
-    before = len(api.sent(user))
-    message, data = api.button(user, title)
-    api.push(api.callback(user, data, message))
-    await api.wait_sent(before + 1, chat_id=user)
-    await asyncio.sleep(0.05)
-    return "\n".join(m["text"] for m in api.sent(user)[before:])
-
-
-def invite(store: Store, role: str = "member") -> str:
-    with store.transaction() as tx:
-        return team.create_invite(tx, "Tổ công nghệ số 1", role)
 
 
 async def test_a_resident_from_a_deep_link_reaches_a_verdict_and_leaves_a_lead(

@@ -4,10 +4,7 @@ is in flight, delivers it after a restart — once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,12 +12,11 @@ import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support.conversations import LEAD_DIALOGUE
+from tests.support.hiendien_run import start, stop
 from tests.support.serving import free_port
+from tests.support.telegram_chat import GROUP
 from tests.support.telegram_standin import BotApiStandIn
-from tests.test_store import LEAD_DIALOGUE
-
-ROOT = Path(__file__).resolve().parent.parent
-GROUP = -1009876
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,41 +25,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def api() -> AsyncIterator[BotApiStandIn]:
     async with BotApiStandIn(token="555:RESTART") as stand_in:
         yield stand_in
-
-
-async def start(
-    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        **(extra or {}),
-        "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
-        "HIENDIEN_PORT": str(port),
-        "HIENDIEN_CONTENT_DIR": str(ROOT / "content"),
-        "TELEGRAM_BOT_TOKEN": api.token,
-        "TELEGRAM_BASE_URL": api.base_url,
-        "TELEGRAM_LEADS_CHAT_ID": str(GROUP),
-    }
-    env.pop("HIENDIEN_PUBLIC_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                    if r.status == 200:
-                        return proc
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    proc.kill()
-    raise AssertionError("hiendien run did not start")
-
-
-async def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
-    """Signal ``hiendien run`` and wait for it without blocking this loop (the stand-in
-    serving the stopping process runs on it)."""
-    proc.send_signal(sig)
-    return await asyncio.to_thread(proc.wait, 10)
 
 
 def outbox_status(db: Path) -> list[str]:

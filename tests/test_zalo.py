@@ -18,9 +18,9 @@ from db.models import Conversation, Lead
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
+from tests.support.records import rows
 from tests.support.serving import serve
 from tests.support.zalo_standin import ZaloStandIn
-from tests.test_store import rows
 
 
 @pytest.fixture
@@ -347,7 +347,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     from db import team
     from db.models import Outbox, utcnow
     from handlers.types import Inbound
-    from tests.test_store import LEAD_DIALOGUE
+    from tests.support.conversations import LEAD_DIALOGUE
 
     recent, quiet = zalo.add_user(), zalo.add_user()
     conversations = Conversations(sqlite_store, content, lambda: TODAY)

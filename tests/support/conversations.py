@@ -1,0 +1,40 @@
+"""Conversations the tests hold through ``bot.turns.Conversations``, as a channel would: the
+dialogue that leaves a lead, talking line by line, subscribing to the programme's news.
+
+May import: bot, handlers.
+"""
+
+from __future__ import annotations
+
+from bot.turns import Conversations
+from handlers.types import Inbound
+
+LEAD_DIALOGUE = (
+    "/start tdp5",
+    "ca nhan",
+    "15/03/2005",
+    "co",
+    "bo qua",
+    "1",  # Có, nhờ cán bộ hỗ trợ
+    "dong y",
+    "Trần Văn Bình",
+    "0912 345 678",
+    "5",
+    "buoi sang",
+)
+
+
+def talk(conv: Conversations, user: str, *texts: str, channel: str = "web") -> str:
+    """Say each of ``texts`` in turn; the text of the last reply."""
+    out = ""
+    for text in texts:
+        reply = conv.handle_sync(Inbound(channel, user, text=text))
+        assert reply is not None
+        out = "\n".join(m.text for m in reply.messages)
+    return out
+
+
+async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
+    """A Telegram resident starts, gives ``answers`` and subscribes to the news."""
+    for text in ("/start", *answers, "/nhantin", "đồng ý"):
+        await conv.handle(Inbound("telegram", user, text=text))

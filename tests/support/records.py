@@ -1,0 +1,24 @@
+"""The database read and seeded directly, beside the code under test: a table's rows, a
+team invite.
+
+May import: db.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db import team
+from db.store import Store
+
+
+def rows(store: Store, model: type) -> list[dict]:
+    """Every row of ``model``'s table, as dicts."""
+    with store.transaction() as tx:
+        return [dict(r) for r in tx.conn.execute(select(model.__table__)).mappings()]
+
+
+def invite(store: Store, role: str = "member") -> str:
+    """A fresh invite code for the team (``/staff CODE`` links whoever sends it)."""
+    with store.transaction() as tx:
+        return team.create_invite(tx, "Tổ công nghệ số 1", role)
