@@ -1,23 +1,26 @@
-"""Shared fixtures for every test: the real content/ and a real database (SQLite, and
-PostgreSQL when HIENDIEN_TEST_POSTGRES_URL is set). The fixed "today" and the repository's
-path are in tests.support, with the rest of the shared test support."""
+"""Shared fixtures for every test: the real content/, a real database (SQLite, and
+PostgreSQL when HIENDIEN_TEST_POSTGRES_URL is set) and the app on an aiohttp test client.
+The fixed "today" and the repository's path are in tests.support, with the rest of the
+shared test support."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, text
 
+from bot.app import build_app
 from bot.settings import Settings
 from db import migrate
 from db.engine import make_engine
 from db.store import Store
 from handlers.content import Content, load_content
-from tests.support import ROOT
+from tests.support import ROOT, TODAY
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 
@@ -79,3 +82,19 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         s = Store(url)
         yield s
         s.close()
+
+
+Client = Any  # aiohttp's TestClient
+
+
+@pytest.fixture
+async def client(aiohttp_client: Callable[..., Awaitable[Client]], store: Store, content: Content):
+    return await aiohttp_client(build_app(store, content, today=lambda: TODAY))
+
+
+@pytest.fixture
+async def lite_client(
+    aiohttp_client: Callable[..., Awaitable[Client]], sqlite_store: Store, content: Content
+):
+    """For endpoints that do not touch the database beyond opening it."""
+    return await aiohttp_client(build_app(sqlite_store, content, today=lambda: TODAY))

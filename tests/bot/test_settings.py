@@ -11,8 +11,7 @@ import pytest
 from bot.channels.registry import CHANNELS
 from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import SettingError, Settings, read
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def names(kind: type) -> set[str]:

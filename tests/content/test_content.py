@@ -13,15 +13,16 @@ import yaml
 from handlers.content import Content, load_content
 from handlers.faq import FaqIndex
 from handlers.yamlfile import ContentError
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent / "content"
+CONTENT = ROOT / "content"
 DIACRITIC = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]")
 
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
-    shutil.copytree(ROOT, target)
+    shutil.copytree(CONTENT, target)
     return target
 
 
@@ -50,7 +51,7 @@ def _texts(data: dict, prefix: str = "") -> dict[str, str]:
 
 
 def test_every_vietnamese_message_is_written_with_diacritics() -> None:
-    messages = yaml.safe_load((ROOT / "vi" / "messages.yaml").read_text(encoding="utf-8"))
+    messages = yaml.safe_load((CONTENT / "vi" / "messages.yaml").read_text(encoding="utf-8"))
     for key, template in _texts(messages).items():
         words = re.sub(r"{[{%].*?[}%]}", " ", template, flags=re.S)
         if len(re.findall(r"[^\W\d_]{2,}", words)) >= 2:

@@ -1,6 +1,6 @@
 """Adding a channel is one package, its settings block and one line in the registry: the
-pigeon channel (tests/pigeon/), registered here the way bot/channels/registry.py lists the
-real ones, is served, reported, notified, broadcast to and commanded by the same code that
+pigeon channel (tests/support/pigeon/), registered here the way bot/channels/registry.py lists
+the real ones, is served, reported, notified, broadcast to and commanded by the same code that
 serves Telegram and Zalo — nothing in bot/ names it."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from db import campaigns
 from db.models import Subscriber
 from db.store import Store
 from handlers.content import Content
-from tests.support import TODAY
+from tests.support import ROOT, TODAY
 from tests.support.conversations import LEAD_DIALOGUE
 from tests.support.pigeon.channel import LOFTS, PigeonChannel
 from tests.support.pigeon.settings import PigeonSettings
@@ -230,7 +230,7 @@ def test_campaigns_are_no_longer_than_the_tightest_channel_allows(
 def test_no_module_outside_the_channel_packages_names_a_channel() -> None:
     """The app, the command line, /healthz, the outbox and campaigns know channels only
     through the registry: no string in their code is a channel's name."""
-    root = Path(__file__).resolve().parent.parent / "bot"
+    root = ROOT / "bot"
     packages = {c.__module__.split(".")[2] for c in registry.CHANNELS}
     names = {c.name for c in registry.CHANNELS}
     found = []

@@ -20,8 +20,9 @@ from handlers.faq import (
 )
 from handlers.text import plain
 from handlers.yamlfile import ContentError, load_model
+from tests.support import ROOT
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = ROOT / "content"
 FAQ_PATH = CONTENT / "faq.yaml"
 PROGRAM = load_model(CONTENT / "program.yaml", ProgramFile)[0]
 # How questions are read: the real vocabulary and the programme's ages and years.

@@ -33,8 +33,6 @@ def count(store: Store, model: type) -> int:
         return tx.conn.execute(select(func.count()).select_from(model.__table__)).scalar_one()
 
 
-
-
 def test_state_survives_a_restart(store: Store, content) -> None:
     talk(Conversations(store, content, lambda: TODAY), "u1", "/start", "ca nhan")
     again = Conversations(Store(store.url), content, lambda: TODAY)  # a new process

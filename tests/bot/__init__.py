@@ -1,0 +1,1 @@
+"""Tests of bot/ itself: campaigns and their scheduler, routes, export, settings."""

@@ -1,0 +1,1 @@
+"""Tests of bot/channels/: one package per channel, and adding one."""

@@ -1,0 +1,1 @@
+"""Tests of bot/channels/telegram/ against the Bot API stand-in."""

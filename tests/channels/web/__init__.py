@@ -1,0 +1,1 @@
+"""Tests of bot/channels/web/: the chat API and the chat page in Chromium."""

@@ -1,0 +1,1 @@
+"""Tests of bot/channels/zalo/ against the Zalo OA stand-in."""

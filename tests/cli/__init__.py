@@ -1,0 +1,1 @@
+"""Tests of bot/cli/: the ``hiendien`` command run for real, in a subprocess."""

@@ -1,0 +1,1 @@
+"""Tests of content/: the real files load, and a broken one names the file, line and problem."""

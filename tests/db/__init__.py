@@ -1,0 +1,1 @@
+"""Tests of db/ on SQLite and PostgreSQL: the store, effects, prepared statements, the team."""
