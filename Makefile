@@ -30,10 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python bench/chat_turns.py
-	$(BIN)/python bench/telegram_turns.py
-	$(BIN)/python bench/zalo_webhook.py
-	$(BIN)/python bench/broadcast.py
+	$(BIN)/python -m bench.chat_turns
+	$(BIN)/python -m bench.telegram_turns
+	$(BIN)/python -m bench.zalo_webhook
+	$(BIN)/python -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

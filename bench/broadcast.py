@@ -15,7 +15,7 @@ database) SIGKILLs hiendien once half the messages are delivered, restarts it an
 finish: chats that got the message more than once, subscribers that never got it, and the
 campaign's figures in the database. Exits 1 if a run did not finish.
 
-    .venv/bin/python bench/broadcast.py [--subscribers 20000] [--limit 1000] [--latency 0]
+    .venv/bin/python -m bench.broadcast [--subscribers 20000] [--limit 1000] [--latency 0]
                                         [--profile FILE [--profile-seconds 10]]
 
 ``--latency 0.15 --limit 30 --subscribers 2000`` is Telegram as seen from Vietnam at its
@@ -41,16 +41,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import insert
 
-from sqlalchemy import insert  # noqa: E402
-
-from bench.measure import cpu_seconds, free_port  # noqa: E402
-from db import campaigns, migrate  # noqa: E402
-from db.models import Subscriber, utcnow  # noqa: E402
-from db.store import Store  # noqa: E402
-from tests.support.telegram_standin import BotApiStandIn  # noqa: E402
+from bench.measure import cpu_seconds, free_port
+from db import campaigns, migrate
+from db.models import Subscriber, utcnow
+from db.store import Store
+from tests.support import ROOT
+from tests.support.telegram_standin import BotApiStandIn
 
 FIRST_CHAT = 700_000_001  # subscriber i is the private chat FIRST_CHAT + i
 APPLICANTS = ("person", "enterprise", "household")

@@ -5,7 +5,7 @@ server with one JSON route; drives N concurrent scripted residents through the w
 person flow via POST /api/chat (each waits for the reply before its next message), then
 the same client against the bare route. Prints turns/s, p50/p95/p99 and the ratio.
 
-    .venv/bin/python bench/chat_turns.py [--residents 50] [--seconds 15]
+    .venv/bin/python -m bench.chat_turns [--residents 50] [--seconds 15]
 """
 
 from __future__ import annotations
@@ -18,14 +18,11 @@ import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.measure import free_port, pct  # noqa: E402
+from bench.measure import free_port, pct
+from tests.support import ROOT
 
 SCRIPT = [
     {"text": "/start bench"},

@@ -5,7 +5,7 @@ PicklePersistence, asking the same three questions as hiendien's person flow.
 "Bạn có phải là công dân Việt Nam không?" [Có | Không] → verdict. Used by
 bench/telegram_turns.py for comparison; polling only.
 
-    .venv/bin/python bench/reference_ptb_bot.py --token T --base-url U --pickle ref.pickle \
+    .venv/bin/python -m bench.reference_ptb_bot --token T --base-url U --pickle ref.pickle \
         [--limits flood|none]
 
 ``--limits flood`` (the default) uses hiendien's ``FloodLimits`` (python-telegram-bot's
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from warnings import filterwarnings
@@ -110,7 +109,6 @@ def main() -> None:
         .persistence(PicklePersistence(filepath=args.pickle))
     )
     if args.limits == "flood":
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from bot.channels.telegram.limits import FloodLimits
 
         builder = builder.rate_limiter(FloodLimits(overall_per_second=30, private_per_second=1))

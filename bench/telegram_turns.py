@@ -18,7 +18,7 @@ built with limits too high to matter, the reference bot without a rate limiter):
 where each bot's own cost shows, with its CPU time per update. Exits 1 unless every
 resident reached the verdict in every run, without timeouts.
 
-    .venv/bin/python bench/telegram_turns.py [--residents 20] [--seconds 15] [--think 0]
+    .venv/bin/python -m bench.telegram_turns [--residents 20] [--seconds 15] [--think 0]
                                              [--no-unlimited]
 """
 
@@ -33,14 +33,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
-from tests.support.telegram_standin import BotApiStandIn  # noqa: E402
+from bench.measure import cpu_seconds, free_port, pct
+from tests.support import ROOT
+from tests.support.telegram_standin import BotApiStandIn
 
 VERDICT = "rất có thể đủ điều kiện"
 TURN_TIMEOUT = 60.0
@@ -262,10 +259,9 @@ async def main() -> None:
 
         def reference(pickle: str, limits: str) -> Launcher:
             def launch(api: StandIn) -> tuple[list[str], dict[str, str]]:
-                script = str(ROOT / "bench" / "reference_ptb_bot.py")
                 options = ["--token", api.token, "--base-url", api.base_url]
                 options += ["--pickle", f"{tmp}/{pickle}", "--limits", limits]
-                return [sys.executable, script, *options], base
+                return [sys.executable, "-m", "bench.reference_ptb_bot", *options], base
 
             return launch
 

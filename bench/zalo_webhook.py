@@ -17,7 +17,7 @@ does. Once the time is up and a settling second has passed, every message beyond
 flow's steps should have produced counts as a duplicate answered (target 0). Exits 1 on a
 duplicate, a reply that never came or an answer other than 200.
 
-    .venv/bin/python bench/zalo_webhook.py [--residents 20] [--seconds 15] [--redeliver 0.05]
+    .venv/bin/python -m bench.zalo_webhook [--residents 20] [--seconds 15] [--redeliver 0.05]
 """
 
 from __future__ import annotations
@@ -32,16 +32,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.measure import cpu_seconds, free_port, pct  # noqa: E402
-from tests.support.zalo_standin import ZaloStandIn  # noqa: E402
+from bench.measure import cpu_seconds, free_port, pct
+from tests.support import ROOT
+from tests.support.zalo_standin import ZaloStandIn
 
 JsonDict = dict[str, Any]
 VERDICT = "rất có thể đủ điều kiện"
