@@ -1,13 +1,13 @@
 """Updates per second and reply latency on Telegram (polling), against the bot a user would
 otherwise build with python-telegram-bot's ConversationHandler and PicklePersistence.
 
-Runs the Bot API stand-in (tests/support/telegram_standin.py) in this process and the bot under test
-as a separate process polling it: first ``hiendien run`` (SQLite in a temporary folder),
-then bench/reference_ptb_bot.py, each against a fresh stand-in. N simulated residents do
-hiendien's person flow over and over with fresh user ids: "/start" → tap "Cá nhân" → type
-"15/03/2005" → tap "Có" → the verdict. Like a person, each waits for the bot's reply before
-the next action. An update counts as handled when its reply reaches the stand-in; its
-latency runs from the push to that moment.
+Runs the Bot API stand-in (tests/support/telegram_standin.py) in this process and the bot
+under test as a separate process polling it: first ``hiendien run`` (SQLite in a temporary
+folder), then bench/reference_ptb_bot.py, each against a fresh stand-in. N simulated
+residents do hiendien's person flow over and over with fresh user ids: "/start" → tap
+"Cá nhân" → type "15/03/2005" → tap "Có" → the verdict. Like a person, each waits for the
+bot's reply before the next action. An update counts as handled when its reply reaches the
+stand-in; its latency runs from the push to that moment.
 
 Both bots keep Telegram's flood limits (30 messages a second overall, 1 a second per private
 chat: hiendien's ``FloodLimits``, an ``AIORateLimiter``). Residents who answer at once (the
