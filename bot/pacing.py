@@ -3,7 +3,7 @@
 95% of the limit, in a bucket small enough that no one-second window goes over the limit
 even after a pause: from a standing start a leaky bucket lets its capacity through at once,
 then one every 1/pace seconds, so the capacity is kept to half the 5% headroom (1 at
-Telegram's 30 a second, 25 at 1,000); tests/test_campaigns.py checks the bound.
+Telegram's 30 a second, 25 at 1,000); tests/bot/test_campaigns.py checks the bound.
 
 May import: aiolimiter only.
 """
