@@ -1,4 +1,7 @@
-"""Alembic environment: migrates the database named in the config against db.models."""
+"""Alembic environment: migrates the database named in the config against db.models.
+
+Imports alembic, sqlmodel, db.engine and db.models.
+"""
 
 from __future__ import annotations
 
