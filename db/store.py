@@ -68,6 +68,12 @@ class Store:
         with self.engine.connect() as conn:
             return bool(conn.execute(text("SELECT 1")).scalar() == 1)
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.engine.dispose()

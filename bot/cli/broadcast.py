@@ -80,43 +80,31 @@ def run_create(cmd: Command) -> int:
         fields = campaign_fields(cmd.args, utcnow(), cmd.channels)
     except (ScheduleError, ValueError, OSError) as exc:
         raise Fail(str(exc)) from exc
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            campaign_id = campaigns.create(tx, **fields)
-            campaign = campaigns.get(tx, campaign_id)
-            assert campaign is not None
-            size = campaigns.audience_size(tx, campaign)
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        campaign_id = campaigns.create(tx, **fields)
+        campaign = campaigns.get(tx, campaign_id)
+        assert campaign is not None
+        size = campaigns.audience_size(tx, campaign)
     print(f"campaign {campaign_id} created for {size} subscribers now in its audience")
     return 0
 
 
 def run_list(cmd: Command) -> int:
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            for c in campaigns.all_campaigns(tx):
-                print(
-                    f"{c['id']:>4}  {c['status']:<9}  {c['segment']:<9}  {_when(c)}  "
-                    f"{campaigns.audience_size(tx, c)} subscribers"
-                )
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        for c in campaigns.all_campaigns(tx):
+            print(
+                f"{c['id']:>4}  {c['status']:<9}  {c['segment']:<9}  {_when(c)}  "
+                f"{campaigns.audience_size(tx, c)} subscribers"
+            )
     return 0
 
 
 def run_show(cmd: Command) -> int:
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            campaign = campaigns.get(tx, cmd.args.campaign_id)
-            if campaign is None:
-                return _missing(cmd.args.campaign_id)
-            figures = campaigns.figures(tx, cmd.args.campaign_id)
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        campaign = campaigns.get(tx, cmd.args.campaign_id)
+        if campaign is None:
+            return _missing(cmd.args.campaign_id)
+        figures = campaigns.figures(tx, cmd.args.campaign_id)
     print(
         f"campaign {campaign['id']}: {campaign['status']}, segment {campaign['segment']}, "
         f"source {campaign['source'] or '-'}, area {campaign['area'] or '-'}, {_when(campaign)}"
@@ -131,16 +119,12 @@ def run_show(cmd: Command) -> int:
 
 def run_cancel(cmd: Command) -> int:
     campaign_id = cmd.args.campaign_id
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            if campaigns.get(tx, campaign_id) is None:
-                return _missing(campaign_id)
-            if not campaigns.set_status(tx, campaign_id, "cancelled", unless=("done",)):
-                print("hiendien: that campaign is already done", file=sys.stderr)
-                return 1
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        if campaigns.get(tx, campaign_id) is None:
+            return _missing(campaign_id)
+        if not campaigns.set_status(tx, campaign_id, "cancelled", unless=("done",)):
+            print("hiendien: that campaign is already done", file=sys.stderr)
+            return 1
     print(f"campaign {campaign_id} cancelled")
     return 0
 
@@ -150,8 +134,7 @@ def run_test(cmd: Command) -> int:
     delivery is recorded."""
     args, settings = cmd.args, cmd.settings
     kind, ref = _recipient(cmd.channels, args.to)
-    db = store(settings)
-    try:
+    with store(settings) as db:
         with db.transaction() as tx:
             campaign = campaigns.get(tx, args.campaign_id)
         if campaign is None:
@@ -162,8 +145,6 @@ def run_test(cmd: Command) -> int:
             written = " or ".join(c.recipient for c in cmd.channels if c.recipient)
             raise Fail(f'--to "{args.to}": write {written}')
         status = asyncio.run(_send(cmd, db, kind, ref, campaign_message(campaign, args.lang)))
-    finally:
-        db.close()
     if status == "sent":
         print(f"test message of campaign {campaign['id']} ({args.lang}) sent to {kind.name} {ref}")
         return 0

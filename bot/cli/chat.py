@@ -20,14 +20,12 @@ def add(commands: Subcommands, channels: Registry) -> None:
 
 def chat_here(cmd: Command) -> int:
     texts = content(cmd.settings)
-    db = store(cmd.settings)
     writes_first = writing_first(cmd.channels)
-    turns = Conversations(db, texts, today_in_vietnam, writes_first)
-    terminal = TerminalChannel(Context(cmd.settings, db, texts, turns, writes_first))
-    try:
-        terminal.chat()
-    except KeyboardInterrupt:
-        print()
-    finally:
-        db.close()
+    with store(cmd.settings) as db:
+        turns = Conversations(db, texts, today_in_vietnam, writes_first)
+        terminal = TerminalChannel(Context(cmd.settings, db, texts, turns, writes_first))
+        try:
+            terminal.chat()
+        except KeyboardInterrupt:
+            print()
     return 0

@@ -29,9 +29,8 @@ def export_leads(cmd: Command) -> int:
     from bot.export import write_csv, write_xlsx
 
     args = cmd.args
-    db = store(cmd.settings)
     try:
-        with db.transaction() as tx:
+        with store(cmd.settings) as db, db.transaction() as tx:
             leads = exports.leads_for_export(tx)
             if args.format == "xlsx":
                 if args.output:
@@ -47,8 +46,6 @@ def export_leads(cmd: Command) -> int:
     except OSError as exc:
         where = args.output or "standard output"
         raise Fail(f"cannot write {where}: {exc.strerror or exc}") from exc
-    finally:
-        db.close()
     if args.output:
         print(f"{count} leads written to {args.output}", file=sys.stderr)
     return 0

@@ -32,12 +32,8 @@ def add(commands: Subcommands, channels: Registry) -> None:
 
 def run_invite(cmd: Command) -> int:
     args = cmd.args
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            code = team.create_invite(tx, args.team, args.role)
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        code = team.create_invite(tx, args.team, args.role)
     print(f"Invite code for {args.team} ({args.role}), valid {team.INVITE_DAYS} days: {code}")
     for channel in cmd.channels:
         how = channel.staff_link(cmd.settings, code)
@@ -47,12 +43,8 @@ def run_invite(cmd: Command) -> int:
 
 
 def run_list(cmd: Command) -> int:
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            rows = team.members(tx)
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        rows = team.members(tx)
     if not rows:
         print("No team members yet: hiendien staff invite --team NAME")
     for m in rows:
@@ -66,11 +58,7 @@ def run_list(cmd: Command) -> int:
 
 def run_remove(cmd: Command) -> int:
     member_id = cmd.args.member_id
-    db = store(cmd.settings)
-    try:
-        with db.transaction() as tx:
-            removed = team.remove_member(tx, member_id)
-    finally:
-        db.close()
+    with store(cmd.settings) as db, db.transaction() as tx:
+        removed = team.remove_member(tx, member_id)
     print("removed" if removed else f"no active member with id {member_id}")
     return 0 if removed else 1
