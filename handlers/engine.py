@@ -47,6 +47,8 @@ def asking_for_contact(state: ConversationState) -> str | None:
 def step(state: ConversationState, inbound: Inbound, today: date, content: Content) -> Outcome:
     """One turn: what the person did, in the state the conversation was in, on ``today``."""
     text = nfc(inbound.text or "")
+    if state.step not in STEPS:  # a step this version no longer has: back to the menu
+        state = replace(state, step="start")
     turn = Turn(state, inbound, today, content, STEPS, text)
     if len(text) > MAX_TEXT:
         return miss(turn, Miss("problem.too_long", {"limit": MAX_TEXT}))
@@ -61,9 +63,7 @@ def step(state: ConversationState, inbound: Inbound, today: date, content: Conte
     if payload in GLOBAL:
         return GLOBAL[payload](turn)
 
-    current = STEPS.get(state.step) or STEPS["start"]
-    if state.step not in STEPS:
-        turn = turn.moved(replace(state, step="start"))
+    current = STEPS[state.step]
     if text and payload is None and current.free_text and looks_like_question(text):
         match = content.faq.match(text, strong=True)
         if match:

@@ -4,19 +4,23 @@ numbers, typed words with and without diacritics, questions in the middle, mista
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from handlers import rules
-from handlers.steps.flow import STEPS
+from handlers.engine import step
+from handlers.steps.flow import GLOBAL, STEPS
 from handlers.types import (
     CountVerdict,
     DeleteMyData,
+    Inbound,
     RecordConsent,
     RecordLead,
     ShowMyData,
 )
+from tests.support import TODAY
 from tests.support.resident import Resident
 
 PROGRAM_SITE = "https://hiendienonline.tenmien.vn"
@@ -502,3 +506,19 @@ def test_every_consent_records_its_purpose_version_and_the_text_shown(
     assert consent.granted == (answer == "yes")
     assert consent.text_hash == hashlib.sha256(notice.encode()).hexdigest()
     assert r.step == ("lead_name" if purpose == "lead_contact" and answer == "yes" else "idle")
+
+
+@pytest.mark.parametrize("action", [*GLOBAL, "xin chào", "2", "/start"])
+def test_a_conversation_stored_at_a_step_this_version_lacks_goes_on_from_the_menu(
+    content, action: str
+) -> None:
+    """A state saved by an older version (its step since renamed or removed) never crashes
+    a turn: whatever the person does is read as if they stood at the menu."""
+    r = Resident(content)
+    r.type("/start")
+    assert r.state is not None
+    r.state = replace(r.state, step="retired_step", choices=())
+    did = {"payload": action} if action in GLOBAL else {"text": action}  # a tap, or typed
+    out = step(r.state, Inbound("test", "u", push=True, **did), TODAY, content)
+    assert out.messages and all(m.text.strip() for m in out.messages)
+    assert out.state is None or out.state.step in STEPS
