@@ -40,6 +40,8 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
+from tests.support.waiting import wait_until
+
 __all__ = ["BotApiStandIn", "Call", "StandInError"]
 
 JsonDict = dict[str, Any]
@@ -661,14 +663,7 @@ class BotApiStandIn:
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Poll ``predicate`` every 10 ms until true; AssertionError with recent calls on
         timeout."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() >= deadline:
-                raise AssertionError(
-                    f"condition not met within {timeout}s; recent calls:\n{self.dump()}"
-                )
-            await asyncio.sleep(0.01)
+        await wait_until(predicate, timeout, self.dump, "calls")
 
     async def wait_sent(
         self, count: int, chat_id: ChatId | None = None, timeout: float = 5.0

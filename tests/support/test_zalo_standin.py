@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tests.support.serving import serve
 from tests.support.zalo_standin import ZaloStandIn
 
 JsonDict = dict[str, Any]
@@ -383,15 +384,8 @@ async def receiver(zalo: ZaloStandIn) -> AsyncIterator[tuple[Receiver, str]]:
     bot = Receiver(zalo.app_id, zalo.oa_secret_key)
     app = web.Application()
     app.router.add_post("/zalo/webhook", bot.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield bot, f"http://127.0.0.1:{port}/zalo/webhook"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as url:
+        yield bot, url + "/zalo/webhook"
 
 
 async def test_signed_webhook_verifies_over_the_exact_bytes(

@@ -59,6 +59,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import aiohttp
 from aiohttp import web
 
+from tests.support.waiting import wait_until
+
 __all__ = [
     "ApiCall",
     "Delivery",
@@ -887,14 +889,7 @@ class ZaloStandIn:
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Poll ``predicate`` every 10 ms; AssertionError with recent traffic on timeout."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() >= deadline:
-                raise AssertionError(
-                    f"condition not met within {timeout}s; recent traffic:\n{self.dump()}"
-                )
-            await asyncio.sleep(0.01)
+        await wait_until(predicate, timeout, self.dump, "traffic")
 
     async def wait_sent(
         self, count: int, user_id: UserId | None = None, timeout: float = 5.0

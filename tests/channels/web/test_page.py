@@ -27,6 +27,7 @@ from bot.app import build_app
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
+from tests.support.serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -63,15 +64,8 @@ async def host_page(request: web.Request) -> web.Response:
 async def server(sqlite_store: Store, content: Content) -> AsyncIterator[str]:
     app = build_app(sqlite_store, content, today=lambda: TODAY)
     app.router.add_get("/test-host", host_page)  # a stand-in for the ward portal
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
