@@ -1,7 +1,8 @@
 """The tables. One module so the whole schema reads in one place; Alembic migrates it.
 
-Personal data lives only in ``lead`` (name, phone, area, contact time), ``consent``
-(who agreed to what) and ``conversation`` (the chat's state and the platform's user id).
+Residents' personal data lives only in ``lead`` (name, phone, area, contact time),
+``consent`` (who agreed to what) and ``conversation`` (the chat's state and the platform's
+user id); ward staff's in ``office_user`` (e-mail, name) and ``member`` (chat accounts).
 ``verdict_count`` and ``erased_lead`` hold anonymous counts only. Imports nothing of
 hiendien.
 """
@@ -88,6 +89,12 @@ class Lead(SQLModel, table=True):
     announce_message_id: int | None = None
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
+    # the team that serves the resident's tổ dân phố (None: no team serves it yet)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    assignee_user_id: int | None = Field(
+        default=None, foreign_key="office_user.id", ondelete="SET NULL"
+    )  # the office user who holds it (set by a claim from the board or a linked chat)
+    domain: str | None = Field(default=None, max_length=253)  # the name registered
 
     __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
 
@@ -102,6 +109,10 @@ class LeadEvent(SQLModel, table=True):
     actor: str = Field(max_length=80)
     kind: str = Field(max_length=16)
     status: str | None = Field(default=None, max_length=16)
+    actor_user_id: int | None = Field(
+        default=None, foreign_key="office_user.id", ondelete="SET NULL"
+    )
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Outbox(SQLModel, table=True):
@@ -147,11 +158,22 @@ class ErasedLead(SQLModel, table=True):
 
 
 class Team(SQLModel, table=True):
-    """A community digital team (Tổ công nghệ số cộng đồng)."""
+    """A community digital team (Tổ công nghệ số cộng đồng). ``name_key`` is the name folded
+    (no case, no diacritics): two teams never share it."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
+    name_key: str = Field(max_length=100, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class TeamArea(SQLModel, table=True):
+    """A tổ dân phố and the one team that serves it: a new lead from there goes to it."""
+
+    __tablename__ = "team_area"
+    area: str = Field(primary_key=True, max_length=100)
+    team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
 
 
 class Member(SQLModel, table=True):
@@ -166,6 +188,9 @@ class Member(SQLModel, table=True):
     role: str = Field(default="member", max_length=16)  # member | admin
     active: bool = True
     linked_at: datetime = Field(default_factory=utcnow)
+    office_user_id: int | None = Field(
+        default=None, foreign_key="office_user.id", index=True, ondelete="SET NULL"
+    )  # the office account this chat account belongs to
 
 
 class Invite(SQLModel, table=True):
@@ -179,6 +204,9 @@ class Invite(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     member_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    office_user_id: int | None = Field(
+        default=None, foreign_key="office_user.id", ondelete="CASCADE"
+    )  # an invite made for an office user links the chat account to that user
 
 
 class BlockedChat(SQLModel, table=True):
@@ -286,3 +314,66 @@ class Reminder(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     status: str = Field(default="pending", max_length=16)  # pending | sent | failed | cancelled
     done_at: datetime | None = None
+
+
+class OfficeUser(SQLModel, table=True):
+    """A ward office account: admin (Phòng Văn hóa – Xã hội), leader or member of a team.
+    The password is an argon2 hash, set through a one-time link whose token is kept only
+    as its SHA-256 (``link_hash``); ``totp_secret`` is the optional second factor."""
+
+    __tablename__ = "office_user"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # lower case
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=16)  # admin | leader | member
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    lang: str = Field(default="vi", max_length=8)
+    password_hash: str | None = Field(default=None, max_length=200)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    link_hash: str | None = Field(default=None, max_length=64, unique=True)
+    link_expires_at: datetime | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class OfficeSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random id; only its SHA-256 is stored here."""
+
+    __tablename__ = "office_session"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="office_user.id", index=True, ondelete="CASCADE")
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: who did what and when (sign-ins, views of contact details, exports,
+    status and role changes). Rows are never updated or deleted by the product."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_user_id: int | None = Field(
+        default=None, foreign_key="office_user.id", index=True, ondelete="SET NULL"
+    )
+    actor: str = Field(max_length=254)  # the user's e-mail, "cli", or "telegram:123"
+    action: str = Field(max_length=32, index=True)
+    target: str | None = Field(default=None, max_length=64)  # "lead:12", "user:3" …
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    ip: str | None = Field(default=None, max_length=64, index=True)
+
+
+class Source(SQLModel, table=True):
+    """Where residents came from: a code carried in links and QR codes (``?source=``,
+    Telegram's ``/start CODE``), with a name and the organisation that hands it out."""
+
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=100)
+    organisation: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None

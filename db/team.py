@@ -21,6 +21,7 @@ from db.models import utcnow
 from db.outbox import TEAM_RECIPIENT
 from db.store import Tx
 from db.tables import blocked_t, event_t, invite_t, lead_t, member_t, team_t
+from handlers.text import fold
 
 INVITE_DAYS = 7
 STATUSES = ("contacted", "registered", "unreachable", "declined")  # after "claimed"
@@ -31,7 +32,8 @@ def create_invite(tx: Tx, team_name: str, role: str = "member") -> str:
     team_id = tx.conn.execute(select(team_t.c.id).where(team_t.c.name == team_name)).scalar()
     if team_id is None:
         team_id = tx.conn.execute(
-            insert(team_t).returning(team_t.c.id), {"name": team_name, "created_at": utcnow()}
+            insert(team_t).returning(team_t.c.id),
+            {"name": team_name, "name_key": fold(team_name), "created_at": utcnow()},
         ).scalar_one()
     code = secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")
     now = utcnow()

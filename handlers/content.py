@@ -196,26 +196,36 @@ def text_templates(
 
 
 def _chat_env(
-    path: Path, program: ProgramFile, ward: WardFile
+    folder: Path, program: ProgramFile, ward: WardFile
 ) -> tuple[jinja2.Environment, set[str]]:
-    data, node = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ContentError(path, 1, "expected a mapping of message keys to texts")
-    try:
-        flat = _flatten(data)
-    except TypeError as exc:
-        raise ContentError(path, None, str(exc)) from exc
+    """One language's words: every ``*.yaml`` in its folder (``messages.yaml`` for the chat,
+    ``office.yaml`` … for the ward office), one catalogue; a key defined twice is an error."""
     templates: dict[str, str] = {}
     env = text_templates(program, ward, templates)
-    for key, (tpl, ypath) in flat.items():
-        line = line_of(node, ypath)
-        if not isinstance(tpl, str):
-            raise ContentError(path, line, f"{key}: expected text, found {type(tpl).__name__}")
+    where: dict[str, Path] = {}
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise ContentError(folder / "messages.yaml", None, "no message files in this folder")
+    for path in files:
+        data, node = read_yaml(path)
+        if not isinstance(data, dict):
+            raise ContentError(path, 1, "expected a mapping of message keys to texts")
         try:
-            env.parse(tpl)
-        except jinja2.TemplateSyntaxError as exc:
-            raise ContentError(path, line, f"{key}: template error: {exc.message}") from exc
-        templates[key] = tpl
+            flat = _flatten(data)
+        except TypeError as exc:
+            raise ContentError(path, None, str(exc)) from exc
+        for key, (tpl, ypath) in flat.items():
+            line = line_of(node, ypath)
+            if key in where:
+                raise ContentError(path, line, f"{key}: already defined in {where[key].name}")
+            if not isinstance(tpl, str):
+                raise ContentError(path, line, f"{key}: expected text, found {type(tpl).__name__}")
+            try:
+                env.parse(tpl)
+            except jinja2.TemplateSyntaxError as exc:
+                raise ContentError(path, line, f"{key}: template error: {exc.message}") from exc
+            templates[key] = tpl
+            where[key] = path
     return env, set(templates)
 
 
@@ -231,12 +241,12 @@ def load_content(root: Path) -> Content:
     chat: dict[str, jinja2.Environment] = {}
     keys: dict[str, set[str]] = {}
     for lang in LANGUAGES:
-        chat[lang], keys[lang] = _chat_env(root / lang / "messages.yaml", program, ward)
+        chat[lang], keys[lang] = _chat_env(root / lang, program, ward)
     first, *others = keys.values()
     missing = first.union(*others) - first.intersection(*others)
     if missing:
         raise ContentError(
-            root / LANGUAGES[-1] / "messages.yaml",
+            root / LANGUAGES[-1],
             None,
             " and ".join(LANGUAGES)
             + " must have the same messages; differing keys: "
