@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db import conversations, team
+from db import conversations, followup
 from db.store import Store
 from handlers.content import Content
 
@@ -38,7 +38,7 @@ def notice_text(content: Content, lang: str, card: dict[str, Any], status: str) 
 def lead_card(store: Store, lead_id: int) -> dict[str, Any] | None:
     """The lead as the team sees it (None: the resident deleted their data meanwhile)."""
     with store.transaction() as tx:
-        return team.lead_card(tx, lead_id)
+        return followup.lead_card(tx, lead_id)
 
 
 async def card_of(store: Store, row: dict[str, Any]) -> dict[str, Any] | None:

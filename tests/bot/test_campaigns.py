@@ -32,7 +32,7 @@ from bot.clock import VIETNAM
 from bot.pacing import pacer
 from bot.settings import Settings
 from bot.turns import Conversations
-from db import campaigns
+from db import campaigns, followup
 from db.models import Delivery, Subscriber
 from db.store import Store
 from handlers.content import Content
@@ -480,8 +480,8 @@ async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_i
         code = team.create_invite(tx, "Tổ 1")
     with sqlite_store.transaction() as tx:
         _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
-        team.claim_lead(tx, lead["id"], member)
-        team.set_status(tx, lead["id"], member, "registered")
+        followup.claim_lead(tx, lead["id"], member)
+        followup.set_status(tx, lead["id"], member, "registered")
     before = len(api.sent())
     clock = Clock(vn("2026-12-01 09:00"))  # the programme ends 31/12/2026
     async with telegram_app(api, sqlite_store, content, clock) as scheduler:

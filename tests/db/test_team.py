@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.turns import Conversations
-from db import team
+from db import followup, team
 from db.models import Invite, Lead, LeadEvent, Outbox, utcnow
 from db.store import Store
 from tests.support import TODAY
@@ -63,7 +63,7 @@ def test_two_members_claiming_at_once_one_wins(store: Store, content) -> None:
     def claim(member: dict) -> None:
         barrier.wait()
         with store.transaction() as tx:
-            outcomes.append(team.claim_lead(tx, lead_id, member))
+            outcomes.append(followup.claim_lead(tx, lead_id, member))
 
     threads = [threading.Thread(target=claim, args=(m,)) for m in members]
     for t in threads:
@@ -87,14 +87,14 @@ def test_statuses_are_recorded_with_who_and_when(store: Store, content) -> None:
     other = make_member(store, "202", "Anh Tú")
     boss = make_member(store, "203", "Cô Mai", role="admin")
     with store.transaction() as tx:
-        assert team.set_status(tx, lead_id, holder, "contacted") == "unclaimed"
-        assert team.claim_lead(tx, lead_id, holder) == "won"
-        assert team.claim_lead(tx, lead_id, holder) == "mine"
-        assert team.set_status(tx, lead_id, other, "contacted") == "not_yours"
-        assert team.set_status(tx, lead_id, holder, "contacted") == "ok"
-        assert team.set_status(tx, lead_id, holder, "contacted") == "same"
-        assert team.set_status(tx, lead_id, boss, "registered") == "ok"
-        card = team.lead_card(tx, lead_id)
+        assert followup.set_status(tx, lead_id, holder, "contacted") == "unclaimed"
+        assert followup.claim_lead(tx, lead_id, holder) == "won"
+        assert followup.claim_lead(tx, lead_id, holder) == "mine"
+        assert followup.set_status(tx, lead_id, other, "contacted") == "not_yours"
+        assert followup.set_status(tx, lead_id, holder, "contacted") == "ok"
+        assert followup.set_status(tx, lead_id, holder, "contacted") == "same"
+        assert followup.set_status(tx, lead_id, boss, "registered") == "ok"
+        card = followup.lead_card(tx, lead_id)
     assert card["status"] == "registered" and card["assignee"] == "Chị Hoa"
     assert card["last_change"]["actor"] == "Cô Mai"
     events = [(e["kind"], e["status"], e["actor"]) for e in rows(store, LeadEvent)]
@@ -113,7 +113,7 @@ def test_unclaimed_leads_are_reminded_once_then_escalated(store: Store, content)
 
     def check(at) -> int:
         with store.transaction() as tx:
-            return team.queue_reminders(
+            return followup.queue_reminders(
                 tx, at, timedelta(hours=24), timedelta(hours=48), "telegram"
             )
 

@@ -45,7 +45,7 @@ from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
-from db import conversations, team
+from db import conversations, followup, team
 from db.models import utcnow
 from handlers.types import Inbound, Message, Reply
 
@@ -252,9 +252,9 @@ class TelegramChannel(Channel):
                 lead_id = int(parts[1])
                 tell = self.ctx.writes_first  # residents there hear of their request
                 if parts[0] == "lc":
-                    return team.claim_lead(tx, lead_id, member, writes_first=tell)
-                if len(parts) == 3 and parts[2] in team.STATUSES:
-                    return team.set_status(tx, lead_id, member, parts[2], writes_first=tell)
+                    return followup.claim_lead(tx, lead_id, member, writes_first=tell)
+                if len(parts) == 3 and parts[2] in followup.STATUSES:
+                    return followup.set_status(tx, lead_id, member, parts[2], writes_first=tell)
                 return "missing"
 
         try:
@@ -279,7 +279,7 @@ class TelegramChannel(Channel):
 
         def check() -> int:
             with self.store.transaction() as tx:
-                return team.queue_reminders(
+                return followup.queue_reminders(
                     tx, utcnow(), timedelta(hours=hours), timedelta(hours=ESCALATE_HOURS), CHANNEL
                 )
 

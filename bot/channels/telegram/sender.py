@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.channels import notices
 from bot.channels.telegram import CHANNEL, render
 from bot.outbox import SENT, Delivery
-from db import team
+from db import followup, team
 from db.outbox import TEAM_RECIPIENT
 from db.store import Store
 from handlers.content import Content
@@ -42,7 +42,7 @@ class TelegramSender:
 
     def _announced(self, lead_id: int, chat: str, message_id: int) -> None:
         with self.store.transaction() as tx:
-            team.mark_announced(tx, lead_id, chat, message_id)
+            followup.mark_announced(tx, lead_id, chat, message_id)
 
     async def deliver(self, row: dict[str, Any]) -> Delivery:
         recipient = self.leads_chat if row["channel"] == TEAM_RECIPIENT else row["recipient"]

@@ -344,7 +344,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
 
     from bot.channels.registry import writing_first
     from bot.turns import Conversations
-    from db import team
+    from db import followup, team
     from db.models import Outbox, utcnow
     from handlers.types import Inbound
     from tests.support.conversations import LEAD_DIALOGUE
@@ -367,7 +367,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     with sqlite_store.transaction() as tx:
         _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
         for lead_id in ids:
-            assert team.claim_lead(tx, lead_id, member, writes_first=writing_first()) == "won"
+            assert followup.claim_lead(tx, lead_id, member, writes_first=writing_first()) == "won"
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
         [notice] = await zalo.wait_sent(1, user_id=recent)
         assert "Chị Hoa" in notice["text"] and "đã nhận hỗ trợ" in notice["text"]
