@@ -21,6 +21,8 @@ from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
 from bot.maintenance import maintenance
+from bot.office.app import install as install_office
+from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
 from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
 from bot.scheduler import CampaignScheduler
@@ -80,7 +82,7 @@ def build_app(
     settings: nothing read from the environment, so only the web chat). ``options``: keyword
     arguments for a channel's constructor, by name (tests)."""
     settings = settings or Settings.defaults()
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers])
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, office_pages])
     writes_first = writing_first(channels)
     conversations = Conversations(store, content, today, writes_first)
     ctx = Context(settings, store, content, conversations, writes_first, clock)
@@ -109,5 +111,6 @@ def build_app(
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
     app.add_routes(ROUTES)
+    install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
     app.cleanup_ctx.append(maintenance(store, content, today))
     return app
