@@ -1,7 +1,7 @@
 """The chat page and the portal widget, driven in a real Chromium against the real app.
 
 The app runs on loopback (a random port) inside the test's event loop; Playwright drives
-Debian's Chromium. Without /usr/bin/chromium these tests are skipped, saying so.
+Debian's Chromium (tests.support.chromium). Without it these tests are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -18,7 +17,6 @@ from playwright.async_api import (
     ConsoleMessage,
     Locator,
     Page,
-    async_playwright,
     expect,
 )
 from sqlalchemy import text
@@ -27,19 +25,9 @@ from bot.app import build_app
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
+from tests.support.chromium import chromium, needs_chromium
 from tests.support.serving import serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 640}
 TIMEOUT_MS = 15_000
 
@@ -51,9 +39,7 @@ HOST_PAGE = """<!doctype html>
 <script src="/widget.js" data-source="portal" async></script>
 </body></html>"""
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium"
-)
+pytestmark = needs_chromium
 
 
 async def host_page(request: web.Request) -> web.Response:
@@ -70,12 +56,8 @@ async def server(sqlite_store: Store, content: Content) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
+    async with chromium() as b:
+        yield b
 
 
 @dataclass
