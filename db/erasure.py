@@ -3,7 +3,7 @@ and the retention schedule that forgets what is no longer needed.
 
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
 so the ward's figures survive; nothing that names a person does. Imports db.models,
-db.store, db.tables, db.conversations and db.leads.
+db.store, db.tables, db.conversations, db.leads and db.office.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from db import conversations, leads
+from db import conversations, leads, office
 from db.models import utcnow
 from db.store import Tx
 from db.tables import (
@@ -110,7 +110,8 @@ def erase(tx: Tx, channel: str, user_ref: str) -> int:
 
 def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str, int]:
     """The retention schedule: delivery ids after a week, idle conversations after
-    90 days, and every lead and consent once the retention period has ended."""
+    90 days, office sessions idle past their timeout, and every lead and consent once the
+    retention period has ended."""
     done = {
         "inbound_seen": conversations.prune_seen(tx, now - SEEN_KEPT),
         "conversations": tx.conn.execute(
@@ -118,6 +119,7 @@ def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str
         ).rowcount,
         "leads": 0,
         "consents": 0,
+        "office_sessions": office.prune_sessions(tx, now),
     }
     if today > retention_until:
         done["leads"] = _erase_leads(tx, lead_t.c.id.isnot(None))

@@ -137,7 +137,13 @@ def test_retention_purge(store: Store, content) -> None:
         )
         tx.conn.execute(InboundSeen.__table__.update().values(seen_at=utcnow() - timedelta(days=8)))
     done = purge_once(store, content, TODAY)
-    assert done == {"inbound_seen": 1, "conversations": 1, "leads": 0, "consents": 0}
+    assert done == {
+        "inbound_seen": 1,
+        "conversations": 1,
+        "leads": 0,
+        "consents": 0,
+        "office_sessions": 0,
+    }
     assert count(store, Lead) == 1
     after = content.retention_until + timedelta(days=1)
     assert purge_once(store, content, after)["leads"] == 1

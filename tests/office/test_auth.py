@@ -304,3 +304,19 @@ async def test_the_pages_speak_english_when_asked(store: Store, content: Content
         switched = await b.get("/office/lang?to=en&next=/office/login")
         assert switched.location == "/office/login"
         assert "Sign in" in (await b.get("/office/login")).text
+
+
+async def test_the_retention_schedule_forgets_idle_sessions(store: Store, content: Content):
+    from bot.maintenance import purge_once
+    from tests.support import TODAY
+
+    make_user(store, "lan@phuong.vn")
+    async with office_app(store, content) as (base, clock), browser(base) as b:
+        await b.login("lan@phuong.vn")
+    with store.transaction() as tx:
+        assert office.prune_sessions(tx, clock() + office.IDLE_TIMEOUT / 2) == 0
+    with store.transaction() as tx:
+        tx.conn.execute(
+            office_session_t.update().values(last_seen_at=clock() - office.IDLE_TIMEOUT)
+        )
+    assert purge_once(store, content, TODAY)["office_sessions"] == 1
