@@ -4,7 +4,8 @@ lead's history, and the anonymous verdict counts.
 Recording a lead writes its ``lead_event`` and the outbox row announcing it to the team in
 the same transaction. One phone number is one lead: the same number again updates it, and
 the lead then belongs to the chat account that gave it last. Imports db.models, db.store,
-db.prepared, db.tables, db.outbox and handlers' types.
+db.prepared, db.tables, db.outbox, db.team (a new lead offered to members one by one)
+and handlers' types.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from db import outbox
+from db import outbox, team
 from db.models import utcnow
 from db.prepared import Prepared
 from db.store import Tx
@@ -78,6 +79,8 @@ def record(
         payload={"lead_id": lead_id},
         dedupe_key=f"lead:{lead_id}:{kind}:{event_id}",
     )
+    if existing is None:
+        team.offer_lead(tx, lead_id)  # to its team's members on Zalo, one by one
     return lead_id, existing is None
 
 

@@ -191,6 +191,9 @@ class Member(SQLModel, table=True):
     office_user_id: int | None = Field(
         default=None, foreign_key="office_user.id", index=True, ondelete="SET NULL"
     )  # the office account this chat account belongs to
+    # when they last wrote to us from this account: a channel that may write only within a
+    # window of a person's last message (Zalo: 48 hours) offers them leads only then
+    last_message_at: datetime | None = None
 
 
 class Invite(SQLModel, table=True):

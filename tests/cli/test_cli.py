@@ -263,10 +263,10 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
     )
     invite = run([sys.executable, "-m", "bot", "staff", "invite", "--team", "Tổ công nghệ số 1"])
     assert invite.returncode == 0, invite.stderr
-    code = re.search(r"valid 7 days: (\S+)", invite.stdout).group(1)
+    code = re.search(r"dùng được 7 ngày: (\S+)", invite.stdout).group(1)
     assert f"start=staff-{code}" in invite.stdout
     listed = run([sys.executable, "-m", "bot", "staff", "list"])
-    assert "No team members yet" in listed.stdout
+    assert "Chưa có thành viên nào" in listed.stdout
     from db import team
 
     store = Store(env["HIENDIEN_DATABASE_URL"])
@@ -275,9 +275,9 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
     store.close()
     listed = run([sys.executable, "-m", "bot", "staff", "list"])
     assert "Tổ công nghệ số 1" in listed.stdout and "Nguyễn Thị Hoa" in listed.stdout
-    member_id = listed.stdout.split()[0]
+    member_id = re.search(r"#(\d+)  Nguyễn Thị Hoa", listed.stdout).group(1)
     removed = run([sys.executable, "-m", "bot", "staff", "remove", member_id])
-    assert removed.returncode == 0 and "removed" in removed.stdout
+    assert removed.returncode == 0 and "Đã gỡ" in removed.stdout
     again = run([sys.executable, "-m", "bot", "staff", "remove", member_id])
     assert again.returncode == 1
 

@@ -33,4 +33,4 @@ def bot_username(settings: TelegramSettings) -> str:
 
 def staff_link(settings: TelegramSettings, code: str) -> str:
     bot = bot_username(settings)
-    return f"Telegram: send /staff {code} to the bot, or open https://t.me/{bot}?start=staff-{code}"
+    return f"Telegram: gửi /staff {code} cho bot, hoặc mở https://t.me/{bot}?start=staff-{code}"

@@ -15,6 +15,7 @@ May import: bot.channels.zalo.settings, db.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -210,6 +211,14 @@ class ZaloApi:
             json={"recipient": {"user_id": user_id}, "message": message},
         )
         return str(data.get("message_id", ""))
+
+    async def user_name(self, user_id: str) -> str | None:
+        """The person's display name on Zalo (None if Zalo does not say)."""
+        data = await self.call(
+            "GET", "/v3.0/oa/user/detail", params={"data": json.dumps({"user_id": user_id})}
+        )
+        name = data.get("display_name")
+        return str(name) if name else None
 
     async def oa_info(self) -> dict[str, Any]:
         return await self.call("GET", "/v2.0/oa/getoa")

@@ -5,6 +5,8 @@
 same conversation service as every channel, de-duplicated on Zalo's msg_id.
 Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
 send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
+A team member's "/staff CODE" and claims by number are the team's business
+(:mod:`bot.channels.zalo.team`), answered before the conversation sees them.
 
 May import: bot.channels (base, notices, this package), bot.settings, db, handlers.
 """
@@ -17,15 +19,18 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.channels.base import Channel, ConfigError, Context, Subcommands
 from bot.channels.notices import resident_lang
 from bot.channels.zalo import CHANNEL, render, signature
-from bot.channels.zalo.api import ZaloApi, ZaloError
+from bot.channels.zalo import team as zalo_team
+from bot.channels.zalo.api import TokenError, ZaloApi, ZaloError
 from bot.channels.zalo.commands import add_zalo_commands
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.settings import WEBHOOK_PATH, ZaloSettings
+from bot.channels.zalo.team import StaffCommand
 from bot.settings import Settings
 from db import conversations, subscribers
 from db.models import utcnow
@@ -72,6 +77,12 @@ class ZaloChannel(Channel):
     def add_commands(cls, commands: Subcommands) -> None:
         add_zalo_commands(commands)
 
+    @classmethod
+    def staff_link(cls, settings: Settings, code: str) -> str | None:
+        if not cls.configured(settings):
+            return None
+        return f'Zalo: nhắn "/staff {code}" cho Official Account của phường'
+
     def __init__(self, ctx: Context, echo_delay: float = 2.0) -> None:
         super().__init__(ctx)
         settings = ctx.settings.block(ZaloSettings)
@@ -86,7 +97,7 @@ class ZaloChannel(Channel):
         self.turns = ctx.turns
         self.echo_delay = echo_delay  # an echo may arrive before our send has returned its id
         self.api = ZaloApi.from_settings(store, settings)
-        self.sender = ZaloSender(self.api, store, content, self.capabilities)
+        self.sender = ZaloSender(self.api, store, content, self.capabilities, ctx.clock)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
@@ -136,6 +147,11 @@ class ZaloChannel(Channel):
         message = event.get("message") or {}
         sender = str((event.get("sender") or {}).get("id") or event.get("user_id") or "")
         key = str(message.get("msg_id") or f"{name}:{sender}:{event.get('timestamp')}")
+        if name.startswith("user_send_") or name == "user_submit_info":
+            text = str(message.get("text", "")) if name == "user_send_text" else ""
+            command = zalo_team.parse(text) if text and not render.payload_of(text) else None
+            if await self._member_wrote(sender, command, key):
+                return  # the team's business, answered
         if name.startswith("oa_send_"):
             await self._echo(event)
         elif name == "user_send_text":
@@ -164,6 +180,48 @@ class ZaloChannel(Channel):
             await self.store.run(stop_news)
         else:
             log.info("zalo: ignored event %s", name or "(none)")
+
+    async def _member_wrote(self, user: str, command: StaffCommand | None, key: str) -> bool:
+        """Someone wrote to the OA: a team member's last message time moves on (the OA may
+        write to them for 48 hours), and "/staff CODE" or a member's claim by number is
+        carried out and answered here. False: a resident's message, for the conversation."""
+        name = ""
+        if command is not None and command.kind == "link":
+            name = await self._display_name(user)
+        at = self.ctx.clock()
+
+        def handle() -> tuple[zalo_team.Answer | None, bool]:
+            with self.store.transaction() as tx:
+                answer = zalo_team.member_wrote(
+                    tx,
+                    user,
+                    command,
+                    key=key,
+                    at=at,
+                    writes_first=self.ctx.writes_first,
+                    display_name=name,
+                )
+                return answer, tx.enqueued
+
+        answer, queued = await self.store.run(handle)
+        if queued:
+            self.ctx.wake_outbox()
+        if answer is None:
+            return False
+        if answer.key:
+            text = self.content.render(zalo_team.TEAM_LANG, answer.key, **answer.params)
+            await self.send(user, Reply((Message(text),)))
+        return True
+
+    async def _display_name(self, user: str) -> str:
+        """The name a new member is shown by (their Zalo name; the last digits of their id if
+        Zalo does not say). A code made for an office user uses that user's name instead."""
+        try:
+            name = await self.api.user_name(user)
+        except (ZaloError, TokenError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("zalo: a new member's name could not be read: %s", exc)
+            name = None
+        return name or f"Zalo …{user[-4:]}"
 
     def _say(self, lang: str, key: str) -> Message:
         return Message(self.content.render(lang, key))
