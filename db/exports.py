@@ -1,5 +1,7 @@
-"""Reading leads out for the ward office (``hiendien leads export``): each lead with the
-time its consent was given. Imports db.store and db.tables.
+"""Reading leads out for the ward office (``hiendien leads export``, the office's export):
+each lead an actor may see, with its team's name, its source's name and the time its
+consent was given; and the audit row every export writes. Imports db (audit, followup,
+store, tables) and handlers.text.
 """
 
 from __future__ import annotations
@@ -9,18 +11,48 @@ from typing import Any
 
 from sqlalchemy import select
 
+from db import audit, followup
+from db.followup import Actor, Filters
 from db.store import Tx
-from db.tables import consent_t, lead_t
+from db.tables import team_t
+from handlers.text import fold
+
+CLI = "cli"  # who exports from the command line, in the audit log
 
 
-def leads_for_export(tx: Tx) -> Iterator[dict[str, Any]]:
-    """Every lead in id order, streamed, with ``consent_at``."""
-    c = lead_t.c
-    consent_at = consent_t.c.at.label("consent_at")
-    query = (
-        select(lead_t, consent_at)
-        .select_from(lead_t.outerjoin(consent_t, consent_t.c.id == c.consent_id))
-        .order_by(c.id)
+def leads_for_export(
+    tx: Tx, actor: Actor | None = None, filters: Filters | None = None
+) -> Iterator[dict[str, Any]]:
+    """The leads ``actor`` may see (None: every lead) that ``filters`` select, in id order,
+    streamed; each with ``team``, ``source_name`` and ``consent_at``."""
+    yield from followup.listed(tx, actor, filters or Filters())
+
+
+def record_export(
+    tx: Tx,
+    actor: Actor | None,
+    *,
+    fmt: str,
+    rows: int,
+    filters: Filters,
+    ip: str | None = None,
+) -> int:
+    """The audit row of an export: who (``cli`` without an actor), how many rows, the
+    format and the filters; its id."""
+    return audit.record(
+        tx,
+        "export",
+        actor.who if actor else CLI,
+        actor_user_id=actor.user_id if actor else None,
+        detail={"rows": rows, "format": fmt, "filters": filters.described()},
+        ip=ip,
     )
-    for row in tx.conn.execute(query).mappings():
-        yield dict(row)
+
+
+def team_named(tx: Tx, name: str) -> int | None:
+    """The id of the team called ``name`` (compared without case and diacritics), archived
+    or not: an export may be of an old team's leads."""
+    found: int | None = tx.conn.execute(
+        select(team_t.c.id).where(team_t.c.name_key == fold(name))
+    ).scalar()
+    return found

@@ -3,9 +3,10 @@ lead's history, and the anonymous verdict counts.
 
 Recording a lead writes its ``lead_event`` and the outbox row announcing it to the team in
 the same transaction. One phone number is one lead: the same number again updates it, and
-the lead then belongs to the chat account that gave it last. Imports db.models, db.store,
-db.prepared, db.tables, db.outbox, db.team (a new lead offered to members one by one)
-and handlers' types.
+the lead then belongs to the chat account that gave it last. A new lead goes to the team
+that serves its tổ dân phố (:func:`route`) and is offered to that team's members who work
+on Zalo; an updated one keeps its team. Imports db.models, db.store, db.prepared,
+db.tables, db.outbox, db.team and handlers (types).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from db import outbox, team
 from db.models import utcnow
 from db.prepared import Prepared
 from db.store import Tx
-from db.tables import event_t, lead_t, verdict_t
+from db.tables import event_t, lead_t, team_t, verdict_t
 from handlers.types import RecordLead
 
 _COUNT = Prepared(lambda _: insert(verdict_t), ("day", "channel", "applicant", "reason", "source"))
@@ -30,13 +31,43 @@ def belonging_to(channel: str, user_ref: str) -> Any:
     return (lead_t.c.channel == channel) & (lead_t.c.user_ref == user_ref)
 
 
-def add_event(tx: Tx, lead_id: int, actor: str, kind: str, status: str | None = None) -> int:
+def add_event(
+    tx: Tx,
+    lead_id: int,
+    actor: str,
+    kind: str,
+    status: str | None = None,
+    *,
+    actor_user_id: int | None = None,
+    note: str | None = None,
+) -> int:
     """Append to the lead's history; the event's id."""
-    event_id: int = tx.conn.execute(
-        insert(event_t).returning(event_t.c.id),
-        {"lead_id": lead_id, "at": utcnow(), "actor": actor, "kind": kind, "status": status},
-    ).scalar_one()
+    row = {
+        "lead_id": lead_id,
+        "at": utcnow(),
+        "actor": actor[:80],
+        "kind": kind,
+        "status": status,
+        "actor_user_id": actor_user_id,
+        "note": note,
+    }
+    event_id: int = tx.conn.execute(insert(event_t).returning(event_t.c.id), row).scalar_one()
     return event_id
+
+
+def route(tx: Tx, area: str) -> int | None:
+    """The team a lead from ``area`` goes to: the team serving that tổ dân phố
+    (db.team.serving); else the only team there is; else None (it waits for the ward office
+    to hand it to a team)."""
+    served = team.serving(tx, area)
+    if served is not None:
+        return served
+    teams = (
+        tx.conn.execute(select(team_t.c.id).where(team_t.c.archived_at.is_(None)).limit(2))
+        .scalars()
+        .all()
+    )
+    return int(teams[0]) if len(teams) == 1 else None
 
 
 def record(
@@ -64,7 +95,7 @@ def record(
     if existing is None:
         lead_id: int = tx.conn.execute(
             insert(lead_t).returning(lead_t.c.id),
-            {**values, "created_at": now, "status": "new"},
+            {**values, "created_at": now, "status": "new", "team_id": route(tx, lead.area)},
         ).scalar_one()
     else:
         lead_id = existing

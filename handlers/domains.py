@@ -3,12 +3,14 @@
 Rules from ../shared/facts/program.md §5: letters a–z and digits, a hyphen only inside
 and never two in a row, at most 63 characters. Vietnamese letters are only granted
 directly under .vn, so ideas for id.vn/biz.vn are written without diacritics.
+:func:`registered_name` checks a whole name as staff record it once it is registered.
 Imports only the standard library and ``handlers.text``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from handlers.text import fold, words
@@ -16,6 +18,11 @@ from handlers.text import fold, words
 MAX_LABEL = 63
 _LABEL_CHARS = re.compile(r"^[a-z0-9-]+$")
 _SUFFIX = re.compile(r"\.(?:id|biz|com|name|io)?\.?vn$")
+MAX_NAME = 253
+_ASCII_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# The zones themselves: under them a name is registered, they are not one.
+_ZONES = ("id", "biz", "com", "net", "org", "edu", "gov", "info", "name", "pro", "health", "ac")
+ZONES = frozenset(("vn", *(f"{zone}.vn" for zone in _ZONES)))
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,25 @@ def ideas(name: str, applicant: str, limit: int = 4) -> list[str]:
         if label not in seen and check_label(label).ok and len(label) >= 3:
             seen.append(label)
     return seen[:limit]
+
+
+def registered_name(text: str) -> str | None:
+    """A domain name under .vn as the team records it once registered ("Bình.id.vn" →
+    "bình.id.vn", "xn--bnh-nma.id.vn" → "bình.id.vn"): lower case, Vietnamese letters kept
+    (IDN, read with the standard library's IDNA codec). None when ``text`` is not a valid
+    name under .vn: a label empty, longer than 63 characters, with characters other than
+    letters, digits and inner hyphens, or only a zone ("id.vn")."""
+    name = unicodedata.normalize("NFC", text).strip().lower().removesuffix(".")
+    if not name or len(name) > MAX_NAME:
+        return None
+    try:
+        ascii_name = name.encode("idna").decode("ascii")
+        readable = ascii_name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return None
+    labels = ascii_name.split(".")
+    if len(ascii_name) > MAX_NAME or len(labels) < 2 or labels[-1] != "vn":
+        return None
+    if not all(_ASCII_LABEL.match(label) for label in labels) or ascii_name in ZONES:
+        return None
+    return readable

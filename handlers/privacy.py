@@ -30,7 +30,7 @@ def my_data_message(content: Content, lang: str, data: dict[str, Any]) -> Messag
         {
             **lead,
             "phone": national(lead["phone"]),
-            "status_text": content.render(lang, "lead_status." + lead["status"]),
+            "status_text": content.render(lang, "lead_status.resident." + lead["status"]),
             "created_at": local_time(lead["created_at"]),
         }
         for lead in data["leads"]

@@ -1,38 +1,51 @@
-"""Exporting leads for the ward office: CSV and XLSX, safe to open in a spreadsheet.
+"""Exporting leads for the ward office: XLSX and CSV in Vietnamese (or English), safe to open
+in a spreadsheet, limited to what the exporting staff member may see, and logged.
 
-Leads are left the way residents leave them, by driving the real conversation; the files
-are read back with the csv module and openpyxl, as the ward office's software would.
+Leads are left the way residents leave them, by driving the real conversation (or recorded
+through db.leads.record when a test needs many); the files are read back with the csv
+module and openpyxl, as the ward office's software would.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import insert
 
-from bot.export import write_csv, write_xlsx
+from bot.export import export
 from bot.turns import Conversations
-from db import exports
+from db import audit, followup
+from db.followup import Actor, Filters
+from db.models import Lead
 from db.store import Store
+from db.tables import source_t
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
+from tests.support.followup import a_lead, a_member, a_team, a_user, member_actor, user_actor
+from tests.support.records import rows
 
-COLUMNS = [
-    "id",
-    "created_at",
-    "channel",
-    "source",
-    "applicant_kind",
-    "verdict_reason",
-    "name",
-    "phone",
-    "to_dan_pho",
-    "status",
-    "consent_at",
+HEADER = [
+    "Mã",
+    "Ngày tạo",
+    "Họ tên",
+    "Số điện thoại",
+    "Tổ dân phố",
+    "Đối tượng",
+    "Kết quả",
+    "Trạng thái",
+    "Người phụ trách",
+    "Tổ",
+    "Tên miền",
+    "Nguồn",
+    "Kênh",
+    "Thời gian liên hệ",
+    "Đồng ý lúc",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -101,32 +114,49 @@ def seeded(store: Store, content: Content) -> Store:
     return store
 
 
-def leads(store: Store) -> list[dict[str, Any]]:
+def exported(
+    store: Store,
+    content: Content,
+    fmt: str,
+    actor: Actor | None = None,
+    filters: Filters | None = None,
+    lang: str = "vi",
+) -> tuple[bytes, int]:
+    out = io.BytesIO()
     with store.transaction() as tx:
-        return list(exports.leads_for_export(tx))
+        count = export(tx, fmt, out, content, lang=lang, actor=actor, filters=filters)
+    return out.getvalue(), count
 
 
-def csv_rows(store: Store) -> list[list[str]]:
-    raw = io.BytesIO()
-    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-    count = write_csv(leads(store), text)
-    text.flush()
-    assert count == len(RESIDENTS)
-    decoded = raw.getvalue().decode("utf-8")  # strict: must be valid UTF-8
+def csv_table(raw: bytes) -> list[list[str]]:
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheet programs read it as UTF-8
+    decoded = raw.decode("utf-8-sig")  # strict: must be valid UTF-8
+    assert not decoded.startswith("\ufeff")  # one BOM, not two
     return list(csv.reader(io.StringIO(decoded, newline="")))
 
 
-def xlsx_rows(store: Store) -> list[list[Any]]:
-    out = io.BytesIO()
-    count = write_xlsx(leads(store), out)
-    assert count == len(RESIDENTS)
-    out.seek(0)
-    book = load_workbook(out)
-    sheet = book.worksheets[0]
+def workbook(raw: bytes) -> Any:
+    sheet = load_workbook(io.BytesIO(raw)).worksheets[0]
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.value  # nothing is a formula
-    return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    return sheet
+
+
+def csv_rows(store: Store, content: Content, **kw: Any) -> list[list[Any]]:
+    raw, count = exported(store, content, "csv", **kw)
+    table = csv_table(raw)
+    assert count == len(table) - 1
+    return table
+
+
+def xlsx_rows(store: Store, content: Content, **kw: Any) -> list[list[Any]]:
+    raw, count = exported(store, content, "xlsx", **kw)
+    table = [
+        ["" if v is None else v for v in row] for row in workbook(raw).iter_rows(values_only=True)
+    ]
+    assert count == len(table) - 1
+    return table
 
 
 def by_column(table: list[list[Any]]) -> list[dict[str, Any]]:
@@ -134,82 +164,157 @@ def by_column(table: list[list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
-@pytest.mark.parametrize("read", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])
-def test_columns_and_values(seeded: Store, read: Any) -> None:
-    table = read(seeded)
-    header = table[0]
-    for column in COLUMNS:
-        assert column in header
-    assert len(table) == 1 + len(RESIDENTS)
+def vietnam(at: datetime) -> datetime:
+    """``at`` as the wall-clock time in Vietnam (UTC+7, no summer time), naive: how the
+    sheet holds it."""
+    return at.astimezone(timezone(timedelta(hours=7))).replace(tzinfo=None)
 
+
+@pytest.mark.parametrize("read", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])
+def test_vietnamese_headers_and_values(seeded: Store, content: Content, read: Any) -> None:
+    with seeded.transaction() as tx:
+        tx.conn.execute(
+            insert(source_t),
+            {"code": "hoiphunu", "name": "Hội Phụ nữ phường", "organisation": "Hội Phụ nữ"},
+        )
+    table = read(seeded, content)
+    assert table[0] == HEADER
+    assert len(table) == 1 + len(RESIDENTS)
     records = by_column(table)
     lan = records[0]
-    assert lan["name"] == "Nguyễn Thị Hương Lan"
-    assert lan["phone"] == "0912345678"
-    assert lan["to_dan_pho"] == "Tổ dân phố 3"
-    assert lan["channel"] == "web"
-    assert lan["source"] == "hoiphunu"
-    assert lan["applicant_kind"] == "person"
-    assert lan["verdict_reason"] == "eligible_youth"
-    assert lan["status"] == "new"
-    assert lan["created_at"] and lan["consent_at"]
-    assert str(lan["id"]).isdigit()
-
-    phones = [r["phone"] for r in records]
+    assert lan["Họ tên"] == "Nguyễn Thị Hương Lan"
+    assert lan["Số điện thoại"] == "0912345678"
+    assert lan["Tổ dân phố"] == "Tổ dân phố 3"
+    assert lan["Kênh"] == "Trang web"
+    assert lan["Nguồn"] == "Hội Phụ nữ phường"  # the source's name where it has one
+    assert records[2]["Nguồn"].removeprefix("'") == "-cmd"  # else its code
+    assert lan["Đối tượng"] == "Thanh niên"
+    assert lan["Kết quả"] == "Đủ điều kiện id.vn"
+    assert lan["Trạng thái"] == "Chưa có người nhận"
+    assert lan["Thời gian liên hệ"] == "sau 17h các ngày trong tuần"
+    assert lan["Người phụ trách"] == lan["Tổ"] == lan["Tên miền"] == ""
+    assert lan["Ngày tạo"] and lan["Đồng ý lúc"]
+    phones = [r["Số điện thoại"] for r in records]
     assert phones == ["0912345678", "0987654321", "0903123456", "0358123456", "0771234567"]
 
 
 @pytest.mark.parametrize("read", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])
-def test_cells_a_spreadsheet_would_run_start_with_an_apostrophe(seeded: Store, read: Any) -> None:
-    table = read(seeded)
+def test_the_team_holder_status_and_domain(store: Store, content: Content, read: Any) -> None:
+    team_id = a_team(store, "Tổ công nghệ số 1")
+    lead_id = a_lead(store, "0912 345 678", applicant="household", reason="eligible_household")
+    holder = member_actor(store, a_member(store, "1", team_id, "Chị Hoa"))
+    with store.transaction() as tx:
+        assert followup.claim_lead(tx, lead_id, holder) == "won"
+        done = followup.set_status(tx, lead_id, holder, "registered", domain="HoaShop.Biz.vn")
+        assert done == "ok"
+    [record] = by_column(read(store, content))
+    assert record["Tổ"] == "Tổ công nghệ số 1"
+    assert record["Người phụ trách"] == "Chị Hoa"
+    assert record["Trạng thái"] == "Đã đăng ký xong"
+    assert record["Tên miền"] == "hoashop.biz.vn"
+    assert record["Đối tượng"] == "Hộ kinh doanh"
+    assert record["Kết quả"] == "Đủ điều kiện biz.vn (hộ kinh doanh)"
+    assert record["Đồng ý lúc"] == ""  # recorded without a consent row
+
+
+def test_the_xlsx_has_real_dates_in_vietnam_time_and_a_frozen_bold_header(
+    seeded: Store, content: Content
+) -> None:
+    raw, count = exported(seeded, content, "xlsx")
+    sheet = workbook(raw)
+    assert count == len(RESIDENTS)
+    assert sheet.title == "Yêu cầu hỗ trợ"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:O{1 + len(RESIDENTS)}"
+    assert all(cell.font.b for cell in sheet[1])
+    assert not any(cell.font.b for cell in sheet[2])
+    for cell in sheet[1]:  # every column at least as wide as its header
+        assert sheet.column_dimensions[cell.column_letter].width >= len(cell.value), cell.value
+    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["A"].width
+    [lead] = [r for r in rows(seeded, Lead) if r["name"] == "Nguyễn Thị Hương Lan"]
+    created, consent = sheet["B2"], sheet["O2"]
+    assert isinstance(sheet["A2"].value, int) and sheet["A2"].value == lead["id"]
+    assert isinstance(created.value, datetime) and created.value.tzinfo is None
+    assert created.number_format == consent.number_format == "dd/mm/yyyy hh:mm"
+    assert abs(created.value - vietnam(lead["created_at"])) < timedelta(seconds=1)
+    assert isinstance(consent.value, datetime)
+    assert sheet["D2"].data_type == "s" and sheet["D2"].value == "0912345678"  # text, not 912345678
+
+
+def test_the_csv_writes_times_in_vietnam(seeded: Store, content: Content) -> None:
+    [lead] = [r for r in rows(seeded, Lead) if r["name"] == "Nguyễn Thị Hương Lan"]
+    lan = by_column(csv_rows(seeded, content))[0]
+    assert lan["Ngày tạo"] == vietnam(lead["created_at"]).strftime("%d/%m/%Y %H:%M")
+    assert datetime.strptime(lan["Đồng ý lúc"], "%d/%m/%Y %H:%M")
+
+
+def test_xlsx_keeps_formula_like_text_as_typed_without_running_it(
+    seeded: Store, content: Content
+) -> None:
+    raw, _ = exported(seeded, content, "xlsx")
+    sheet = workbook(raw)
+    header = [c.value for c in sheet[1]]
+    cells = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    evil = cells[1]
+    for column, typed in (
+        ("Họ tên", '=HYPERLINK("http://evil.example","Bấm vào đây")'),
+        ("Tổ dân phố", '=HYPERLINK("http://x","y")'),
+        ("Thời gian liên hệ", "@SUM(1)"),
+    ):
+        cell = evil[column]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (typed, "s", True), column
+    assert cells[2]["Họ tên"].value == "+Trần Văn An" and cells[2]["Họ tên"].quotePrefix
+    assert cells[3]["Thời gian liên hệ"].value == "=1+1"
+    assert cells[4]["Họ tên"].value == "-Đặng Thuý Hằng"
+    plain = cells[0]["Họ tên"]
+    assert (plain.value, plain.quotePrefix) == ("Nguyễn Thị Hương Lan", False)
+
+
+def test_a_name_equal_to_1_plus_1_arrives_as_text(store: Store, content: Content) -> None:
+    a_lead(store, "0912 345 678", name="=1+1")
+    raw, _ = exported(store, content, "xlsx")
+    cell = workbook(raw)["C2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
+    [record] = by_column(csv_rows(store, content))
+    assert record["Họ tên"] == "'=1+1"
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe(
+    seeded: Store, content: Content
+) -> None:
+    table = csv_rows(seeded, content)
     records = by_column(table)
     evil = records[1]
-    assert evil["name"] == '\'=HYPERLINK("http://evil.example","Bấm vào đây")'
-    assert evil["to_dan_pho"] == '\'=HYPERLINK("http://x","y")'
-    assert evil["contact_time"] == "'@SUM(1)"
-    assert records[2]["name"] == "'+Trần Văn An"
-    assert records[2]["source"] == "'-cmd"
-    assert records[2]["contact_time"] == "'-1+1"
-    assert records[3]["name"] == "'@Lan Anh"
-    assert records[3]["to_dan_pho"] == "'+Tổ 11 mới"
-    assert records[3]["contact_time"] == "'=1+1"
-    assert records[4]["name"] == "'-Đặng Thuý Hằng"
-
+    assert evil["Họ tên"] == '\'=HYPERLINK("http://evil.example","Bấm vào đây")'
+    assert evil["Tổ dân phố"] == '\'=HYPERLINK("http://x","y")'
+    assert evil["Thời gian liên hệ"] == "'@SUM(1)"
+    assert records[2]["Họ tên"] == "'+Trần Văn An"
+    assert records[2]["Thời gian liên hệ"] == "'-1+1"
+    assert records[3]["Họ tên"] == "'@Lan Anh"
+    assert records[3]["Tổ dân phố"] == "'+Tổ 11 mới"
+    assert records[3]["Thời gian liên hệ"] == "'=1+1"
+    assert records[4]["Họ tên"] == "'-Đặng Thuý Hằng"
     for row in table:
         for value in row:
-            if isinstance(value, str):
-                assert not value.startswith(FORMULA_STARTS), value
-    # The plain cells are left alone.
-    assert records[0]["name"] == "Nguyễn Thị Hương Lan"
-    assert records[4]["to_dan_pho"] == "Tổ dân phố 7"
+            assert not value.startswith(FORMULA_STARTS), value
+    assert records[0]["Họ tên"] == "Nguyễn Thị Hương Lan"  # plain cells are left alone
+    assert records[4]["Tổ dân phố"] == "Tổ dân phố 7"
 
 
-def test_csv_file_as_the_command_writes_it_opens_with_vietnamese_intact(
-    seeded: Store, tmp_path: Any
-) -> None:
-    path = tmp_path / "leads.csv"
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
-        write_csv(leads(seeded), f)
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheet programs read it as UTF-8
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        records = list(csv.DictReader(f))
-    assert records[0]["name"] == "Nguyễn Thị Hương Lan"
-    assert records[4]["name"] == "'-Đặng Thuý Hằng"
-    assert records[4]["contact_time"] == "chiều thứ Bảy"
+def test_an_english_export(seeded: Store, content: Content) -> None:
+    table = xlsx_rows(seeded, content, lang="en")
+    assert table[0][:4] == ["No.", "Created", "Name", "Phone"]
+    lan = by_column(table)[0]
+    assert (lan["Status"], lan["Applicant"], lan["Channel"]) == (
+        "Not taken yet",
+        "Young person",
+        "Website",
+    )
 
 
-def test_an_empty_export_is_just_the_header(store: Store) -> None:
-    out = io.StringIO()
-    assert write_csv(leads(store), out) == 0
-    header = next(csv.reader(io.StringIO(out.getvalue())))
-    for column in COLUMNS:
-        assert column in header
-    book = io.BytesIO()
-    assert write_xlsx(leads(store), book) == 0
-    book.seek(0)
-    rows = list(load_workbook(book).worksheets[0].iter_rows(values_only=True))
-    assert len(rows) == 1 and "name" in rows[0]
+def test_an_empty_export_is_just_the_header(store: Store, content: Content) -> None:
+    assert csv_rows(store, content) == [HEADER]
+    assert xlsx_rows(store, content) == [HEADER]
 
 
 def test_a_control_character_in_a_name_does_not_break_the_xlsx_export(
@@ -219,8 +324,39 @@ def test_a_control_character_in_a_name_does_not_break_the_xlsx_export(
     leave_lead(
         conversations, "ctrl", None, "Lê\x01Văn Tám", "0868 123 456", "Tổ dân phố 2", "sau 20h"
     )
-    out = io.BytesIO()
-    assert write_xlsx(leads(store), out) == 1
-    out.seek(0)
-    (_, row) = load_workbook(out).worksheets[0].iter_rows(values_only=True)
+    (_, row) = xlsx_rows(store, content)
     assert "Lê Văn Tám" in "".join(str(v) for v in row)
+
+
+def test_staff_export_only_what_they_may_see_and_every_export_is_logged(
+    store: Store, content: Content
+) -> None:
+    first = a_team(store, "Tổ 1", "Tổ dân phố 1")
+    a_team(store, "Tổ 2", "Tổ dân phố 2")
+    a_lead(store, "0912 345 671", name="Lê Văn Một", area="Tổ dân phố 1")
+    a_lead(store, "0912 345 672", name="Lê Văn Hai", area="Tổ dân phố 2")
+    a_lead(store, "0912 345 673", name="Lê Văn Ba", area="Tổ dân phố 9")
+    user_id = a_user(store, "hoa@phuong.example", "member", first)
+    member = user_actor(store, user_id)
+    names = [r["Họ tên"] for r in by_column(csv_rows(store, content, actor=member))]
+    assert names == ["Lê Văn Một"]
+    everything = [r["Họ tên"] for r in by_column(xlsx_rows(store, content))]
+    assert everything == ["Lê Văn Một", "Lê Văn Hai", "Lê Văn Ba"]
+    since = Filters(q="le van", created_from=date(2000, 1, 1))
+    assert len(by_column(csv_rows(store, content, filters=since))) == 3
+    with store.transaction() as tx:
+        logged = list(reversed(audit.events(tx, action="export")))
+    assert [(e["actor"], e["actor_user_id"], e["detail"]) for e in logged] == [
+        ("hoa@phuong.example", user_id, {"rows": 1, "format": "csv", "filters": {}}),
+        ("cli", None, {"rows": 3, "format": "xlsx", "filters": {}}),
+        (
+            "cli",
+            None,
+            {
+                "rows": 3,
+                "format": "csv",
+                "filters": {"q": "le van", "created_from": "2000-01-01"},
+            },
+        ),
+    ]
+    assert all(e["at"] is not None for e in logged)

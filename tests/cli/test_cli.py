@@ -89,8 +89,9 @@ def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
 def test_leads_export_csv_prints_the_header_on_stdout(tmp_path: Path) -> None:
     done = hiendien("leads", "export", "--format", "csv", cwd=tmp_path, env=configured(tmp_path))
     assert done.returncode == 0, done.stderr.decode()
-    (header,) = csv.reader(io.StringIO(done.stdout.decode("utf-8"), newline=""))
-    for column in ("id", "created_at", "name", "phone", "to_dan_pho", "status", "consent_at"):
+    assert done.stdout.startswith(b"\xef\xbb\xbf")  # the BOM, on standard output too
+    (header,) = csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"), newline=""))
+    for column in ("Mã", "Ngày tạo", "Họ tên", "Số điện thoại", "Tổ dân phố", "Trạng thái"):
         assert column in header
 
 
@@ -100,11 +101,11 @@ def test_leads_export_csv_has_the_lead_in_utf8(tmp_path: Path, content: Content)
     seed_lead(tmp_path, content)
     done = hiendien("leads", "export", "--format", "csv", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr.decode()
-    header, row = csv.reader(io.StringIO(done.stdout.decode("utf-8"), newline=""))
+    header, row = csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"), newline=""))
     record = dict(zip(header, row, strict=True))
-    assert record["name"] == "Nguyễn Thị Lan"
-    assert record["phone"] == "0912345678"
-    assert record["source"] == "hoiphunu"
+    assert record["Họ tên"] == "Nguyễn Thị Lan"
+    assert record["Số điện thoại"] == "0912345678"
+    assert record["Nguồn"] == "hoiphunu"
 
 
 def test_leads_export_xlsx_writes_a_workbook(tmp_path: Path, content: Content) -> None:
@@ -116,13 +117,13 @@ def test_leads_export_xlsx_writes_a_workbook(tmp_path: Path, content: Content) -
     )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout == b""
-    assert "f.xlsx" in done.stderr.decode()
+    assert done.stderr.decode().strip() == "Đã ghi 1 yêu cầu hỗ trợ vào f.xlsx."
     sheet = load_workbook(tmp_path / "f.xlsx").worksheets[0]
     header, row = sheet.iter_rows(values_only=True)
     record = dict(zip(header, row, strict=True))
-    assert record["name"] == "Nguyễn Thị Lan"
-    assert record["phone"] == "0912345678"
-    assert record["status"] == "new"
+    assert record["Họ tên"] == "Nguyễn Thị Lan"
+    assert record["Số điện thoại"] == "0912345678"
+    assert record["Trạng thái"] == "Chưa có người nhận"
 
 
 # --- chat ----------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
         pytest.param(
             ["leads", "export", "--output", "no/such/folder/leads.csv"],
             {},
-            "cannot write no/such/folder/leads.csv: No such file or directory",
+            "không ghi được no/such/folder/leads.csv: No such file or directory",
             id="unwritable output",
         ),
         pytest.param(

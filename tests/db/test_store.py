@@ -95,6 +95,7 @@ def test_my_data_shows_what_is_stored(store: Store, content) -> None:
     text = talk(conv, "u1", "/dulieu")
     assert "Trần Văn Bình" in text and "0912 345 678" in text and "Tổ dân phố 5" in text
     assert "lead-2026-11-v1" in text and "tdp5" in text
+    assert "trạng thái: mới, đang chờ cán bộ nhận" in text  # the status as the resident reads it
     assert "Mình không lưu" in talk(conv, "stranger", "/dulieu")
 
 

@@ -249,12 +249,14 @@ class TelegramChannel(Channel):
                 member = team.member_for(tx, CHANNEL, account)
                 if member is None:
                     return "not_member"
+                actor = followup.actor_of_member(tx, member)
                 lead_id = int(parts[1])
                 tell = self.ctx.writes_first  # residents there hear of their request
                 if parts[0] == "lc":
-                    return followup.claim_lead(tx, lead_id, member, writes_first=tell)
+                    return followup.claim_lead(tx, lead_id, actor, writes_first=tell)
                 if len(parts) == 3 and parts[2] in followup.STATUSES:
-                    return followup.set_status(tx, lead_id, member, parts[2], writes_first=tell)
+                    # "registered" without the domain: the chat asks nothing, the board does
+                    return followup.set_status(tx, lead_id, actor, parts[2], writes_first=tell)
                 return "missing"
 
         try:
@@ -266,7 +268,7 @@ class TelegramChannel(Channel):
         self.ctx.wake_outbox()
         await query.answer(
             self.content.render("vi", f"team.answers.{outcome}"),
-            show_alert=outcome in ("not_member", "taken", "not_yours"),
+            show_alert=outcome in ("not_member", "taken", "not_yours", "other_team", "no_team"),
         )
 
     # --- life inside hiendien run ----------------------------------------------------------

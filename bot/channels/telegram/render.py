@@ -2,7 +2,7 @@
 buttons, the "share my phone number" keyboard, texts split under 4,096 characters) and the
 team's lead cards (masked in the group, full in the claimer's private chat).
 
-May import: bot.channels.capabilities, handlers.
+May import: bot.channels.capabilities, db.followup (the statuses), handlers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from telegram import (
 )
 
 from bot.channels.capabilities import Capabilities, fit
+from db.followup import STATUSES
 from handlers.content import Content
 from handlers.phones import mask_phone, national
 from handlers.privacy import local_time, mask_name
@@ -96,7 +97,7 @@ def _labels(content: Content, card: dict[str, Any]) -> dict[str, str]:
     return {
         "applicant": t(TEAM_LANG, "team.applicant." + (card["applicant"] or "unknown")),
         "reason": t(TEAM_LANG, "team.reason." + (card["reason"] or "none")),
-        "status": t(TEAM_LANG, "team.status." + card["status"]),
+        "status": t(TEAM_LANG, "lead_status.label." + card["status"]),
     }
 
 
@@ -132,11 +133,11 @@ def announcement(
     else:
         buttons = [
             InlineKeyboardButton(
-                t(TEAM_LANG, f"team.buttons.{s}"), callback_data=f"ls:{lead_id}:{s}"
+                t(TEAM_LANG, f"lead_status.button.{s}"), callback_data=f"ls:{lead_id}:{s}"
             )
-            for s in ("contacted", "registered", "unreachable", "declined")
+            for s in STATUSES
         ]
-        rows = [buttons[:2], buttons[2:]]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return text, InlineKeyboardMarkup(rows)
 
 

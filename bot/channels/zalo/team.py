@@ -106,7 +106,9 @@ def member_wrote(
             return Answer("zalo_team.linked", {"team": linked["team"], "role": linked["role"]})
         return Answer(f"team.invite_{outcome}")
     assert member is not None
-    outcome = followup.claim_lead(tx, command.lead_id, member, writes_first=writes_first)
+    outcome = followup.claim_lead(
+        tx, command.lead_id, followup.actor_of_member(tx, member), writes_first=writes_first
+    )
     if outcome == "won":
         return Answer(None)
     return Answer(f"zalo_team.answers.{outcome}", {"lead_id": command.lead_id})

@@ -11,11 +11,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import insert
 
 from bot.app import build_app
 from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
 from bot.turns import Conversations
+from db import team
 from db.models import Lead, Outbox
 from db.store import Store
 from handlers.content import Content
@@ -154,13 +156,58 @@ async def test_the_team_claims_a_lead_one_winner_details_in_private(
         holder = 501 if lead["assignee_member_id"] == 1 else 502
         details = (await api.wait_sent(2, chat_id=holder))[-1]  # after "linked"
         assert "Trần Văn Bình" in details["text"] and "0912 345 678" in details["text"]
-        await api.wait_for(lambda: "đang hỗ trợ" in api.last_message(GROUP)["text"])
+        await api.wait_for(lambda: "Đang hỗ trợ" in api.last_message(GROUP)["text"])
         message, data = api.button(GROUP, "Đã liên hệ")
         api.push(api.callback(holder, data, message, chat_id=GROUP))
-        await api.wait_for(lambda: "đã liên hệ" in api.last_message(GROUP)["text"])
+        await api.wait_for(lambda: "Trạng thái: Đã liên hệ" in api.last_message(GROUP)["text"])
         assert len(api.sent(GROUP)) == 1  # one card, edited in place
     [lead] = rows(sqlite_store, Lead)
     assert lead["status"] == "contacted"
+
+
+async def test_the_team_moves_a_lead_through_its_statuses_only_its_own_team(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    from db.tables import team_area_t
+
+    with sqlite_store.transaction() as tx:
+        other = team.create_invite(tx, "Tổ công nghệ số 2")
+    async with running(api, sqlite_store, content):
+        await say(api, 601, f"/staff {invite(sqlite_store)}")  # Tổ công nghệ số 1
+        await say(api, 602, f"/staff {other}")
+        with sqlite_store.transaction() as tx:  # Tổ 1 serves the resident's tổ dân phố
+            first = team.member_for(tx, "telegram", "601")
+            assert first is not None
+            tx.conn.execute(
+                insert(team_area_t), {"area": "Tổ dân phố 5", "team_id": first["team_id"]}
+            )
+        conversations = Conversations(sqlite_store, content, lambda: TODAY)
+        for text in LEAD_DIALOGUE:
+            await conversations.handle(Inbound("web", "resident", text=text))
+        [card] = await api.wait_sent(1, chat_id=GROUP)
+        assert "Tổ dân phố 5 (Tổ công nghệ số 1)" in card["text"]
+        message, data = api.button(GROUP, "Nhận hỗ trợ")
+        api.push(api.callback(602, data, message, chat_id=GROUP))  # another team's member
+        [refused] = await api.wait_call("answerCallbackQuery", 1)
+        assert "tổ khác" in refused.params["text"] and refused.params["show_alert"]
+        api.push(api.callback(601, data, message, chat_id=GROUP))
+        await api.wait_for(lambda: "Đang hỗ trợ" in api.last_message(GROUP)["text"])
+        titles = [b["text"] for row in api.last_keyboard(GROUP) for b in row]
+        assert titles == [
+            "📞 Đã liên hệ",
+            "📝 Đang đăng ký",
+            "✅ Đã đăng ký xong",
+            "📵 Không liên lạc được",
+            "🚫 Từ chối",
+        ]
+        for title, shown in (("Đang đăng ký", "Đang đăng ký"), ("Đã đăng ký", "Đã đăng ký xong")):
+            message, data = api.button(GROUP, title)
+            api.push(api.callback(601, data, message, chat_id=GROUP))
+            await api.wait_for(
+                lambda shown=shown: f"Trạng thái: {shown}" in api.last_message(GROUP)["text"]
+            )
+    [lead] = rows(sqlite_store, Lead)
+    assert (lead["status"], lead["domain"]) == ("registered", None)  # the board asks the name
 
 
 async def test_429_then_success_is_delivered_once_after_the_wait(

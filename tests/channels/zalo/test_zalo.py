@@ -366,8 +366,10 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     ids = [lead["id"] for lead in rows(sqlite_store, Lead)]
     with sqlite_store.transaction() as tx:
         _, member = team.redeem_invite(tx, code, "telegram", "77", "Chị Hoa")
+        assert member is not None
+        actor = followup.actor_of_member(tx, member)
         for lead_id in ids:
-            assert followup.claim_lead(tx, lead_id, member, writes_first=writing_first()) == "won"
+            assert followup.claim_lead(tx, lead_id, actor, writes_first=writing_first()) == "won"
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
         [notice] = await zalo.wait_sent(1, user_id=recent)
         assert "Chị Hoa" in notice["text"] and "đã nhận hỗ trợ" in notice["text"]
