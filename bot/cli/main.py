@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
-from bot.cli import broadcast, chat, db, leads, run, staff
+from bot.cli import broadcast, chat, db, leads, run, sources, staff
 from bot.cli.common import USAGE_ERROR, Command, Fail
 from bot.settings import SettingError, Settings, get_settings
 
@@ -35,6 +35,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     chat.add,
     leads.add,
     staff.add,
+    sources.add,
     channel_groups,
     broadcast.add,
     db.add,

@@ -16,6 +16,7 @@ import json
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -71,6 +72,14 @@ class ZaloChannel(Channel):
     @classmethod
     def add_commands(cls, commands: Subcommands) -> None:
         add_zalo_commands(commands)
+
+    @classmethod
+    def source_link(cls, settings: Settings, code: str) -> str | None:
+        """The OA's page (``https://zalo.me/OA_ID``), where a resident follows the OA and
+        writes to it. Zalo carries no parameter of ours through it, so residents coming
+        this way are counted under no source: the same link for every source."""
+        oa_id = (settings.block(ZaloSettings).oa_id or "").strip()
+        return f"https://zalo.me/{quote(oa_id)}" if oa_id else None
 
     def __init__(self, ctx: Context, echo_delay: float = 2.0) -> None:
         super().__init__(ctx)
