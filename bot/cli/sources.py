@@ -29,6 +29,7 @@ from handlers.privacy import local_time
 
 LANG = "vi"  # ward staff read Vietnamese
 ACTOR = "cli"
+CODE_HELP = "mã nguồn (viết hoa hay thường đều được)"
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -71,24 +72,24 @@ def add(commands: Subcommands, channels: Registry) -> None:
     listed.set_defaults(handler=run_list)
 
     shown = sub.add_parser("show", help="một nguồn: liên kết theo từng kênh và kết quả")
-    shown.add_argument("code")
+    shown.add_argument("code", help=CODE_HELP)
     period(shown)
     shown.set_defaults(handler=run_show)
 
     changed = sub.add_parser("change", help="đổi tên hoặc đơn vị của một nguồn (mã giữ nguyên)")
-    changed.add_argument("code")
+    changed.add_argument("code", help=CODE_HELP)
     changed.add_argument("--name", help="tên mới")
     changed.add_argument("--organisation", help="đơn vị mới")
     changed.set_defaults(handler=run_change)
 
     archived = sub.add_parser("archive", help="lưu trữ một nguồn (ẩn khỏi danh sách)")
-    archived.add_argument("code")
+    archived.add_argument("code", help=CODE_HELP)
     archived.add_argument("--undo", action="store_true", help="bỏ lưu trữ")
     archived.set_defaults(handler=run_archive)
 
     names = [c.name for c in channels if offers_links(c)]
     code = sub.add_parser("qr", help="mã QR của liên kết một nguồn (SVG hoặc PNG)")
-    code.add_argument("code")
+    code.add_argument("code", help=CODE_HELP)
     code.add_argument(
         "--channel",
         default=names[0] if names else None,
@@ -100,7 +101,7 @@ def add(commands: Subcommands, channels: Registry) -> None:
     code.set_defaults(handler=run_qr)
 
     poster = sub.add_parser("poster", help="áp phích A5 của một nguồn (HTML để in)")
-    poster.add_argument("code")
+    poster.add_argument("code", help=CODE_HELP)
     poster.add_argument(
         "--output", type=Path, required=True, help="tệp HTML ghi ra (poster.css ghi cạnh nó)"
     )

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import qr
+from bot.app import build_app
 from bot.channels.registry import CHANNELS
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.settings import TelegramSettings
@@ -20,8 +21,11 @@ from bot.channels.zalo.settings import ZaloSettings
 from bot.posters import NoPrintableLink, poster_html
 from bot.settings import Settings
 from bot.sources import SourceLink, find, links, organisation
+from db.store import Store
 from handlers.content import Content
+from tests.support import TODAY
 from tests.support.qr_reader import decode_png, read_qr
+from tests.support.serving import serve
 from tests.support.telegram_standin import BotApiStandIn
 
 PUBLIC = "https://chat.kienan.example.vn"
@@ -89,6 +93,21 @@ async def test_the_telegram_username_is_asked_from_the_bot_api_once(api: BotApiS
     assert first == "https://t.me/kienan_domain_bot?start=doanthanhnien"
     assert again == "https://t.me/kienan_domain_bot?start=loa"
     assert len(api.calls_to("getMe")) == 1
+
+
+async def test_the_running_bot_knows_its_username_so_the_office_needs_no_network(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    """Inside ``hiendien run`` the office's pages call source_link on the event loop: the
+    Telegram channel learned the bot's name at start, so nothing waits on the Bot API."""
+    config = settings(telegram=TelegramSettings(bot_token=api.token, base_url=api.base_url))
+    app = build_app(sqlite_store, content, lambda: TODAY, settings=config)
+    async with serve(app):
+        await api.wait_call("setMyCommands")
+        asked = len(api.calls_to("getMe"))
+        link = TelegramChannel.source_link(config, "hoiphunu")  # on the loop, synchronously
+        assert link == "https://t.me/kienan_domain_bot?start=hoiphunu"
+        assert len(api.calls_to("getMe")) == asked
 
 
 async def test_an_unreachable_bot_api_gives_no_telegram_link() -> None:

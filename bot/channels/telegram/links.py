@@ -51,11 +51,13 @@ def _ask(settings: TelegramSettings, token: str) -> str | None:
         except (TelegramError, OSError):
             return None
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telegram-username") as pool:
-        try:
-            return pool.submit(run).result(timeout=ASK_SECONDS)
-        except Timeout:
-            return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="telegram-username")
+    try:
+        return pool.submit(run).result(timeout=ASK_SECONDS)
+    except Timeout:
+        return None
+    finally:
+        pool.shutdown(wait=False)  # a slow answer is left to finish on its own
 
 
 def username(settings: TelegramSettings) -> str | None:
