@@ -77,6 +77,8 @@ class WardFile(BaseModel):
     team_name: str
     areas: list[str] = Field(min_length=1)
     teams: list[str] = Field(min_length=1)
+    # who hands out campaign links and QR codes (suggested for a source's organisation)
+    source_organisations: list[str] = Field(default_factory=list)
     privacy: Privacy
     lead_reminder_hours: int = Field(ge=1)
 

@@ -122,6 +122,16 @@ class Channel(ABC):
         ``hiendien staff invite``); None if the team does not work on this channel."""
         return None
 
+    @classmethod
+    def source_link(cls, settings: Settings, code: str) -> str | None:
+        """The link that brings a resident here from a campaign source (``code``, already
+        checked by :func:`db.sources.normalise_code`), for its QR code and poster; None if
+        this channel has none (or lacks the setting it needs). It may be relative while the
+        public address is unknown (a QR code needs an absolute one, see :mod:`bot.qr`).
+        Called from the command line and from the office's pages, so it should not wait on
+        the network (Telegram asks for the bot's name once, unless it is configured)."""
+        return None
+
     # --- running inside hiendien run ------------------------------------------------------
 
     def routes(self) -> Sequence[web.AbstractRouteDef]:

@@ -38,7 +38,7 @@
   }
   var chatUrl = new URL("/", base.origin);
   var source = script ? script.getAttribute("data-source") : null;
-  if (source && SOURCE_RE.test(source)) chatUrl.searchParams.set("src", source);
+  if (source && SOURCE_RE.test(source)) chatUrl.searchParams.set("source", source);
 
   function css(el, styles) {
     for (var k in styles) {

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.app import build_app
 from bot.office import passwords
@@ -27,6 +27,7 @@ from db.tables import team_t
 from handlers.content import Content
 from handlers.text import fold
 from tests.support import TODAY
+from tests.support.followup import a_team
 from tests.support.serving import serve
 
 PASSWORD = "mây trắng bay qua đồi 7"
@@ -50,14 +51,7 @@ def team_id(store: Store, name: str) -> int:
     """The team of that name, made if it is new."""
     with store.transaction() as tx:
         found = tx.conn.execute(select(team_t.c.id).where(team_t.c.name_key == fold(name))).scalar()
-        if found is not None:
-            return int(found)
-        return int(
-            tx.conn.execute(
-                insert(team_t).returning(team_t.c.id),
-                {"name": name, "name_key": fold(name), "created_at": datetime.now(UTC)},
-            ).scalar_one()
-        )
+    return int(found) if found is not None else a_team(store, name)
 
 
 def make_user(

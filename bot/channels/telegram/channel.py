@@ -37,7 +37,7 @@ from telegram.ext import (
 
 from bot.channels.base import Channel, ConfigError, Context
 from bot.channels.notices import resident_lang
-from bot.channels.telegram import CHANNEL, render
+from bot.channels.telegram import CHANNEL, links, render
 from bot.channels.telegram.broadcast import Broadcaster
 from bot.channels.telegram.limits import FloodLimits, PerChatUpdates
 from bot.channels.telegram.links import staff_link
@@ -81,6 +81,10 @@ class TelegramChannel(Channel):
     def staff_link(cls, settings: Settings, code: str) -> str | None:
         return staff_link(settings.block(TelegramSettings), code)
 
+    @classmethod
+    def source_link(cls, settings: Settings, code: str) -> str | None:
+        return links.source_link(settings.block(TelegramSettings), code)
+
     def __init__(
         self,
         ctx: Context,
@@ -89,7 +93,7 @@ class TelegramChannel(Channel):
         overall_per_second: float | None = None,
     ) -> None:
         super().__init__(ctx)
-        settings = ctx.settings.block(TelegramSettings)
+        self.settings = settings = ctx.settings.block(TelegramSettings)
         if not settings.bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
         public = ctx.settings.hiendien_public_url
@@ -308,6 +312,7 @@ class TelegramChannel(Channel):
     async def start(self) -> None:
         await self.connect()
         await self.app.initialize()
+        links.remember(self.settings, self.app.bot.username)  # for source links
         commands = [
             BotCommand(c, self.content.render("vi", f"telegram.commands.{c}")) for c in COMMANDS
         ]

@@ -15,6 +15,9 @@ class TelegramSettings(Block):
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_")
 
     bot_token: str | None = None
+    # The bot's @username for links and QR codes (t.me/USERNAME?start=CODE); unset: asked
+    # from the Bot API once.
+    bot_username: str | None = None
     base_url: str = "https://api.telegram.org/bot"
     webhook_secret: str | None = None
     leads_chat_id: str | None = None

@@ -5,7 +5,11 @@ The chat API is a thin adapter from JSON to :class:`~handlers.types.Inbound` and
 reply goes out in the same request (the web cannot be written to first). Every bad request
 gets a 4xx with ``{"error": "…"}`` saying what to fix, never a 500.
 
-May import: bot.answers, bot.channels (base, capabilities), handlers.
+A campaign source's link is the page with ``?source=CODE`` (the older ``?src=`` and
+``?start=`` still work): the page's script sends ``/start CODE`` as the first message, and
+the engine keeps the code on the conversation, its verdicts and its lead.
+
+May import: bot.answers, bot.channels (base, capabilities), bot.settings, handlers.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from bot.answers import bad, reply_json
 from bot.channels.base import Channel, Context
 from bot.channels.capabilities import Capabilities
+from bot.settings import Settings
 from handlers.types import Inbound
 
 log = logging.getLogger(__name__)
@@ -31,12 +37,21 @@ MAX_TEXT = 4000
 MAX_PAYLOAD = 64
 MAX_EXTERNAL_ID = 128
 CHANNEL = "web"
+SOURCE_PARAM = "source"  # the chat page's query parameter with a campaign source's code
 
 
 class WebChannel(Channel):
     name = CHANNEL
     title = "Web"
     capabilities = Capabilities()
+
+    @classmethod
+    def source_link(cls, settings: Settings, code: str) -> str | None:
+        """The chat page with the code: ``HIENDIEN_PUBLIC_URL/?source=CODE`` (relative,
+        ``/?source=CODE``, while the public address is unset). The page's script starts the
+        conversation with ``/start CODE``."""
+        base = (settings.hiendien_public_url or "").rstrip("/")
+        return f"{base}/?{urlencode({SOURCE_PARAM: code})}"
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)

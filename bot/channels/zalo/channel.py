@@ -18,6 +18,7 @@ import json
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -82,6 +83,14 @@ class ZaloChannel(Channel):
         if not cls.configured(settings):
             return None
         return f'Zalo: nhắn "/staff {code}" cho Official Account của phường'
+
+    @classmethod
+    def source_link(cls, settings: Settings, code: str) -> str | None:
+        """The OA's page (``https://zalo.me/OA_ID``), where a resident follows the OA and
+        writes to it. Zalo carries no parameter of ours through it, so residents coming
+        this way are counted under no source: the same link for every source."""
+        oa_id = (settings.block(ZaloSettings).oa_id or "").strip()
+        return f"https://zalo.me/{quote(oa_id)}" if oa_id else None
 
     def __init__(self, ctx: Context, echo_delay: float = 2.0) -> None:
         super().__init__(ctx)

@@ -21,6 +21,9 @@ class ZaloSettings(Block):
     app_secret: str | None = None
     oa_secret_key: str | None = None
     refresh_token: str | None = None
+    # The OA's id (digits, shown in the OA manager): its public page https://zalo.me/OA_ID is
+    # the Zalo link and QR code of campaign sources. Unset: no Zalo link.
+    oa_id: str | None = None
     api_base_url: str = "https://openapi.zalo.me"
     oauth_base_url: str = "https://oauth.zaloapp.com"
     # How Zalo signs webhooks: "app_id" (the documented recipe), "oa_id" (the OA id in place

@@ -22,6 +22,8 @@ from playwright.async_api import (
 from sqlalchemy import text
 
 from bot.app import build_app
+from bot.channels.web.chat import WebChannel
+from bot.settings import Settings
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
@@ -148,7 +150,9 @@ async def test_a_young_citizen_gets_the_verdict_on_a_phone(server: str, browser:
 async def test_typed_without_diacritics_and_the_referral_source(
     server: str, browser: Browser, sqlite_store: Store
 ) -> None:
-    tab = await open_tab(browser, server + "/?src=hoiphunu")
+    link = WebChannel.source_link(Settings.defaults(hiendien_public_url=server), "hoiphunu")
+    assert link == server + "/?source=hoiphunu"  # what the QR codes and posters carry
+    tab = await open_tab(browser, link)
     await greeted(tab)
     await tab.say("ho kinh doanh")
     await expect(tab.bots("đã có Giấy chứng nhận đăng ký hộ kinh doanh chưa")).to_be_visible()
@@ -174,7 +178,7 @@ async def test_the_widget_opens_the_chat_on_the_portal(server: str, browser: Bro
     frame = page.locator('[data-hiendien="frame"]')
     await expect(frame).to_be_visible()
     src = await frame.get_attribute("src")
-    assert src == server + "/?src=portal"
+    assert src == server + "/?source=portal"
     chat = page.frame_locator('[data-hiendien="frame"]')
     await expect(chat.locator('[data-role="bot"]', has_text="Xin chào")).to_be_visible()
     await expect(toggle).to_have_attribute("aria-expanded", "true")

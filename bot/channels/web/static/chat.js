@@ -97,7 +97,8 @@
     } catch (e) {
       return null;
     }
-    var value = params.get("src") || params.get("start");
+    // ?source= is what links and QR codes carry; ?src= and ?start= are older spellings
+    var value = params.get("source") || params.get("src") || params.get("start");
     return value && SOURCE_RE.test(value) ? value : null;
   }
 
