@@ -233,7 +233,7 @@ async def test_filters_search_and_pages(store: Store, content: Content, ward: di
         area = await b.get("/office/leads?area=T%E1%BB%95+d%C3%A2n+ph%E1%BB%91+2")
         assert "1 hồ sơ" in area.text
         days = await b.get("/office/leads?from=2026-11-01&to=2026-11-01")
-        assert "21 hồ sơ" in days.text  # 03:00 UTC + 0…20 h is still 1 November in Vietnam
+        assert "14 hồ sơ" in days.text  # 10:00 … 23:00 on 1 November in Vietnam (UTC+7)
         nonsense = await b.get("/office/leads?status=bogus&from=yesterday&page=-3")
         assert nonsense.status == 200 and "32 hồ sơ" in nonsense.text
 
