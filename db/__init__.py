@@ -10,7 +10,11 @@ query is a function of a query module taking that ``Tx`` first —
 - ``consents``, ``leads`` (with their events and the verdict counts), ``outbox``,
   ``subscribers`` (with reminders), ``tokens`` (a channel's OAuth tokens);
 - ``erasure`` (a person's data: show, erase, the retention schedule), ``exports``;
-- ``team`` (the community digital teams) and ``campaigns`` (broadcasts).
+- ``team`` (the community digital teams: teams, their tổ dân phố, members, invites),
+  ``followup`` (claiming a lead and moving it through its statuses: the one service the
+  office's board and the chat buttons call) and ``campaigns`` (broadcasts);
+- ``office`` (office accounts, one-time links, sign-in locks, sessions), ``audit`` (the
+  append-only audit log) and ``sources`` (campaign sources and their funnel).
 
 ``models`` declares the tables, ``tables`` names them for queries, ``engine`` opens the
 database and ``migrate`` runs Alembic.

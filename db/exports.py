@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
-
 from db import audit, followup
 from db.followup import Actor, Filters
 from db.store import Tx
-from db.tables import team_t
-from handlers.text import fold
 
 CLI = "cli"  # who exports from the command line, in the audit log
 
@@ -47,12 +43,3 @@ def record_export(
         detail={"rows": rows, "format": fmt, "filters": filters.described()},
         ip=ip,
     )
-
-
-def team_named(tx: Tx, name: str) -> int | None:
-    """The id of the team called ``name`` (compared without case and diacritics), archived
-    or not: an export may be of an old team's leads."""
-    found: int | None = tx.conn.execute(
-        select(team_t.c.id).where(team_t.c.name_key == fold(name))
-    ).scalar()
-    return found

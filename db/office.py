@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from db.models import utcnow
 from db.store import Tx
 from db.tables import audit_t, member_t, office_session_t, office_user_t, team_t
-from handlers.text import fold, nfc
+from handlers.text import nfc
 
 ROLES = ("admin", "leader", "member")
 LINK_TTL = timedelta(hours=24)
@@ -53,12 +53,6 @@ def normal_email(email: str) -> str:
     if not _EMAIL.match(value) or len(value) > 254:
         raise AccountError("bad_email", email)
     return value
-
-
-def team_named(tx: Tx, name: str) -> dict[str, Any] | None:
-    """The team of that name, compared without case and diacritics."""
-    row = tx.conn.execute(select(team_t).where(team_t.c.name_key == fold(name))).mappings().first()
-    return dict(row) if row else None
 
 
 def add_user(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.channels.base import Registry, Subcommands
 from bot.cli.common import Command, Fail, content, store
-from db import exports
+from db import team
 from db.followup import ALL_STATUSES, Filters
 from handlers.content import Content
 
@@ -72,7 +72,8 @@ def export_leads(cmd: Command) -> int:
     try:
         with store(cmd.settings) as db, db.transaction() as tx:
             if args.team:
-                team_id = exports.team_named(tx, args.team)
+                found = team.team_by_name(tx, args.team)
+                team_id = found["id"] if found else None
                 if team_id is None:
                     raise Fail(words.render(lang, "export.cli.no_team", name=args.team))
                 filters = dataclasses.replace(filters, team_id=team_id)

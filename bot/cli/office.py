@@ -11,6 +11,7 @@ from bot.channels.base import Registry, Subcommands
 from bot.cli.common import Command, Fail, content, store
 from bot.settings import Settings
 from db import audit, office
+from db import team as db_team
 from db.models import utcnow
 from handlers.privacy import local_time
 
@@ -55,8 +56,8 @@ def add_user(cmd: Command) -> int:
     with store(cmd.settings) as db, db.transaction() as tx:
         team_id = None
         if args.team and args.role != "admin":
-            team = office.team_named(tx, args.team)
-            if team is None:
+            team = db_team.team_by_name(tx, args.team)
+            if team is None or team["archived_at"] is not None:
                 names = ", ".join(t["name"] for t in office.team_choices(tx)) or "chưa có tổ nào"
                 raise Fail(f'chưa có tổ "{args.team}" (các tổ: {names}); tạo tổ trước')
             team_id = team["id"]
