@@ -34,12 +34,16 @@ def record_export(
     ip: str | None = None,
 ) -> int:
     """The audit row of an export: who (``cli`` without an actor), how many rows, the
-    format and the filters; its id."""
+    format and the filters — a search only as "searched", since what was typed may be a
+    resident's name or phone, which the log outlives; its id."""
+    described = filters.described()
+    if described.pop("q", None):
+        described["searched"] = True
     return audit.record(
         tx,
         "export",
         actor.who if actor else CLI,
         actor_user_id=actor.user_id if actor else None,
-        detail={"rows": rows, "format": fmt, "filters": filters.described()},
+        detail={"rows": rows, "format": fmt, "filters": described},
         ip=ip,
     )

@@ -5,6 +5,7 @@ filters and search, pages, exports, the audit log, and text shown as text."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -248,7 +249,7 @@ async def test_an_admin_exports_what_the_board_shows_and_the_export_is_logged(
         sheet = load_workbook(io.BytesIO(body)).active
         assert sheet["C1"].value == "Họ tên" and sheet.max_row == 2
         assert sheet["C2"].value == "Lê Văn Sơn"
-        status, body, _ = await b.get_bytes("/office/leads/export.csv")
+        status, body, _ = await b.get_bytes("/office/leads/export.csv?q=0912+345+678")
         assert body.startswith(b"\xef\xbb\xbf") and "Nguyễn Thị Hương" in body.decode("utf-8-sig")
     async with office_app(store, content) as (base, _), browser(base) as b:
         await b.login("leader1@phuong.vn")
@@ -258,6 +259,14 @@ async def test_an_admin_exports_what_the_board_shows_and_the_export_is_logged(
         ("admin@phuong.vn", True),
         ("admin@phuong.vn", True),
     ]
+    assert json.loads(exports[0]["detail"]) == {
+        "rows": 1,
+        "format": "xlsx",
+        "filters": {"applicant": "household"},
+    }
+    searched = json.loads(exports[1]["detail"])
+    assert searched == {"rows": 1, "format": "csv", "filters": {"searched": True}}
+    assert "912" not in exports[1]["detail"]  # a search typed is not kept: it names a resident
 
 
 async def test_a_name_typed_as_html_is_shown_as_text(store: Store, content: Content):
@@ -280,4 +289,3 @@ async def test_a_claim_without_the_forms_token_is_refused(
         await b.get("/office/leads")
         assert (await b.post(f"/office/leads/{ward['lead1']}/claim", {}, csrf=False)).status == 403
     assert lead(store, ward["lead1"])["status"] == "new"
-
