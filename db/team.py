@@ -236,7 +236,21 @@ def assign_area(tx: Tx, area: str, team_id: int) -> int | None:
             before = holder
             tx.conn.execute(delete(team_area_t).where(team_area_t.c.area == stored))
     tx.conn.execute(insert(team_area_t), {"area": cleaned, "team_id": team_id})
+    _route_waiting(tx, key, team_id)
     return before if before != team_id else None
+
+
+def _route_waiting(tx: Tx, key: str, team_id: int) -> None:
+    """Leads from that (folded) tổ dân phố that no team served yet and nobody took go to the
+    team that now serves it, so they appear on its members' board."""
+    waiting = tx.conn.execute(
+        select(lead_t.c.id, lead_t.c.area).where(
+            lead_t.c.team_id.is_(None), lead_t.c.status == "new"
+        )
+    ).all()
+    ids = [row.id for row in waiting if fold(row.area) == key]
+    if ids:
+        tx.conn.execute(update(lead_t).where(lead_t.c.id.in_(ids)).values(team_id=team_id))
 
 
 def unassign_area(tx: Tx, area: str) -> bool:

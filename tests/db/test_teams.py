@@ -209,3 +209,20 @@ def test_a_message_from_a_member_is_remembered_as_their_last(store: Store) -> No
             select(member_t.c.last_message_at).where(member_t.c.id == member_id)
         ).scalar()
     assert stored == at
+
+
+def test_leads_waiting_for_a_team_go_to_the_team_that_takes_their_area(store: Store) -> None:
+    from tests.support.followup import a_lead
+
+    with store.transaction() as tx:
+        first = team.create_team(tx, "Tổ công nghệ số 1")
+        team.create_team(tx, "Tổ công nghệ số 2")  # two teams: no single-team fallback
+    waiting = a_lead(store, "0912345678", area="Tổ dân phố 7")
+    elsewhere = a_lead(store, "0912345679", area="Tổ dân phố 8")
+    with store.transaction() as tx:
+        assert (
+            tx.conn.execute(select(lead_t.c.team_id).where(lead_t.c.id == waiting)).scalar() is None
+        )
+        team.assign_area(tx, "to dan pho 7", first)
+        routed = dict(tx.conn.execute(select(lead_t.c.id, lead_t.c.team_id)).all())
+    assert routed == {waiting: first, elsewhere: None}
