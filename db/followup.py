@@ -523,6 +523,19 @@ def board(
     return rows, total
 
 
+def counts(tx: Tx, actor: Actor) -> dict[str, int]:
+    """How many leads the actor may see, by status; and "mine": how many they hold."""
+    c = lead_t.c
+    query = select(c.status, func.count()).where(visible(actor)).group_by(c.status)
+    found = {str(status): int(n) for status, n in tx.conn.execute(query).all()}
+    held = [c.assignee_user_id == actor.user_id] if actor.user_id is not None else []
+    if actor.member_id is not None:
+        held.append(c.assignee_member_id == actor.member_id)
+    mine = select(func.count()).select_from(lead_t).where(or_(false(), *held))
+    found["mine"] = int(tx.conn.execute(mine).scalar_one())
+    return found
+
+
 def history(tx: Tx, lead_id: int) -> list[dict[str, Any]]:
     """The lead's events, oldest first: when, who, what (kind, status, note)."""
     query = select(event_t).where(event_t.c.lead_id == lead_id).order_by(event_t.c.id)

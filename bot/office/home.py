@@ -1,19 +1,29 @@
-"""The office's first page (``/office/``): who is signed in and where to go from here.
-The plan's progress comes here with the reports work.
+"""The office's first page (``/office/``): who is signed in, how many requests wait for
+someone, how many they hold and how many got their domain (within what their role sees),
+and where to go from here. The plan's progress comes here with the reports work.
 
-May import: bot.office.web.
+May import: bot.office.web, db.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.office.web import PREFIX, page, staff
+from bot.office.web import PREFIX, of, page, staff
+from db import followup
 
 
 async def home(request: web.Request) -> web.StreamResponse:
     who = await staff(request)
-    return page(request, "home.html", who)
+    ctx = of(request)
+
+    def load() -> dict[str, int]:
+        with ctx.store.transaction() as tx:
+            actor = followup.actor_of_user(tx, who.user_id)
+            return followup.counts(tx, actor) if actor else {}
+
+    counts = await ctx.store.run(load)
+    return page(request, "home.html", who, counts=counts)
 
 
 async def bare(_request: web.Request) -> web.StreamResponse:

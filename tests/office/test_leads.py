@@ -289,3 +289,20 @@ async def test_a_claim_without_the_forms_token_is_refused(
         await b.get("/office/leads")
         assert (await b.post(f"/office/leads/{ward['lead1']}/claim", {}, csrf=False)).status == 403
     assert lead(store, ward["lead1"])["status"] == "new"
+
+
+async def test_the_first_page_counts_what_waits_and_what_is_mine(
+    store: Store, content: Content, ward: dict[str, int]
+):
+    async with office_app(store, content) as (base, _), browser(base) as b:
+        await b.login("hoa@phuong.vn")
+        first = await b.get("/office/")
+        assert "<strong>1</strong> hồ sơ đang chờ người nhận" in first.text
+        assert "<strong>0</strong> hồ sơ bạn đang phụ trách" in first.text
+        await b.post(f"/office/leads/{ward['lead1']}/claim", {})
+        after = await b.get("/office/")
+        assert "<strong>0</strong> hồ sơ đang chờ người nhận" in after.text
+        assert "<strong>1</strong> hồ sơ bạn đang phụ trách" in after.text
+    async with office_app(store, content) as (base, _), browser(base) as b:
+        await b.login("admin@phuong.vn")
+        assert "<strong>1</strong> hồ sơ đang chờ người nhận" in (await b.get("/office/")).text
