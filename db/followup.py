@@ -94,21 +94,21 @@ class Actor:
         return self.name
 
 
+def _active_user(tx: Tx, user_id: int) -> dict[str, Any] | None:
+    query = select(office_user_t).where(
+        office_user_t.c.id == user_id, office_user_t.c.active.is_(True)
+    )
+    found = tx.conn.execute(query).mappings().first()
+    return dict(found) if found is not None else None
+
+
 def actor_of_member(tx: Tx, member: Mapping[str, Any]) -> Actor:
     """The actor a chat member (a row of db.team.member_for) is. A chat account linked to an
     active office user acts with that user's name, role and team."""
     chat = {"member_id": member["id"], "channel": member["channel"], "account": member["account"]}
     user_id = member.get("office_user_id")
     if user_id is not None:
-        user = (
-            tx.conn.execute(
-                select(office_user_t).where(
-                    office_user_t.c.id == user_id, office_user_t.c.active.is_(True)
-                )
-            )
-            .mappings()
-            .first()
-        )
+        user = _active_user(tx, user_id)
         if user is not None:
             return Actor(
                 name=user["name"],
@@ -125,15 +125,7 @@ def actor_of_member(tx: Tx, member: Mapping[str, Any]) -> Actor:
 def actor_of_user(tx: Tx, user_id: int) -> Actor | None:
     """The actor an office user is, with their first active linked chat account (if any);
     None for a user that does not exist or was deactivated."""
-    user = (
-        tx.conn.execute(
-            select(office_user_t).where(
-                office_user_t.c.id == user_id, office_user_t.c.active.is_(True)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    user = _active_user(tx, user_id)
     if user is None:
         return None
     chat = tx.conn.execute(

@@ -211,11 +211,17 @@ def areas_of(tx: Tx, team_id: int) -> list[str]:
 
 
 def serving(tx: Tx, area: str) -> int | None:
-    """The team that serves this tổ dân phố (compared without case and diacritics), or None."""
+    """The (not archived) team that serves this tổ dân phố (compared without case and
+    diacritics), or None."""
     key = fold(clean(area))
-    for stored, team_id in _area_rows(tx):
+    query = (
+        select(team_area_t.c.area, team_area_t.c.team_id)
+        .join(team_t, team_t.c.id == team_area_t.c.team_id)
+        .where(team_t.c.archived_at.is_(None))
+    )
+    for stored, team_id in tx.conn.execute(query).all():
         if fold(stored) == key:
-            return team_id
+            return int(team_id)
     return None
 
 

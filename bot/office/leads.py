@@ -13,6 +13,7 @@ May import: bot.office.web, bot.export, db, handlers.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,8 +29,10 @@ from handlers.phones import national
 
 PER_PAGE = 25
 FILTER_KEYS = ("status", "team", "source", "kind", "area", "from", "to", "q")
-EXPORTS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "csv": "text/csv; charset=utf-8"}
+EXPORTS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def _day(text: str) -> date | None:
@@ -146,58 +149,59 @@ def _back(lead_id: int, **query: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{PREFIX}/leads/{lead_id}" + (f"?{tail}" if tail else ""))
 
 
-async def claim(request: web.Request) -> web.StreamResponse:
-    who, _data = await posted(request)
+Act = Callable[[Tx, Actor, int], str]
+
+
+async def _act(request: web.Request, who: Staff, act: Act) -> tuple[int, str]:
+    """Run ``act`` on the lead of the address as the staff member, in one transaction:
+    404 for a lead they may not see, 403 for one they may not change; (lead id, outcome).
+    The outbox is woken for the notices the change queued."""
     ctx = of(request)
     lead_id = int(request.match_info["lead_id"])
 
-    def act() -> str:
+    def run() -> str:
         with ctx.store.transaction() as tx:
             actor = actor_of(tx, who)
             if followup.lead_for(tx, actor, lead_id) is None:
                 return "missing"
-            return followup.claim_lead(tx, lead_id, actor, writes_first=ctx.writes_first)
+            return act(tx, actor, lead_id)
 
-    outcome = await ctx.store.run(act)
-    if outcome == "missing":
-        raise web.HTTPNotFound()
-    ctx.wake()
-    if outcome == "won":
-        raise _back(lead_id, ok="claimed")
-    raise _back(lead_id, problem=outcome)
-
-
-async def change_status(request: web.Request) -> web.StreamResponse:
-    who, data = await posted(request)
-    ctx = of(request)
-    lead_id = int(request.match_info["lead_id"])
-    status = str(data.get("status", ""))
-    domain = str(data.get("domain", "")).strip() or None
-    if status not in followup.STATUSES:
-        raise _back(lead_id, problem="bad_status")
-    if status == "registered" and domain is None:
-        raise _back(lead_id, problem="domain_needed")
-
-    def act() -> str:
-        with ctx.store.transaction() as tx:
-            actor = actor_of(tx, who)
-            if followup.lead_for(tx, actor, lead_id) is None:
-                return "missing"
-            return followup.set_status(
-                tx,
-                lead_id,
-                actor,
-                status,
-                domain=domain if status == "registered" else None,
-                writes_first=ctx.writes_first,
-            )
-
-    outcome = await ctx.store.run(act)
+    outcome = await ctx.store.run(run)
     if outcome == "missing":
         raise web.HTTPNotFound()
     if outcome == "not_yours":
         raise web.HTTPForbidden()
     ctx.wake()
+    return lead_id, outcome
+
+
+async def claim(request: web.Request) -> web.StreamResponse:
+    who, _data = await posted(request)
+    writes_first = of(request).writes_first
+    lead_id, outcome = await _act(
+        request,
+        who,
+        lambda tx, actor, lead: followup.claim_lead(tx, lead, actor, writes_first=writes_first),
+    )
+    raise _back(lead_id, ok="claimed") if outcome == "won" else _back(lead_id, problem=outcome)
+
+
+async def change_status(request: web.Request) -> web.StreamResponse:
+    who, data = await posted(request)
+    writes_first = of(request).writes_first
+    status = str(data.get("status", ""))
+    domain = str(data.get("domain", "")).strip() or None
+    lead_id = int(request.match_info["lead_id"])
+    if status not in followup.STATUSES:
+        raise _back(lead_id, problem="bad_status")
+    if status == "registered" and domain is None:
+        raise _back(lead_id, problem="domain_needed")
+
+    def act(tx: Tx, actor: Actor, lead: int) -> str:
+        name = domain if status == "registered" else None
+        return followup.set_status(tx, lead, actor, status, domain=name, writes_first=writes_first)
+
+    _lead, outcome = await _act(request, who, act)
     if outcome in ("ok", "same"):
         raise _back(lead_id, ok="saved")
     raise _back(lead_id, problem=outcome)
@@ -205,25 +209,13 @@ async def change_status(request: web.Request) -> web.StreamResponse:
 
 async def note(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request)
-    ctx = of(request)
-    lead_id = int(request.match_info["lead_id"])
     text = str(data.get("note", ""))
-
-    def act() -> str:
-        with ctx.store.transaction() as tx:
-            actor = actor_of(tx, who)
-            if followup.lead_for(tx, actor, lead_id) is None:
-                return "missing"
-            return followup.add_note(tx, lead_id, actor, text)
-
-    outcome = await ctx.store.run(act)
-    if outcome == "missing":
-        raise web.HTTPNotFound()
-    if outcome == "not_yours":
-        raise web.HTTPForbidden()
-    if outcome == "ok":
-        raise _back(lead_id, ok="noted")
-    raise _back(lead_id, problem=f"note_{outcome}")
+    lead_id, outcome = await _act(
+        request, who, lambda tx, actor, lead: followup.add_note(tx, lead, actor, text)
+    )
+    raise (
+        _back(lead_id, ok="noted") if outcome == "ok" else _back(lead_id, problem=f"note_{outcome}")
+    )
 
 
 async def export_leads(request: web.Request) -> web.StreamResponse:
@@ -239,7 +231,13 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
         with ctx.store.transaction() as tx:
             actor = actor_of(tx, who)
             export(
-                tx, fmt, out, ctx.content, lang=lang, actor=actor, filters=chosen,
+                tx,
+                fmt,
+                out,
+                ctx.content,
+                lang=lang,
+                actor=actor,
+                filters=chosen,
                 ip=request.remote,
             )
         return out.getvalue()
