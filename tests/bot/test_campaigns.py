@@ -251,7 +251,11 @@ async def test_each_telegram_answer_becomes_the_delivery_status(
     finally:
         api.release()
     calls = [str(c.params["chat_id"]) for c in api.calls_to("sendMessage")]
-    assert calls[-6:] == ["100", "101", "102", "102", "103", "104"]  # 103 not tried again
+    tried = calls[-6:]
+    assert list(dict.fromkeys(tried)) == ["100", "101", "102", "103", "104"]  # in order
+    # 102 once more after its 502 (its retry may come after 104 on a busy machine);
+    # 103 (no answer: maybe delivered) never again
+    assert sorted(tried) == ["100", "101", "102", "102", "103", "104"]
     assert sorted(str(m["chat_id"]) for m in api.sent()[before:]) == ["102", "104"]
     with sqlite_store.transaction() as tx:
         figures = campaigns.figures(tx, campaign_id)
