@@ -292,15 +292,16 @@ async def unarchive(request: web.Request) -> web.StreamResponse:
 
 
 async def qr_file(request: web.Request) -> web.StreamResponse:
-    """``/office/sources/{code}/qr.svg|png?channel=web|telegram|zalo`` (the web chat's when
-    no channel is named), as a file to save. 404 for a channel without a link a phone can
-    open (none set, or the web chat's while HIENDIEN_PUBLIC_URL is unset)."""
+    """``/office/sources/{code}/qr.svg|png?channel=web|telegram|zalo`` (the first channel's,
+    the web chat's, when none is named), as a file to save. 404 for a channel without a
+    link a phone can open (none set, or the web chat's while HIENDIEN_PUBLIC_URL is unset)."""
     who = await staff(request, "admin")
     ctx = of(request)
     fmt = request.match_info["fmt"]
     source = await _source_or_404(ctx, request.match_info["code"])
-    channel = request.query.get("channel", "web")
-    link = find(await source_links(ctx, source["code"], language(request, who)), channel)
+    found = await source_links(ctx, source["code"], language(request, who))
+    channel = request.query.get("channel")
+    link = find(found, channel) if channel else next(iter(found), None)  # the registry's first
     if link is None or link.url is None or not link.printable:
         raise web.HTTPNotFound()
     body = qr.png(link.url) if fmt == "png" else qr.svg(link.url)
