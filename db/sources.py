@@ -12,7 +12,8 @@ deep link for a team member's invite, ``?start=staff-CODE``).
 
 Bad input raises :class:`SourceError`, whose ``key`` names the message under
 ``sources.error.*`` in content/<lang>/ (the command line and the office show it in words).
-Every change goes to the audit log (``source_changed``) in the same transaction.
+Every change goes to the audit log (``source_changed``) in the same transaction, as done by
+``actor`` (the office: the staff member's e-mail, ``actor_user_id`` and ``ip``).
 
 The funnel counts what is kept: conversations (``conversation.source``; a conversation is
 deleted when its owner erases their data or after 90 idle days, so this first step can
@@ -106,7 +107,9 @@ def _text(value: str, what: str) -> str:
     return cleaned
 
 
-def _record(tx: Tx, code: str, actor: str, actor_user_id: int | None, **detail: Any) -> None:
+def _record(
+    tx: Tx, code: str, actor: str, actor_user_id: int | None, ip: str | None, **detail: Any
+) -> None:
     audit.record(
         tx,
         "source_changed",
@@ -114,6 +117,7 @@ def _record(tx: Tx, code: str, actor: str, actor_user_id: int | None, **detail: 
         actor_user_id=actor_user_id,
         target=f"source:{code}",
         detail={"code": code, **detail},
+        ip=ip,
     )
 
 
@@ -128,6 +132,7 @@ def add(
     *,
     actor: str,
     actor_user_id: int | None = None,
+    ip: str | None = None,
 ) -> dict[str, Any]:
     """A new source; :class:`SourceError` for a bad or taken code (an archived source keeps
     its code: unarchive it instead)."""
@@ -137,7 +142,7 @@ def add(
     added = tx.conn.execute(tx.insert_ignore(source_t).returning(source_t.c.code), values)
     if added.scalar() is None:  # the code is taken (PostgreSQL gives no rowcount here)
         raise SourceError("code_taken", code=stored)
-    _record(tx, stored, actor, actor_user_id, change="added", name=cleaned, organisation=org)
+    _record(tx, stored, actor, actor_user_id, ip, change="added", name=cleaned, organisation=org)
     return {**values, "archived_at": None}
 
 
@@ -166,6 +171,7 @@ def change(
     organisation: str | None = None,
     actor: str,
     actor_user_id: int | None = None,
+    ip: str | None = None,
 ) -> dict[str, Any]:
     """Rename a source or change its organisation (the code never changes: it is printed on
     flyers); the source as it is now."""
@@ -179,11 +185,13 @@ def change(
     if values:
         tx.conn.execute(update(source_t).where(source_t.c.code == source["code"]), values)
         before = {f"old_{k}": source[k] for k in values}
-        _record(tx, source["code"], actor, actor_user_id, change="changed", **values, **before)
+        _record(tx, source["code"], actor, actor_user_id, ip, change="changed", **values, **before)
     return {**source, **values}
 
 
-def _set_archived(tx: Tx, code: str, archived: bool, actor: str, actor_user_id: int | None) -> bool:
+def _set_archived(
+    tx: Tx, code: str, archived: bool, actor: str, actor_user_id: int | None, ip: str | None
+) -> bool:
     source = _existing(tx, code)
     c = source_t.c
     done = tx.conn.execute(
@@ -196,21 +204,24 @@ def _set_archived(tx: Tx, code: str, archived: bool, actor: str, actor_user_id: 
     )
     if done.rowcount != 1:
         return False
-    _record(
-        tx, source["code"], actor, actor_user_id, change="archived" if archived else "unarchived"
-    )
+    change = "archived" if archived else "unarchived"
+    _record(tx, source["code"], actor, actor_user_id, ip, change=change)
     return True
 
 
-def archive(tx: Tx, code: str, *, actor: str, actor_user_id: int | None = None) -> bool:
+def archive(
+    tx: Tx, code: str, *, actor: str, actor_user_id: int | None = None, ip: str | None = None
+) -> bool:
     """Hide a source from the lists (its links keep working and its residents keep being
     counted); False if it was archived already."""
-    return _set_archived(tx, code, True, actor, actor_user_id)
+    return _set_archived(tx, code, True, actor, actor_user_id, ip)
 
 
-def unarchive(tx: Tx, code: str, *, actor: str, actor_user_id: int | None = None) -> bool:
+def unarchive(
+    tx: Tx, code: str, *, actor: str, actor_user_id: int | None = None, ip: str | None = None
+) -> bool:
     """Show an archived source again; False if it was not archived."""
-    return _set_archived(tx, code, False, actor, actor_user_id)
+    return _set_archived(tx, code, False, actor, actor_user_id, ip)
 
 
 def listing(

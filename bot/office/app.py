@@ -11,10 +11,18 @@ import re
 
 from aiohttp import web
 
-from bot.office import audit_log, auth, home, leads, teams, users
+from bot.office import audit_log, auth, home, leads, sources, teams, users
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
 
-PAGES = (auth.ROUTES, home.ROUTES, leads.ROUTES, users.ROUTES, audit_log.ROUTES, teams.ROUTES)
+PAGES = (
+    auth.ROUTES,
+    home.ROUTES,
+    leads.ROUTES,
+    teams.ROUTES,
+    sources.ROUTES,
+    users.ROUTES,
+    audit_log.ROUTES,
+)
 _STYLESHEET = re.compile(r"^[a-z0-9_-]{1,40}\.css$")
 
 

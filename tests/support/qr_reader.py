@@ -1,12 +1,14 @@
 """Reading a QR code back from a PNG, as a phone would: the PNG decoded to grey pixels here
 (zlib and the PNG format's five row filters, bit depths 1–8, grey or palette), then scanned
-by zxing-cpp (a dev dependency).
+by zxing-cpp (a dev dependency). An SVG (as segno draws it: one path of horizontal runs of
+dark modules) is drawn to grey pixels here and scanned the same way.
 
 May import: the standard library and zxingcpp.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -81,4 +83,50 @@ def read_qr(data: bytes) -> zxingcpp.Barcode | None:
     """The QR code a scanner finds in the PNG, or None."""
     grey = decode_png(data)
     view = memoryview(grey.pixels).cast("B", (grey.height, grey.width))
+    return zxingcpp.read_barcode(view, formats=zxingcpp.BarcodeFormat.QRCode)
+
+
+_SIZE = re.compile(r'viewBox="0 0 (\d+) (\d+)"|width="(\d+)" height="(\d+)"')
+_SCALE = re.compile(r'transform="scale\((\d+)\)"')
+_PATH = re.compile(r'<path class="qrline"[^>]* d="([^"]+)"')
+_STEP = re.compile(r"([MmHhVv])\s*(-?[\d.]+)(?:[ ,](-?[\d.]+))?")
+
+
+def svg_modules(data: bytes) -> list[list[bool]]:
+    """The modules (True: dark) an SVG QR code draws, read from its path's commands (M/m to
+    move, h to draw a run of dark modules along a row)."""
+    text = data.decode("utf-8")
+    size = _SIZE.search(text)
+    assert size is not None, "no size in the SVG"
+    scale = _SCALE.search(text)
+    per = int(scale.group(1)) if scale else 1
+    width = int(size.group(1) or size.group(3)) // (1 if size.group(1) else per)
+    height = int(size.group(2) or size.group(4)) // (1 if size.group(2) else per)
+    path = _PATH.search(text)
+    assert path is not None, "no dark modules in the SVG"
+    grid = [[False] * width for _ in range(height)]
+    x = y = 0.0
+    for command, a, b in _STEP.findall(path.group(1)):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        elif command == "h":
+            run = float(a)
+            for col in range(int(min(x, x + run)), int(max(x, x + run))):
+                grid[int(y)][col] = True
+            x += run
+        else:
+            raise AssertionError(f"unexpected path command {command}")
+    return grid
+
+
+def read_svg_qr(data: bytes, scale: int = 4) -> zxingcpp.Barcode | None:
+    """The QR code a scanner finds in the SVG drawn at ``scale`` pixels a module, or None."""
+    grid = svg_modules(data)
+    rows = bytearray()
+    for row in grid:
+        line = b"".join((b"\x00" if dark else b"\xff") * scale for dark in row)
+        rows += line * scale
+    view = memoryview(bytes(rows)).cast("B", (len(grid) * scale, len(grid[0]) * scale))
     return zxingcpp.read_barcode(view, formats=zxingcpp.BarcodeFormat.QRCode)
