@@ -41,7 +41,8 @@ _EVERY = re.compile(r"^\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s+(\d{1,2}):(\d{2})\s*$")
 
 
 class ScheduleError(ValueError):
-    """A schedule typed wrongly; the message says how to write it."""
+    """A schedule typed wrongly; the message says how to write it, in Vietnamese (ward staff
+    type schedules on the command line)."""
 
 
 def parse_at(text: str) -> datetime:
@@ -49,7 +50,7 @@ def parse_at(text: str) -> datetime:
     try:
         local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        raise ScheduleError(f'"{text}": write the time as "2026-12-01 09:00"') from None
+        raise ScheduleError(f'"{text}": hãy ghi thời điểm dạng "2026-12-01 09:00"') from None
     return local.replace(tzinfo=VIETNAM).astimezone(UTC)
 
 
@@ -62,11 +63,13 @@ class Monthly:
     def parse(cls, text: str) -> Monthly:
         m = _EVERY.match(text)
         if not m:
-            raise ScheduleError(f'"{text}": write days and a time, e.g. "1,15 09:00"')
+            raise ScheduleError(f'"{text}": hãy ghi các ngày và giờ, ví dụ "1,15 09:00"')
         days = tuple(sorted({int(d) for d in m.group(1).split(",")}))
         hour, minute = int(m.group(2)), int(m.group(3))
         if not all(1 <= d <= 28 for d in days) or hour > 23 or minute > 59:
-            raise ScheduleError(f'"{text}": days 1–28 (every month has them), time 00:00–23:59')
+            raise ScheduleError(
+                f'"{text}": ngày từ 1 đến 28 (tháng nào cũng có), giờ từ 00:00 đến 23:59'
+            )
         return cls(days, time(hour, minute))
 
     def last_run(self, now: datetime) -> datetime | None:

@@ -85,13 +85,16 @@ class Channel(ABC):
     capabilities: ClassVar[Capabilities]
     settings_block: ClassVar[type[Block]] = Block  # its environment variables
     # ``hiendien broadcast test --to``: how a recipient is written here (for a channel that
-    # broadcasts), its help, and whether an id without "name:" is this channel's.
+    # broadcasts), its help, and whether an id without "name:" is this channel's. What the
+    # command line prints is read by ward staff, so these words (and ``needs``,
+    # ``window_advice``, :meth:`staff_link`) are Vietnamese.
     recipient: ClassVar[str] = ""
     recipient_help: ClassVar[str] = ""
     bare_ids: ClassVar[bool] = False
-    needs: ClassVar[str] = ""  # what to set when it is not configured, e.g. "set ZALO_APP_ID"
+    # What to set when it is not configured, e.g. "đặt ZALO_APP_ID" (printed "cần … trước").
+    needs: ClassVar[str] = ""
     # Why a message could not go outside the window of its capabilities, and what to do.
-    window_advice: ClassVar[str] = "outside the time the platform lets us write"
+    window_advice: ClassVar[str] = "ngoài khoảng thời gian nền tảng cho phép nhắn tin"
 
     sender: Sender | None = None  # delivers its outbox rows (staff notices)
     pace: AsyncLimiter | None = None  # its platform's limit, shared with broadcasts

@@ -14,7 +14,7 @@ from bot.turns import Conversations
 
 
 def add(commands: Subcommands, channels: Registry) -> None:
-    chat = commands.add_parser("chat", help="the conversation in this terminal")
+    chat = commands.add_parser("chat", help="trò chuyện với trợ lý ngay trong cửa sổ dòng lệnh này")
     chat.set_defaults(handler=chat_here)
 
 

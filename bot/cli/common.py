@@ -1,7 +1,7 @@
 """What every command group uses: the :class:`Command` a handler gets, :class:`Fail` for bad
-input or missing configuration (one line on stderr, exit code 2, never a traceback), and
-opening content/ and the database the way every command does (content checked, the
-database created or upgraded first).
+input or missing configuration (one line on stderr, exit code 2, never a traceback; in
+Vietnamese, for ward staff), and opening content/ and the database the way every command
+does (content checked, the database created or upgraded first).
 
 May import: bot.settings, bot.channels.base (types only), db, handlers.
 """
@@ -48,7 +48,7 @@ def content(settings: Settings) -> Content:
     try:
         return load_content(settings.hiendien_content_dir)
     except ContentError as exc:
-        raise Fail(f"content error: {exc}") from exc
+        raise Fail(f"lỗi trong nội dung (content/): {exc}") from exc
 
 
 def upgrade(settings: Settings) -> str:
@@ -58,7 +58,7 @@ def upgrade(settings: Settings) -> str:
         migrate.upgrade(url)
     except (ArgumentError, OperationalError) as exc:  # a wrong URL, or nobody answers there
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise Fail(f"the database in HIENDIEN_DATABASE_URL cannot be used: {reason}") from exc
+        raise Fail(f"không dùng được cơ sở dữ liệu ở HIENDIEN_DATABASE_URL: {reason}") from exc
     return url
 
 

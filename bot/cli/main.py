@@ -1,7 +1,8 @@
 """``hiendien``'s entry point (the console script, and ``python -m bot``): the parser, built
 from the command groups and the channels' own groups, and :func:`main`, which reads the
 settings, runs the chosen command's handler and turns bad input into one line on stderr
-and exit code 2.
+and exit code 2. Ward staff read Vietnamese: the description and help are Vietnamese
+(argparse's own "usage:", "error" wording stays as argparse writes it).
 
 May import: every bot.cli module, bot.channels.registry, bot.settings.
 """
@@ -48,11 +49,15 @@ class Parser(argparse.ArgumentParser):
     ``--help``)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (xem {self.prog} --help)\n")
 
 
 def parser(channels: Registry = CHANNELS) -> argparse.ArgumentParser:
-    p = Parser(prog="hiendien", description="The ward's .vn domain assistant")
+    p = Parser(
+        prog="hiendien",
+        description="Trợ lý tên miền .vn của phường: giúp người dân đăng ký tên miền "
+        "id.vn/biz.vn miễn phí",
+    )
     commands = p.add_subparsers(dest="command", required=True)  # of this class too
     for add in GROUPS:
         add(commands, channels)

@@ -33,7 +33,7 @@ def add(commands: Subcommands, channels: Registry) -> None:
     user.add_argument("--team", help="tên tổ (bắt buộc với leader và member)")
     user.set_defaults(handler=add_user)
     reset = sub.add_parser("reset-password", help="đường dẫn mới để đặt lại mật khẩu")
-    reset.add_argument("email", help="email của tài khoản")
+    reset.add_argument("email", help="email của tài khoản cần đặt lại mật khẩu")
     reset.set_defaults(handler=reset_password)
     listed = sub.add_parser("list-users", help="các tài khoản")
     listed.set_defaults(handler=list_users)

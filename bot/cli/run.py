@@ -1,5 +1,6 @@
 """``hiendien run``: serve the web chat, the API, every configured channel, the outbox and the
-scheduler, until SIGTERM or SIGINT.
+scheduler, until SIGTERM or SIGINT. It says where it serves in Vietnamese (for ward staff);
+the log's other lines are the operators'.
 
 May import: bot.cli.common, bot.app, bot.channels.base, bot.settings.
 """
@@ -18,7 +19,9 @@ log = logging.getLogger("hiendien")
 
 
 def add(commands: Subcommands, channels: Registry) -> None:
-    run = commands.add_parser("run", help="serve the web chat, the API and the configured channels")
+    run = commands.add_parser(
+        "run", help="chạy trợ lý: trò chuyện trên web, API, trang làm việc và các kênh đã cấu hình"
+    )
     run.set_defaults(handler=serve)
 
 
@@ -44,6 +47,6 @@ def serve(cmd: Command) -> int:
     gc.collect()
     gc.freeze()
     host, port = settings.hiendien_host, settings.hiendien_port
-    log.info("hiendien serving the web chat on http://%s:%s/", host, port)
+    log.info("hiendien đang chạy: trò chuyện trên web tại http://%s:%s/", host, port)
     web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0

@@ -205,18 +205,19 @@ def test_staff_invites_and_broadcast_tests_know_it(
     assert hiendien("broadcast", "create", "--text-file", "tin.txt") == 0
     capsys.readouterr()
     assert hiendien("broadcast", "test", "1", "--to", "pigeon:5") == 2
-    assert capsys.readouterr().err == "hiendien: set PIGEON_LOFT first\n"
+    assert capsys.readouterr().err == "hiendien: cần đặt PIGEON_LOFT trước\n"
     monkeypatch.setenv("PIGEON_LOFT", "cli-loft")
     get_settings.cache_clear()
     assert hiendien("broadcast", "test", "1", "--to", "pigeon:5") == 0
-    assert "sent to pigeon 5" in capsys.readouterr().out
+    assert "tới Pigeon 5." in capsys.readouterr().out
     assert LOFTS.pop("cli-loft") == [("5", "Tin chương trình")]
     assert hiendien("broadcast", "test", "1", "--to", "owl:5") == 2
-    assert "write a Telegram chat id or zalo:USER_ID or pigeon:BIRD" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "hãy ghi mã cuộc trò chuyện Telegram hoặc zalo:USER_ID hoặc pigeon:BIRD" in err
     monkeypatch.setenv("PIGEON_WEATHER", "storm")
     get_settings.cache_clear()
     assert hiendien("broadcast", "test", "1", "--to", "pigeon:5") == 1
-    assert capsys.readouterr().err == "hiendien: not sent to pigeon 5: storm\n"
+    assert capsys.readouterr().err == "hiendien: chưa gửi được tới Pigeon 5: storm\n"
 
 
 def test_campaigns_are_no_longer_than_the_tightest_channel_allows(
@@ -224,7 +225,7 @@ def test_campaigns_are_no_longer_than_the_tightest_channel_allows(
 ) -> None:
     (environment / "long.txt").write_text("x" * 501, encoding="utf-8")
     assert hiendien("broadcast", "create", "--text-file", "long.txt") == 2
-    assert "501 characters; Pigeon takes at most 500" in capsys.readouterr().err
+    assert "501 ký tự; Pigeon chỉ nhận tối đa 500 ký tự" in capsys.readouterr().err
 
 
 def test_no_module_outside_the_channel_packages_names_a_channel() -> None:

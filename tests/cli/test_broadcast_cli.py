@@ -58,6 +58,8 @@ def texts(tmp_path: Path) -> dict[str, Path]:
     files["empty"].write_text("  \n", encoding="utf-8")
     (tmp_path / "long.txt").write_text("x" * 2001, encoding="utf-8")
     files["long"] = tmp_path / "long.txt"
+    files["latin1"] = tmp_path / "latin1.txt"
+    files["latin1"].write_bytes("Phường Kiến An".encode("utf-16"))
     return files
 
 
@@ -84,21 +86,24 @@ async def test_create_refuses_what_cannot_be_sent_and_says_how(
     tmp_path: Path, texts: dict[str, Path], subscribers: dict[str, str]
 ) -> None:
     bad = {
-        "is empty": ["--text-file", str(texts["empty"])],
-        "at most 2,000": ["--text-file", str(texts["long"])],
-        "--button must look like": ["--text-file", str(texts["vi"]), "--button", "Đăng ký"],
+        "e.txt không có nội dung": ["--text-file", str(texts["empty"])],
+        "2.001 ký tự; Zalo chỉ nhận tối đa 2.000 ký tự": ["--text-file", str(texts["long"])],
+        "--button phải có dạng": ["--text-file", str(texts["vi"]), "--button", "Đăng ký"],
         "http://": ["--text-file", str(texts["vi"]), "--button", "Đăng ký=http://x.vn"],
-        "in the past": ["--text-file", str(texts["vi"]), "--at", "2020-01-01 09:00"],
+        "thời điểm này đã qua": ["--text-file", str(texts["vi"]), "--at", "2020-01-01 09:00"],
         "1,15 09:00": ["--text-file", str(texts["vi"]), "--every", "mỗi tháng"],
-        "give --button too": ["--text-file", str(texts["vi"]), "--button-en", "Register"],
+        "hãy ghi cả --button": ["--text-file", str(texts["vi"]), "--button-en", "Register"],
+        "không đọc được": ["--text-file", str(tmp_path / "missing.txt")],
         "No such file": ["--text-file", str(tmp_path / "missing.txt")],
+        "không phải văn bản UTF-8": ["--text-file", str(texts["latin1"])],
     }
     for expected, args in bad.items():
         code, out, err = await hiendien(tmp_path, "broadcast", "create", *args)
         assert code == 2 and out == "", (expected, err)
-        assert expected in err or (expected == "http://" and "--button must" in err), err
+        assert expected in err or (expected == "http://" and "--button phải" in err), err
     code, out, _ = await hiendien(tmp_path, "broadcast", "list")
-    assert code == 0 and out == ""  # nothing was created
+    assert code == 0 and out.startswith("Chưa có chiến dịch nào.")  # nothing was created
+    assert out.count("\n") == 1
 
 
 async def test_create_list_show_and_cancel(
@@ -113,16 +118,31 @@ async def test_create_list_show_and_cancel(
         "1,15 09:00",
     )
     assert code == 0, err
-    assert out.strip() == "campaign 1 created for 2 subscribers now in its audience"
+    assert out.strip() == (
+        "Đã tạo chiến dịch 1: hiện có 2 người đăng ký nhận tin thuộc đối tượng của chiến dịch."
+    )
     code, out, _ = await hiendien(tmp_path, "broadcast", "list")
-    assert code == 0 and "scheduled" in out and "1,15 09:00" in out and "2 subscribers" in out
+    assert code == 0 and out.startswith("   1  đã lên lịch  thanh niên  ")
+    assert "hằng tháng, ngày 1, 15 lúc 09:00" in out and "2 người đăng ký nhận tin" in out
     code, out, _ = await hiendien(tmp_path, "broadcast", "show", "1")
     assert code == 0 and VI in out and EN in out
-    assert "recipients: 0" in out and "sent: 0" in out
+    assert "Chiến dịch 1: đã lên lịch; đối tượng: thanh niên" in out
+    assert "Người nhận: 0" in out and "Đã gửi: 0" in out
     code, out, _ = await hiendien(tmp_path, "broadcast", "cancel", "1")
-    assert code == 0 and "cancelled" in out
+    assert code == 0 and out.strip() == "Đã hủy chiến dịch 1."
+    code, out, _ = await hiendien(tmp_path, "broadcast", "show", "1")
+    assert "Chiến dịch 1: đã hủy;" in out
+    store = Store(f"sqlite:///{db_path(tmp_path)}")
+    try:
+        with store.transaction() as tx:
+            assert campaigns.set_status(tx, 1, "done")
+    finally:
+        store.close()
+    code, out, err = await hiendien(tmp_path, "broadcast", "cancel", "1")
+    assert code == 1 and out == ""
+    assert err == "hiendien: chiến dịch 1 đã gửi xong, không hủy được nữa\n"
     code, _, err = await hiendien(tmp_path, "broadcast", "show", "9")
-    assert code == 1 and "no campaign 9" in err
+    assert code == 1 and "không có chiến dịch 9" in err
 
 
 @pytest.fixture
@@ -146,7 +166,7 @@ async def test_a_test_message_shows_staff_the_campaign_in_their_chat(
     )
     code, out, err = await hiendien(tmp_path, "broadcast", "test", "1", "--to", "9001", **env)
     assert code == 0, err
-    assert "sent to telegram 9001" in out
+    assert "Đã gửi thử tin của chiến dịch 1 (bản tiếng Việt) tới Telegram 9001." in out
     code, _, err = await hiendien(
         tmp_path, "broadcast", "test", "1", "--to", "telegram:9002", "--lang", "en", **env
     )
@@ -158,14 +178,14 @@ async def test_a_test_message_shows_staff_the_campaign_in_their_chat(
 
     telegram.fail_next("sendMessage", 403)
     code, _, err = await hiendien(tmp_path, "broadcast", "test", "1", "--to", "9003", **env)
-    assert code == 1 and "blocked the bot" in err
+    assert code == 1 and "chưa gửi được tới Telegram 9003: người này đã chặn bot" in err
     code, _, err = await hiendien(tmp_path, "broadcast", "test", "1", "--to", "viber:1", **env)
     assert code == 2 and "zalo:USER_ID" in err
     code, _, err = await hiendien(tmp_path, "broadcast", "test", "1", "--to", "9001")
-    assert code == 2 and "TELEGRAM_BOT_TOKEN" in err
+    assert code == 2 and "cần đặt TELEGRAM_BOT_TOKEN trước" in err
 
     code, out, _ = await hiendien(tmp_path, "broadcast", "show", "1")
-    assert "recipients: 0" in out  # a test is not a delivery
+    assert "Người nhận: 0" in out  # a test is not a delivery
     assert all(str(m["chat_id"]) not in subscribers.values() for m in telegram.sent())
 
 
@@ -186,4 +206,4 @@ async def test_a_zalo_test_outside_the_free_window_says_why(
         code, _, err = await hiendien(
             tmp_path, "broadcast", "test", "1", "--to", f"zalo:{staff}", **env
         )
-    assert code == 1 and "48 hours" in err
+    assert code == 1 and "trong vòng 48 giờ" in err

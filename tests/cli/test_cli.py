@@ -81,6 +81,7 @@ def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
     env = configured(tmp_path)
     done = hiendien("db", "upgrade", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode().strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất."
     assert tables(db_path(tmp_path)) >= TABLES
     again = hiendien("db", "upgrade", cwd=tmp_path, env=env)  # idempotent
     assert again.returncode == 0, again.stderr.decode()
@@ -179,6 +180,7 @@ def test_run_with_broken_content_names_file_and_line(
     done = hiendien("run", cwd=tmp_path, env=env)
     err = done.stderr.decode()
     assert done.returncode == 2, err
+    assert err.startswith("hiendien: lỗi trong nội dung (content/): ")
     assert f"program.yaml:{line}" in err
     assert "Traceback" not in err
 
@@ -236,6 +238,8 @@ def test_run_serves_and_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> N
     )
     log = serve(tmp_path, env, stop)
     assert "Traceback" not in log
+    port = env["HIENDIEN_PORT"]
+    assert f"hiendien đang chạy: trò chuyện trên web tại http://127.0.0.1:{port}/" in log
     assert tables(db_path(tmp_path)) >= TABLES  # created on start
 
 
@@ -289,7 +293,12 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [
-        pytest.param(["broadcast", "show", "abc"], {}, "invalid int value: 'abc'", id="bad id"),
+        pytest.param(
+            ["broadcast", "show", "abc"],
+            {},
+            "invalid int value: 'abc' (xem hiendien broadcast show --help)",
+            id="bad id",
+        ),
         pytest.param(["staff", "remove", "x"], {}, "invalid int value: 'x'", id="bad member id"),
         pytest.param(
             ["leads", "export", "--format", "pdf"], {}, "invalid choice: 'pdf'", id="bad choice"
@@ -299,7 +308,7 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
         pytest.param(
             ["broadcast", "create", "--text-file", "missing.txt"],
             {},
-            "No such file or directory: 'missing.txt'",
+            "không đọc được missing.txt: No such file or directory",
             id="unreadable file",
         ),
         pytest.param(
@@ -309,7 +318,7 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
             id="unwritable output",
         ),
         pytest.param(
-            ["zalo", "check"], {}, "set ZALO_APP_ID and ZALO_APP_SECRET first", id="no Zalo"
+            ["zalo", "check"], {}, "cần đặt ZALO_APP_ID và ZALO_APP_SECRET trước", id="no Zalo"
         ),
         pytest.param(
             ["db", "upgrade"],
@@ -326,13 +335,13 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
         pytest.param(
             ["run"],
             {"ZALO_APP_ID": "1", "ZALO_SIGNATURE_VARIANT": "md5"},
-            "Zalo: ZALO_SIGNATURE_VARIANT must be one of",
+            "Zalo: ZALO_SIGNATURE_VARIANT phải là một trong: app_id, oa_id, header_timestamp",
             id="bad channel configuration",
         ),
         pytest.param(
             ["db", "upgrade"],
             {"HIENDIEN_DATABASE_URL": "not a database"},
-            "HIENDIEN_DATABASE_URL cannot be used",
+            "không dùng được cơ sở dữ liệu ở HIENDIEN_DATABASE_URL: ",
             id="bad database URL",
         ),
     ],
@@ -369,3 +378,33 @@ def test_every_command_and_option_says_what_it_is_for() -> None:
         return missing
 
     assert walk(parser(), "hiendien") == []
+
+
+def test_the_help_speaks_vietnamese() -> None:
+    """Ward staff read Vietnamese: ``hiendien --help``'s description and the help of every
+    command and option say it with Vietnamese letters (argparse's own framing aside)."""
+    import argparse
+
+    from bot.cli.main import parser
+
+    def vietnamese(text: str | None) -> bool:
+        return any(ch.isalpha() and not ch.isascii() for ch in text or "")
+
+    def walk(p: argparse.ArgumentParser, path: str) -> list[str]:
+        english = []
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {a.dest: a.help for a in action._choices_actions}
+                for name, sub in action.choices.items():
+                    if not vietnamese(helps.get(name)):
+                        english.append(f"{path} {name}: {helps.get(name)}")
+                    english += walk(sub, f"{path} {name}")
+            elif not vietnamese(action.help):
+                english.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+        return english
+
+    top = parser()
+    assert vietnamese(top.description)
+    assert walk(top, "hiendien") == []

@@ -68,10 +68,10 @@ class TelegramChannel(Channel):
     title = "Telegram"
     capabilities = render.TELEGRAM
     settings_block = TelegramSettings
-    recipient = "a Telegram chat id"
-    recipient_help = 'a Telegram chat id ("123456789" or "telegram:123456789")'
+    recipient = "mã cuộc trò chuyện Telegram"
+    recipient_help = 'mã cuộc trò chuyện Telegram ("123456789" hoặc "telegram:123456789")'
     bare_ids = True
-    needs = "set TELEGRAM_BOT_TOKEN"
+    needs = "đặt TELEGRAM_BOT_TOKEN"
 
     @classmethod
     def configured(cls, settings: Settings) -> bool:
@@ -95,17 +95,17 @@ class TelegramChannel(Channel):
         super().__init__(ctx)
         self.settings = settings = ctx.settings.block(TelegramSettings)
         if not settings.bot_token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+            raise ConfigError("chưa đặt TELEGRAM_BOT_TOKEN")
         public = ctx.settings.hiendien_public_url
         self.webhook_url = public.rstrip("/") + WEBHOOK_PATH if public else None
         self.secret = settings.webhook_secret
         if self.webhook_url and not self.secret:
             raise ConfigError(
-                "HIENDIEN_PUBLIC_URL is set, so Telegram runs in webhook mode, which needs "
-                "TELEGRAM_WEBHOOK_SECRET (32+ characters from A-Z a-z 0-9 _ -)"
+                "HIENDIEN_PUBLIC_URL đã được đặt nên Telegram chạy theo kiểu webhook, cần thêm "
+                "TELEGRAM_WEBHOOK_SECRET (từ 32 ký tự trở lên, chỉ gồm A-Z a-z 0-9 _ -)"
             )
         if self.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.secret):
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET may only use A-Z a-z 0-9 _ -")
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm các ký tự A-Z a-z 0-9 _ -")
         self.store = store = ctx.store
         self.content = content = ctx.content
         self.turns = ctx.turns

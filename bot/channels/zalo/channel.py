@@ -64,10 +64,10 @@ class ZaloChannel(Channel):
     settings_block = ZaloSettings
     recipient = "zalo:USER_ID"
     recipient_help = '"zalo:USER_ID"'
-    needs = "set ZALO_APP_ID and ZALO_APP_SECRET"
+    needs = "đặt ZALO_APP_ID và ZALO_APP_SECRET"
     window_advice = (
-        "Zalo lets the OA write only within 48 hours of the person's last message: "
-        "send the OA a message from that account first"
+        "Zalo chỉ cho Official Account nhắn cho một người trong vòng 48 giờ sau tin nhắn gần "
+        "nhất của người đó: hãy dùng tài khoản Zalo đó nhắn cho Official Account trước"
     )
 
     @classmethod
@@ -99,7 +99,8 @@ class ZaloChannel(Channel):
         self.secret = settings.oa_secret_key or ""
         self.variant = settings.signature_variant
         if self.variant not in signature.VARIANTS:
-            raise ConfigError(f"ZALO_SIGNATURE_VARIANT must be one of {signature.VARIANTS}")
+            choices = ", ".join(signature.VARIANTS)
+            raise ConfigError(f"ZALO_SIGNATURE_VARIANT phải là một trong: {choices}")
         self.handover = timedelta(hours=settings.handover_hours)
         self.store = store = ctx.store
         self.content = content = ctx.content

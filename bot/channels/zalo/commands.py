@@ -1,5 +1,6 @@
 """``hiendien zalo check|set-token``: the Zalo Official Account's command group, added to the
-command line by the channel (:meth:`ZaloChannel.add_commands`).
+command line by the channel (:meth:`ZaloChannel.add_commands`). Said in Vietnamese, for ward
+staff; what Zalo itself answers (an error of the API) is passed on as it comes.
 
 May import: bot.cli.common, bot.channels.base (types), this package's api and settings.
 """
@@ -18,16 +19,18 @@ from db.store import Store
 
 
 def add_zalo_commands(commands: Subcommands) -> None:
-    zalo = commands.add_parser("zalo", help="the Zalo Official Account")
+    zalo = commands.add_parser("zalo", help="Official Account (OA) Zalo của phường")
     zalo_sub = zalo.add_subparsers(dest="zalo_command", required=True)
-    check = zalo_sub.add_parser("check", help="show the OA, the token's expiry and the webhook URL")
+    check = zalo_sub.add_parser(
+        "check", help="xem OA, hạn dùng của access token và địa chỉ webhook cần đặt"
+    )
     check.set_defaults(handler=run_check)
-    set_token = zalo_sub.add_parser("set-token", help="start again from a new refresh token")
+    set_token = zalo_sub.add_parser("set-token", help="bắt đầu lại từ một refresh token mới")
     set_token.add_argument(
         "refresh_token",
         nargs="?",
-        help="the new token; leave it out to paste it when asked (or pipe it in), which keeps "
-        "it out of the shell's history and works for a token starting with '-'",
+        help="refresh token mới; bỏ trống để dán vào khi được hỏi (hoặc chuyển vào qua đầu vào "
+        "chuẩn): token không nằm lại trong lịch sử lệnh, và token bắt đầu bằng '-' vẫn dùng được",
     )
     set_token.set_defaults(handler=run_set_token)
 
@@ -38,24 +41,29 @@ def run_check(cmd: Command) -> int:
     async def check() -> None:
         info = await api.oa_info()
         assert api.pair is not None
-        print(f"Official Account: {info.get('name')} (id {info.get('oa_id')})")
-        print(f"Access token valid until {api.pair.expires_at:%Y-%m-%d %H:%M} UTC")
-        public = cmd.settings.hiendien_public_url or "https://YOUR-SERVER"
-        print(f"Webhook URL to set in Zalo's console: {public.rstrip('/')}{WEBHOOK_PATH}")
+        print(f"Official Account: {info.get('name')} (mã {info.get('oa_id')})")
+        print(f"Access token dùng được đến {api.pair.expires_at:%H:%M %d/%m/%Y} UTC")
+        public = cmd.settings.hiendien_public_url or "https://ĐỊA-CHỈ-MÁY-CHỦ"
+        print(
+            f"Địa chỉ webhook cần đặt trong trang quản trị của Zalo: "
+            f"{public.rstrip('/')}{WEBHOOK_PATH}"
+        )
+        if not cmd.settings.hiendien_public_url:
+            print("(Đặt HIENDIEN_PUBLIC_URL là địa chỉ https:// công khai của máy chủ.)")
 
     return _run(db, api, check)
 
 
 def run_set_token(cmd: Command) -> int:
     db, api = _api(cmd)
-    token = cmd.args.refresh_token or read_secret("Zalo refresh token: ")
+    token = cmd.args.refresh_token or read_secret("Refresh token của Zalo: ")
     if not token:
         db.close()
-        raise Fail("no refresh token given")
+        raise Fail("chưa có refresh token nào được nhập")
 
     async def set_token() -> None:
         pair = await api.set_refresh_token(token)
-        print(f"Zalo token saved; valid until {pair.expires_at:%Y-%m-%d %H:%M} UTC")
+        print(f"Đã lưu token Zalo; access token dùng được đến {pair.expires_at:%H:%M %d/%m/%Y} UTC")
 
     return _run(db, api, set_token)
 
@@ -64,7 +72,7 @@ def _api(cmd: Command) -> tuple[Store, ZaloApi]:
     """The database and the one Zalo API client (as the channel builds it)."""
     settings = cmd.settings.block(ZaloSettings)
     if not settings.app_id or not settings.app_secret:
-        raise Fail("set ZALO_APP_ID and ZALO_APP_SECRET first")
+        raise Fail("cần đặt ZALO_APP_ID và ZALO_APP_SECRET trước")
     db = store(cmd.settings)
     return db, ZaloApi.from_settings(db, settings)
 

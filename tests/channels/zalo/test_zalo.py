@@ -318,8 +318,10 @@ async def test_zalo_check_command(zalo: ZaloStandIn, tmp_path) -> None:
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()
     text = out.decode()
-    assert "UBND phường Kiến An" in text
-    assert "https://hiendien.example.vn/webhooks/zalo" in text
+    assert "Official Account: UBND phường Kiến An" in text
+    assert "Access token dùng được đến " in text
+    webhook = "Địa chỉ webhook cần đặt trong trang quản trị của Zalo: "
+    assert webhook + "https://hiendien.example.vn/webhooks/zalo\n" in text
     spent = zalo.refreshes[0].token
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

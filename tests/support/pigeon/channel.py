@@ -45,7 +45,7 @@ class PigeonChannel(Channel):
     settings_block = PigeonSettings
     recipient = "pigeon:BIRD"
     recipient_help = '"pigeon:BIRD"'
-    needs = "set PIGEON_LOFT"
+    needs = "đặt PIGEON_LOFT"
 
     @classmethod
     def configured(cls, settings: Settings) -> bool:
