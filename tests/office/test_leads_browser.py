@@ -43,6 +43,7 @@ async def test_a_member_filters_claims_and_registers_a_request(
         await expect(page.get_by_text("2 hồ sơ")).to_be_visible()
         await fits_the_screen(page)
 
+        await page.get_by_text("Bộ lọc và tìm kiếm").click()  # folded until a filter is set
         await page.get_by_label("Đối tượng").select_option(label="Thanh niên")
         await page.get_by_role("button", name="Lọc").click()
         await expect(page.get_by_text("1 hồ sơ")).to_be_visible()
