@@ -207,7 +207,8 @@ async def test_notes_go_into_the_history_as_text(
         page = await b.get(f"/office/leads/{lead_id}")
         assert "Gọi lúc 9h, hẹn chiều mai &lt;b&gt;mang CCCD&lt;/b&gt;" in page.text
         assert "<b>mang CCCD</b>" not in page.text
-        assert "Người dân · Người dân gửi yêu cầu" in page.text  # not "web:resident"
+        assert '<span class="actor">Người dân</span>' in page.text
+        assert "web:resident" not in page.text
 
 
 async def test_filters_search_and_pages(store: Store, content: Content, ward: dict[str, int]):
