@@ -1,4 +1,5 @@
-"""Programme news subscribers and the reminders a resident asked for.
+"""Programme news subscribers, the reminders a resident asked for, and chats that blocked
+the bot (never written to again).
 
 A subscriber row carries its segment (applicant, reason, source, area) and language, so a
 campaign's audience is one query; stopping news withdraws the news and reminder consents
@@ -15,7 +16,7 @@ from sqlalchemy import insert, select, update
 from db import consents, leads
 from db.models import utcnow
 from db.store import Tx
-from db.tables import lead_t, reminder_t, subscriber_t
+from db.tables import blocked_t, lead_t, member_t, reminder_t, subscriber_t
 from handlers.types import Purpose, Remind, Subscribe
 
 _s = subscriber_t.c
@@ -55,6 +56,20 @@ def unsubscribe(tx: Tx, channel: str, user_ref: str) -> bool:
     consents.withdraw(tx, channel, user_ref, (Purpose.NEWS, Purpose.REMINDER), now)
     cancel_reminders(tx, channel, user_ref)  # /stop stops reminders too
     return bool(done == 1)
+
+
+def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
+    """The chat refused us (the bot was blocked): remembered (never written to again), no
+    more news or reminders, and a team member there becomes inactive."""
+    tx.conn.execute(
+        tx.insert_ignore(blocked_t), {"channel": channel, "chat_id": chat_id, "at": utcnow()}
+    )
+    tx.conn.execute(
+        update(member_t)
+        .where(member_t.c.channel == channel, member_t.c.account == chat_id)
+        .values(active=False)
+    )
+    unsubscribe(tx, channel, chat_id)
 
 
 def set_lang(tx: Tx, channel: str, user_ref: str, lang: str) -> None:

@@ -1,10 +1,10 @@
 """The community digital teams: teams (created, renamed, archived — no two share a name once
 case and diacritics are set aside), the tổ dân phố each serves, the chat accounts of their
 members linked by one-time invite codes, the new leads offered to members one by one on
-the channels that do that (Zalo), and chats that blocked the bot. (Following up a lead —
-claims, statuses, reminders — is db.followup.) The office, the command line and the chat
-channels all call these functions. Imports db.models, db.store, db.tables, db.outbox,
-db.subscribers and handlers.text.
+the channels that do that (Zalo). (Following up a lead — claims, statuses, reminders — is
+db.followup; a chat that blocked the bot, db.subscribers.block_chat.) The office, the
+command line and the chat channels all call these functions. Imports db.models, db.store,
+db.tables, db.outbox and handlers.text.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db import outbox, subscribers
+from db import outbox
 from db.models import utcnow
 from db.store import Tx
 from db.tables import (
-    blocked_t,
     invite_t,
     lead_t,
     member_t,
@@ -493,16 +492,3 @@ def offered_at(tx: Tx, lead_id: int, member_id: int) -> datetime | None:
         )
     ).scalar()
     return found
-
-
-def block_chat(tx: Tx, channel: str, chat_id: str) -> None:
-    """The chat refused us (bot blocked): remember it; a member there becomes inactive."""
-    tx.conn.execute(
-        tx.insert_ignore(blocked_t), {"channel": channel, "chat_id": chat_id, "at": utcnow()}
-    )
-    tx.conn.execute(
-        update(member_t)
-        .where(member_t.c.channel == channel, member_t.c.account == chat_id)
-        .values(active=False)
-    )
-    subscribers.unsubscribe(tx, channel, chat_id)  # who blocked us gets no more news

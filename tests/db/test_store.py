@@ -231,13 +231,13 @@ def test_a_subscriber_carries_its_segment_and_stops_at_once(store: Store, conten
 
 
 def test_a_blocked_chat_is_unsubscribed(store: Store, content) -> None:
-    from db import team
+    from db import subscribers
     from db.models import Subscriber
 
     conv = Conversations(store, content, lambda: TODAY)
     talk(conv, "42", "/start", "nhờ hỗ trợ", "menu", "/nhantin", "có", channel="telegram")
     with store.transaction() as tx:
-        team.block_chat(tx, "telegram", "42")
+        subscribers.block_chat(tx, "telegram", "42")
     [sub] = rows(store, Subscriber)
     assert sub["unsubscribed_at"] is not None
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from db import team
+from db import subscribers, team
 from db.models import Invite, utcnow
 from db.store import Store
 
@@ -45,7 +45,7 @@ def test_an_invite_links_once(store: Store) -> None:
 def test_a_blocked_chat_makes_its_member_inactive(store: Store) -> None:
     member = make_member(store, "401", "Anh Tú")
     with store.transaction() as tx:
-        team.block_chat(tx, "telegram", "401")
-        team.block_chat(tx, "telegram", "401")  # twice is fine
+        subscribers.block_chat(tx, "telegram", "401")
+        subscribers.block_chat(tx, "telegram", "401")  # twice is fine
         assert team.member_for(tx, "telegram", "401") is None
     assert member["active"]

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.channels import notices
 from bot.channels.telegram import CHANNEL, render
 from bot.outbox import SENT, Delivery
-from db import followup, team
+from db import followup, subscribers
 from db.outbox import TEAM_RECIPIENT
 from db.store import Store
 from handlers.content import Content
@@ -28,7 +28,7 @@ ESCALATE_HOURS = 48
 def record_blocked(store: Store, chat: str) -> None:
     """The chat blocked the bot: never retried, a member there inactive, no more news."""
     with store.transaction() as tx:
-        team.block_chat(tx, CHANNEL, chat)
+        subscribers.block_chat(tx, CHANNEL, chat)
 
 
 class TelegramSender:
