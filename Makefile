@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.telegram_turns
 	$(BIN)/python -m bench.zalo_webhook
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.office_board
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis
