@@ -272,16 +272,6 @@ def prune_sessions(tx: Tx, now: datetime) -> int:
     return int(done.rowcount or 0)
 
 
-def team_choices(tx: Tx) -> list[dict[str, Any]]:
-    """The teams an account can belong to (not archived), by name."""
-    query = (
-        select(team_t.c.id, team_t.c.name)
-        .where(team_t.c.archived_at.is_(None))
-        .order_by(team_t.c.name)
-    )
-    return [dict(r) for r in tx.conn.execute(query).mappings()]
-
-
 def change_role(tx: Tx, user_id: int, role: str, team_id: int | None) -> dict[str, Any]:
     """Give an account another role (and team); the values before, for the audit log."""
     if role not in ROLES:

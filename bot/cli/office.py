@@ -58,8 +58,12 @@ def add_user(cmd: Command) -> int:
         if args.team and args.role != "admin":
             team = db_team.team_by_name(tx, args.team)
             if team is None or team["archived_at"] is not None:
-                names = ", ".join(t["name"] for t in office.team_choices(tx)) or "chưa có tổ nào"
-                raise Fail(f'chưa có tổ "{args.team}" (các tổ: {names}); tạo tổ trước')
+                known = db_team.teams(tx, include_archived=False)
+                names = ", ".join(t["name"] for t in known) or "chưa có tổ nào"
+                raise Fail(
+                    f'chưa có tổ "{args.team}" (các tổ: {names}); tạo tổ trước: '
+                    f'hiendien staff team add "{args.team}"'
+                )
             team_id = team["id"]
         try:
             user_id, token = office.add_user(tx, args.email, args.name, args.role, team_id)

@@ -22,7 +22,7 @@ from multidict import MultiMapping
 
 from bot.export import export
 from bot.office.web import PREFIX, Office, Staff, language, of, page, posted, record, staff
-from db import followup, office, sources
+from db import followup, sources, team
 from db.followup import Actor, Filters
 from db.store import Tx
 from handlers.phones import national
@@ -50,11 +50,11 @@ def filters_of(query: MultiMapping[str]) -> Filters:
     """The board's filters from the page's query; a value that is not one is ignored."""
     status = query.get("status", "")
     kind = query.get("kind", "")
-    team = query.get("team", "")
+    chosen_team = query.get("team", "")
     return Filters(
         status=status if status in followup.ALL_STATUSES else None,
-        team_id=_int(team),
-        no_team=team == "none",
+        team_id=_int(chosen_team),
+        no_team=chosen_team == "none",
         source=query.get("source", "").strip()[:64] or None,
         applicant=kind if kind in followup.APPLICANTS else None,
         area=query.get("area", "").strip()[:100] or None,
@@ -73,7 +73,7 @@ def actor_of(tx: Tx, who: Staff) -> Actor:
 
 def _choices(tx: Tx, ctx: Office) -> dict[str, Any]:
     return {
-        "teams": office.team_choices(tx),
+        "teams": team.teams(tx),
         "sources": sources.listing(tx),
         "areas": ctx.content.ward.areas,
         "statuses": followup.ALL_STATUSES,

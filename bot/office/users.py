@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.office.web import PREFIX, Staff, of, page, posted, record, staff
-from db import office
+from db import office, team
 
 
 def link_url(request: web.Request, token: str) -> str:
@@ -33,7 +33,7 @@ async def _listing(
 
     def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         with ctx.store.transaction() as tx:
-            return office.users(tx), office.team_choices(tx)
+            return office.users(tx), team.teams(tx, include_archived=False)
 
     accounts, teams = await ctx.store.run(load)
     params.setdefault("problem", "")
