@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.clock import VIETNAM
-from bot.office.web import PREFIX, of, page, staff
+from bot.office.web import PREFIX, of, page, staff, whole_number
 from db import audit
 
 PER_PAGE = 50
@@ -28,10 +28,6 @@ def day_start(text: str) -> datetime | None:
     return datetime.combine(day, time(), VIETNAM)
 
 
-def page_number(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 100_000 else 1
-
-
 async def audit_page(request: web.Request) -> web.StreamResponse:
     who = await staff(request, "admin")
     ctx = of(request)
@@ -42,7 +38,7 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     since = day_start(q.get("from", ""))
     until_day = day_start(q.get("to", ""))
     until = until_day + timedelta(days=1) if until_day else None
-    number = page_number(q.get("page", "1"))
+    number = whole_number(q.get("page")) or 1
 
     def load() -> list[dict[str, Any]]:
         with ctx.store.transaction() as tx:

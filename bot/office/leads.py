@@ -21,7 +21,18 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from bot.export import export
-from bot.office.web import PREFIX, Office, Staff, language, of, page, posted, record, staff
+from bot.office.web import (
+    PREFIX,
+    Office,
+    Staff,
+    language,
+    of,
+    page,
+    posted,
+    record,
+    staff,
+    whole_number,
+)
 from db import followup, sources, team
 from db.followup import Actor, Filters
 from db.store import Tx
@@ -42,10 +53,6 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
-
-
 def filters_of(query: MultiMapping[str]) -> Filters:
     """The board's filters from the page's query; a value that is not one is ignored."""
     status = query.get("status", "")
@@ -53,7 +60,7 @@ def filters_of(query: MultiMapping[str]) -> Filters:
     chosen_team = query.get("team", "")
     return Filters(
         status=status if status in followup.ALL_STATUSES else None,
-        team_id=_int(chosen_team),
+        team_id=whole_number(chosen_team),
         no_team=chosen_team == "none",
         source=query.get("source", "").strip()[:64] or None,
         applicant=kind if kind in followup.APPLICANTS else None,
@@ -86,7 +93,7 @@ async def board(request: web.Request) -> web.StreamResponse:
     ctx = of(request)
     chosen = filters_of(request.query)
     raw = request.query.get("page", "1")
-    number = _int(raw) or 1
+    number = whole_number(raw) or 1
 
     def load() -> dict[str, Any]:
         with ctx.store.transaction() as tx:

@@ -39,6 +39,7 @@ from bot.office.web import (
     record,
     staff,
     translator,
+    whole_number,
 )
 from db import office, team
 from db.store import Tx
@@ -56,11 +57,6 @@ class Made:
     role: str
     user: str | None  # the office user it links to, by name
     how: list[str]  # one line per channel (Channel.staff_link)
-
-
-def _int(text: Any) -> int | None:
-    value = str(text or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _done(query: MultiMapping[str]) -> str:
@@ -375,7 +371,7 @@ async def invite(request: web.Request) -> web.StreamResponse:
     ctx = of(request)
     team_id = _team_id(request)
     role = str(data.get("role", "member"))
-    user_id = _int(data.get("user"))
+    user_id = whole_number(data.get("user"))
     if not who.admin and role != "member":
         raise web.HTTPForbidden()
     if role not in team.ROLES:

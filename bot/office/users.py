@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.office.web import PREFIX, Staff, of, page, posted, record, staff
+from bot.office.web import PREFIX, Staff, of, page, posted, record, staff, whole_number
 from db import office, team
 
 
@@ -19,11 +19,6 @@ def link_url(request: web.Request, token: str) -> str:
     """The one-time link: on HIENDIEN_PUBLIC_URL when set, else where this page was opened."""
     base = of(request).settings.hiendien_public_url or str(request.url.origin())
     return f"{base.rstrip('/')}{PREFIX}/password/{token}"
-
-
-def team_id_of(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 async def _listing(
@@ -65,7 +60,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     def add() -> tuple[int, str]:
         with ctx.store.transaction() as tx:
             user_id, token = office.add_user(
-                tx, given["email"], given["name"], given["role"], team_id_of(given["team"])
+                tx, given["email"], given["name"], given["role"], whole_number(given["team"])
             )
             record(
                 tx,
@@ -109,7 +104,7 @@ async def change(request: web.Request) -> web.StreamResponse:
     ctx = of(request)
     user_id = int(request.match_info["user_id"])
     role = str(data.get("role", ""))
-    team_id = team_id_of(data.get("team"))
+    team_id = whole_number(data.get("team"))
     active = data.get("active", "1") == "1"
     if user_id == who.user_id and (role != "admin" or not active):
         return await _listing(request, who, status=400, problem="self")

@@ -180,6 +180,12 @@ async def anonymous_form(request: web.Request) -> MultiDictProxy[Any]:
     return data
 
 
+def whole_number(value: Any) -> int | None:
+    """A form's or a query's whole number (an id, a page), or None for anything else."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def safe_next(value: str | None) -> str:
     """Where to go after signing in: only a page of the office."""
     unsafe = not value or any(ch in value for ch in "\\\r\n") or value.startswith("//")
