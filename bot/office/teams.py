@@ -64,6 +64,13 @@ def _done(query: MultiMapping[str]) -> str:
     return found if found in DONE else ""
 
 
+def team_changed(
+    tx: Tx, request: web.Request, who: Staff, team_id: int, detail: dict[str, Any]
+) -> None:
+    """The audit log's line for a change of a team (what changed in ``detail``)."""
+    record(tx, request, who, "team_changed", target=f"team:{team_id}", detail=detail)
+
+
 def _team_id(request: web.Request) -> int:
     return int(request.match_info["team_id"])
 
@@ -221,14 +228,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     def make() -> int:
         with ctx.store.transaction() as tx:
             team_id = team.create_team(tx, name)
-            record(
-                tx,
-                request,
-                who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "created", "name": team.clean(name)},
-            )
+            team_changed(tx, request, who, team_id, {"change": "created", "name": team.clean(name)})
             return team_id
 
     try:
@@ -252,13 +252,12 @@ async def rename(request: web.Request) -> web.StreamResponse:
             if before is None:
                 raise web.HTTPNotFound()
             after = team.rename_team(tx, team_id, name)
-            record(
+            team_changed(
                 tx,
                 request,
                 who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "renamed", "before": before["name"], "name": after},
+                team_id,
+                {"change": "renamed", "before": before["name"], "name": after},
             )
 
     try:
@@ -286,7 +285,7 @@ async def archive(request: web.Request) -> web.StreamResponse:
                 team.unarchive_team(tx, team_id)
             else:
                 detail["areas"] = team.archive_team(tx, team_id)
-            record(tx, request, who, "team_changed", target=f"team:{team_id}", detail=detail)
+            team_changed(tx, request, who, team_id, detail)
 
     await ctx.store.run(change)
     raise web.HTTPSeeOther(f"{PREFIX}/teams/{team_id}?done={'unarchived' if back else 'archived'}")
@@ -314,13 +313,12 @@ async def assign(request: web.Request) -> web.StreamResponse:
                 raise web.HTTPNotFound()
             before = team.assign_area(tx, area, team_id)
             was = team.team_by_id(tx, before) if before is not None else None
-            record(
+            team_changed(
                 tx,
                 request,
                 who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "area_assigned", "area": area, "from": was and was["name"]},
+                team_id,
+                {"change": "area_assigned", "area": area, "from": was and was["name"]},
             )
             return was["name"] if was else None
 
@@ -350,14 +348,7 @@ async def unassign(request: web.Request) -> web.StreamResponse:
             if area not in team.areas_of(tx, team_id):
                 raise web.HTTPNotFound()  # not this team's (any more)
             team.unassign_area(tx, area)
-            record(
-                tx,
-                request,
-                who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "area_removed", "area": area},
-            )
+            team_changed(tx, request, who, team_id, {"change": "area_removed", "area": area})
 
     await ctx.store.run(take)
     raise web.HTTPSeeOther(f"{PREFIX}/teams/{team_id}?done=area_removed")
@@ -388,13 +379,12 @@ async def invite(request: web.Request) -> web.StreamResponse:
                 if chosen is None:
                     raise web.HTTPBadRequest()
             code = team.invite(tx, team_id, role, office_user_id=user_id)
-            record(
+            team_changed(
                 tx,
                 request,
                 who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "invited", "role": role, "office_user_id": user_id},
+                team_id,
+                {"change": "invited", "role": role, "office_user_id": user_id},
             )
             return code, view["team"]["name"], chosen["name"] if chosen else None
 
@@ -424,13 +414,12 @@ async def remove(request: web.Request) -> web.StreamResponse:
             if found is None or not found["active"]:
                 raise web.HTTPNotFound()
             team.remove_member(tx, member_id)
-            record(
+            team_changed(
                 tx,
                 request,
                 who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={
+                team_id,
+                {
                     "change": "member_removed",
                     "member_id": member_id,
                     "channel": found["channel"],
@@ -489,13 +478,12 @@ async def link_mine(request: web.Request) -> web.StreamResponse:
         with ctx.store.transaction() as tx:
             code = team.invite(tx, team_id, "member", office_user_id=who.user_id)
             found = team.team_by_id(tx, team_id)
-            record(
+            team_changed(
                 tx,
                 request,
                 who,
-                "team_changed",
-                target=f"team:{team_id}",
-                detail={"change": "invited", "role": "member", "office_user_id": who.user_id},
+                team_id,
+                {"change": "invited", "role": "member", "office_user_id": who.user_id},
             )
             return code, found["name"] if found else ""
 
