@@ -95,6 +95,11 @@ class Lead(SQLModel, table=True):
         default=None, foreign_key="office_user.id", ondelete="SET NULL"
     )  # the office user who holds it (set by a claim from the board or a linked chat)
     domain: str | None = Field(default=None, max_length=253)  # the name registered
+    # the registry business the resident proved to be, by its tax code: the lead is then
+    # "xác thực theo danh sách của phường" and its founding date is the registry's
+    business_id: int | None = Field(
+        default=None, foreign_key="business.id", index=True, ondelete="SET NULL"
+    )
 
     __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
 
@@ -380,3 +385,129 @@ class Source(SQLModel, table=True):
     organisation: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     archived_at: datetime | None = None
+
+
+class Business(SQLModel, table=True):
+    """The business registry from Phòng Kinh tế, Hạ tầng và Đô thị: enterprises and household
+    businesses with a certificate. ``tax_code`` is digits only (10, or 13 for a branch);
+    a re-import updates the row with the same tax code. ``started_on`` is the founding day
+    of an enterprise or the certificate's day of a household business."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tax_code: str = Field(max_length=13, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=16, index=True)  # enterprise | household
+    started_on: date | None = None
+    address: str | None = Field(default=None, max_length=300)
+    area: str | None = Field(default=None, max_length=100, index=True)  # tổ dân phố
+    phone: str | None = Field(default=None, max_length=20, index=True)  # E.164
+    email: str | None = Field(default=None, max_length=254)
+    imported_at: datetime = Field(default_factory=utcnow)  # first seen in an import
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Registration(SQLModel, table=True):
+    """A registered domain — the outcome the plan's targets count. ``source`` says where the
+    fact comes from: staff (a lead's status "registered"), self_reported (the resident told
+    the bot), registrar (an imported list from a registrar or VNNIC). It may belong to a lead,
+    a registry business, both or neither (an orphan of a registrar list). ``dns_status`` is
+    the last DNS check: verified (NS records found) | not_found, with when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain: str = Field(max_length=253, unique=True)  # lower case, e.g. "lan.id.vn"
+    kind: str = Field(max_length=8, index=True)  # id.vn | biz.vn
+    registered_on: date = Field(index=True)
+    source: str = Field(max_length=16)  # staff | self_reported | registrar
+    lead_id: int | None = Field(
+        default=None, foreign_key="lead.id", index=True, ondelete="SET NULL"
+    )
+    business_id: int | None = Field(
+        default=None, foreign_key="business.id", index=True, ondelete="SET NULL"
+    )
+    tax_code: str | None = Field(default=None, max_length=13)  # as a registrar list gave it
+    dns_status: str | None = Field(default=None, max_length=16)
+    dns_checked_at: datetime | None = None
+    recorded_by: str = Field(max_length=254)  # e-mail, "cli", "telegram:123", "resident"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class School(SQLModel, table=True):
+    """A college or vocational school on the ward's territory (the plan: 100% reached)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)  # folded: no case, no diacritics
+    kind: str = Field(max_length=16)  # college | vocational
+    address: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class Outreach(SQLModel, table=True):
+    """One activity at a school: when, what, how many attended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True, ondelete="CASCADE")
+    held_on: date = Field(index=True)
+    activity: str = Field(max_length=300)
+    attended: int | None = None
+    recorded_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WardFigure(SQLModel, table=True):
+    """A number only the ward can give, set by staff with its source and date — e.g.
+    ``youths_18_23``, the id.vn denominator. Append-only: the latest ``as_of`` on or before
+    a day is the figure of that day."""
+
+    __tablename__ = "ward_figure"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32, index=True)
+    value: int
+    source: str = Field(max_length=300)  # where the number comes from
+    as_of: date
+    set_by: str = Field(max_length=254)
+    set_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanEvidence(SQLModel, table=True):
+    """A result recorded by hand against a task of the plan's appendix (``content/plan.yaml``
+    names the tasks: "I.1" … "IV.2"): the day, what was done, a link to the proof."""
+
+    __tablename__ = "plan_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    task: str = Field(max_length=16, index=True)
+    done_on: date
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    link: str | None = Field(default=None, max_length=500)
+    count: int = 1  # how many (e.g. loudspeaker broadcasts, articles) this record stands for
+    recorded_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Report(SQLModel, table=True):
+    """A quarterly report's written part: a team's (``scope`` "team:ID") or the ward's
+    ("ward"; "final" for the programme's closing summary). The numbers are computed when
+    the document is made; only the words people write are kept here."""
+
+    __table_args__ = (UniqueConstraint("period", "scope", name="uq_report"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=8)  # "2026Q4", or "final"
+    scope: str = Field(max_length=16)  # "team:3" | "ward"
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    difficulties: str = Field(default="", sa_column=Column(Text, nullable=False))
+    proposals: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=254)
+    submitted_at: datetime | None = None  # the leader sent it to the ward office
+    drafted_at: datetime | None = None  # the scheduler made the draft on its day
+
+
+class ScheduledDuty(SQLModel, table=True):
+    """A dated duty of the plan done once (``key``: "remind_leaders:2026Q4" …): a day missed
+    while the server was down is found here undone and run once when it starts."""
+
+    __tablename__ = "scheduled_duty"
+    key: str = Field(primary_key=True, max_length=64)
+    due_on: date
+    done_at: datetime | None = None
