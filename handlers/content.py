@@ -70,6 +70,32 @@ class Privacy(BaseModel):
         }[purpose]
 
 
+class ReportSigner(BaseModel):
+    """Who signs a report: the signing authority's lines in upper case (e.g. "TM. ỦY BAN
+    NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH") and the signer's full name."""
+
+    authority: list[str] = Field(default_factory=list)
+    name: str = ""
+
+
+class ReportsConfig(BaseModel):
+    """What only the ward can give its reports (``reports:`` in content/ward.yaml): issuing
+    bodies, number series, recipients, signers. Anything unset is left as a blank line on
+    paper for the clerk to fill; nothing is made up."""
+
+    superior_body: str = ""  # above a team's name, e.g. "UBND PHƯỜNG KIẾN AN"
+    ward_body: str = ""  # the ward's issuing body, e.g. "ỦY BAN NHÂN DÂN PHƯỜNG KIẾN AN"
+    ward_number_series: str = ""  # after "Số:      /", e.g. "BC-UBND"
+    team_number_series: str = ""  # e.g. "BC-TCNS"
+    place: str = ""  # the place before the date, e.g. "Kiến An"
+    ward_recipients: list[str] = Field(default_factory=list)
+    team_recipients: list[str] = Field(default_factory=list)
+    ward_signer: ReportSigner = Field(default_factory=ReportSigner)
+    final_signer: ReportSigner | None = None  # the closing summary's; the ward's when unset
+    team_signer_title: list[str] = Field(default_factory=list)  # e.g. ["TỔ TRƯỞNG"]
+    team_signers: dict[str, str] = Field(default_factory=dict)  # team name → signer's name
+
+
 class WardFile(BaseModel):
     name: str
     city: str
@@ -81,6 +107,12 @@ class WardFile(BaseModel):
     source_organisations: list[str] = Field(default_factory=list)
     privacy: Privacy
     lead_reminder_hours: int = Field(ge=1)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+
+    @field_validator("reports", mode="before")
+    @classmethod
+    def _reports_unset(cls, v: Any) -> Any:
+        return {} if v is None else v  # ``reports:`` with every line commented out
 
 
 class UnderstandingFile(BaseModel):
