@@ -1,5 +1,6 @@
 """The scheduler (APScheduler 3, Asia/Ho_Chi_Minh, jobs kept in the same database): runs
-campaigns when they are due, resumes those a stop or quiet hours interrupted.
+campaigns when they are due, resumes those a stop or quiet hours interrupted; and the plan's
+dated duties (:class:`PlanDuties`: reminding team leaders, drafting the quarter's reports).
 
 The campaign table is the truth; jobs are derived from it every minute, so a campaign
 created by ``hiendien broadcast create`` in another process is picked up. Jobs store only
@@ -8,7 +9,11 @@ still within its day (``misfire_grace_time`` to midnight, ``coalesce``). Exactly
 scheduler runs: on PostgreSQL an advisory lock elects it; on SQLite one process is the
 documented limit.
 
-May import: bot.campaigns, bot.clock, db, handlers.
+The plan's duties run at start (after quiet hours) and every day at 08:00 Vietnam time; the
+``scheduled_duty`` table makes each happen once (bot.reports.duties), whichever process
+checks, so they need no election and run whether or not a chat channel is configured.
+
+May import: bot.campaigns, bot.clock, bot.reports.duties, db, handlers.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy import text
 
 from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
 from bot.clock import VIETNAM
+from bot.reports import duties
 from db import campaigns as store_campaigns
 from db import subscribers
 from db.engine import normalise_url
@@ -38,6 +44,7 @@ from handlers.types import Message
 
 log = logging.getLogger(__name__)
 REMINDER_TIME = time(9, 0)  # reminders go out at 09:00 on their day
+DUTY_TIME = time(8, 0)  # the plan's duties are checked daily at 08:00 (and at start)
 PROGRAM_END_NOTICE_DAYS = 30
 LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
 SYNC_SECONDS = 60
@@ -272,3 +279,72 @@ class CampaignScheduler:
     async def _elect(self) -> None:
         while not await self.start():
             await asyncio.sleep(30)  # another process holds the lock; try again later
+
+
+class PlanDuties:
+    """The plan's dated duties (bot.reports.duties), checked at start and daily at 08:00 in
+    Vietnam time; a check during quiet hours waits for them to end (a leader's reminder is
+    a chat message)."""
+
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        reporting: Any,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.reporting = reporting
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(
+            timezone=VIETNAM, job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        self.on_done: list[Callable[[], None]] = []  # who to wake (the outbox dispatcher)
+
+    def _run(self) -> list[str]:
+        now = self.clock()
+        today = now.astimezone(VIETNAM).date()
+        return duties.run_due(self.store, self.content, self.reporting, today, now)
+
+    async def check(self) -> list[str]:
+        """Do the duties due now; their keys."""
+        done = await self.store.run(self._run)
+        if done:
+            for wake in self.on_done:
+                wake()
+        return done
+
+    async def _check_logged(self) -> None:
+        try:
+            await self.check()
+        except Exception:  # a failure leaves the duty undone: tried again at the next check
+            log.exception("plan duties: check failed")
+
+    def start(self) -> None:
+        now = self.clock()
+        wait = quiet_ends(now) - now if quiet(now) else timedelta(0)  # in the clock's terms
+        first = datetime.now(UTC) + wait
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self._check_logged,
+            CronTrigger(hour=DUTY_TIME.hour, minute=DUTY_TIME.minute, timezone=VIETNAM),
+            id="plan-duties",
+            replace_existing=True,
+            misfire_grace_time=3600,
+        )
+        self.scheduler.add_job(
+            self._check_logged, DateTrigger(first), id="plan-duties-start", replace_existing=True
+        )
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
+        async def ctx(_app: Any) -> AsyncIterator[None]:
+            self.start()
+            yield
+            await self.stop()
+
+        return ctx

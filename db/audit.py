@@ -38,6 +38,11 @@ ACTIONS = (
     "export",
     "team_changed",
     "source_changed",
+    "plan_evidence",
+    "report_saved",
+    "report_submitted",
+    "report_finalised",
+    "report_exported",
 )
 
 

@@ -115,6 +115,11 @@ def reports(tx: Tx, period: str) -> list[dict[str, Any]]:
     return [dict(r) for r in tx.conn.execute(query).mappings()]
 
 
+def periods(tx: Tx) -> list[str]:
+    """The periods that have report rows."""
+    return [str(p) for p in tx.conn.execute(select(report_t.c.period).distinct()).scalars()]
+
+
 def _ensure(tx: Tx, period: str, scope: str, team_id: int | None) -> None:
     tx.conn.execute(
         tx.insert_ignore(report_t),

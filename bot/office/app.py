@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from bot.office import audit_log, auth, home, leads, sources, teams, users
+from bot.office import audit_log, auth, home, leads, plan, reports, sources, teams, users
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
 
 PAGES = (
@@ -20,6 +20,8 @@ PAGES = (
     leads.ROUTES,
     teams.ROUTES,
     sources.ROUTES,
+    plan.ROUTES,
+    reports.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )

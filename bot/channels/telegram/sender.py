@@ -1,12 +1,14 @@
 """Delivering the team's notifications on Telegram (the outbox's Telegram sender): lead
 cards to the team group, full details to the member who took a lead, alerts to admins,
-and notices to residents who asked on Telegram.
+notices to residents who asked on Telegram, and staff notices (the plan's reminders to team
+leaders).
 
 May import: bot.channels (notices, this package), bot.outbox, db, handlers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -63,6 +65,9 @@ class TelegramSender:
 
     async def _deliver(self, row: dict[str, Any], chat: str) -> Delivery:
         kind = row["kind"]
+        if kind == "staff_notice":  # a staff member's notice, its text written when queued
+            await self.bot.send_message(chat, json.loads(row["payload"])["text"])
+            return SENT
         if kind == "resident_notice":
             notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
             if notice is not None:  # None: the resident deleted their data meanwhile

@@ -3,13 +3,15 @@ message is free only within 48 hours of the person's last message, so a row due 
 recorded as undeliverable (never silently dropped, never paid for). Residents get the
 notices about their request; team members who linked a Zalo account get the new leads of
 their team ("lead_offer") and the details of a lead they took ("lead_details") — the
-office's board is the complete view when the window is shut.
+office's board is the complete view when the window is shut — and staff notices (the
+plan's reminders to team leaders, "staff_notice"; the office shows them too).
 
 May import: bot.channels (capabilities, notices, this package), bot.outbox, db, handlers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -29,6 +31,7 @@ from handlers.content import Content
 log = logging.getLogger(__name__)
 OUTSIDE = "outside the free 48-hour window: not sent"
 MEMBER_KINDS = ("lead_offer", "lead_details")
+STAFF_NOTICE = "staff_notice"  # a notice to a staff member (the plan's reminders), its text in it
 
 
 def member_of(store: Store, account: str) -> dict[str, Any] | None:
@@ -70,6 +73,8 @@ class ZaloSender:
             return await self._send(row["recipient"], notice.text)
         if kind in MEMBER_KINDS:
             return await self._to_member(row)
+        if kind == STAFF_NOTICE:
+            return await self._notice(row)
         return Delivery("dead", error=f"no Zalo rendering for {kind}")
 
     async def _to_member(self, row: dict[str, Any]) -> Delivery:
@@ -88,6 +93,14 @@ class ZaloSender:
         if not self.caps.may_write(member["last_message_at"], self.clock()):
             return Delivery("dead", error=f"{OUTSIDE} (the lead is on the office's board)")
         return await self._send(row["recipient"], text)
+
+    async def _notice(self, row: dict[str, Any]) -> Delivery:
+        member = await self.store.run(member_of, self.store, row["recipient"])
+        if member is None:
+            return Delivery("dead", error="not an active team member any more: not sent")
+        if not self.caps.may_write(member["last_message_at"], self.clock()):
+            return Delivery("dead", error=f"{OUTSIDE} (the office shows the same notice)")
+        return await self._send(row["recipient"], json.loads(row["payload"])["text"])
 
     async def _send(self, recipient: str, text: str) -> Delivery:
         try:

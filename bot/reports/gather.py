@@ -1,0 +1,187 @@
+"""Filling a :class:`~bot.reports.data.ReportData` from the database: the numbers from
+db.progress (for one team, or the whole ward), the appendix's results from the plan tracker
+(bot.reports.tracker) with the evidence and the facts of db.plan, and the words teams and
+the ward wrote (``report`` rows). One transaction, so a document's numbers agree.
+
+Levels: ``team`` (that team's numbers and words), ``ward`` (every team's words, each under
+its team's name, and the funnels by team), ``final`` (the programme's closing summary: the
+numbers as of the day it is made, the words of the ``final`` report row).
+
+May import: bot.reports (data, duties, tracker), db, handlers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.reports.data import Figures, Funnel, ReportData, Share, TeamText
+from bot.reports.duties import period_words
+from bot.reports.tracker import PlanFacts, Words, task_rows
+from db import plan as records
+from db import team as teams
+from db.progress import Progress, Ratio, progress
+from db.store import Tx
+from handlers.content import Content
+from handlers.plan import Plan
+from handlers.privacy import VIETNAM
+from handlers.quarters import FINAL, Quarter
+
+PROPOSAL_EXPORTED = "proposal_exported"  # audit action of the registry's proposal list
+REGISTRY_IMPORTED = "registry_imported"  # audit action of a registry import
+
+
+def _target(value: Any) -> tuple[int, int]:
+    if isinstance(value, (list, tuple)):
+        return int(value[0]), int(value[-1])
+    return int(value), int(value)
+
+
+def programme_of(title: str) -> str:
+    """The programme as the plan's title names it, without "Kế hoạch triển khai"."""
+    head = "kế hoạch triển khai "
+    return title[len(head) :].strip() if title.lower().startswith(head) else title
+
+
+def share(ratio: Ratio) -> Share:
+    return Share(ratio.numerator, ratio.denominator, ratio.percent, _target(ratio.target))
+
+
+def end_of(day: date) -> datetime:
+    """The last instant of a day in Vietnam, in UTC (audit times are stored in UTC)."""
+    return datetime.combine(day + timedelta(days=1), time(0), VIETNAM).astimezone(UTC)
+
+
+def _funnel(name: str, f: Any) -> Funnel:
+    return Funnel(
+        name=name,
+        conversations=f.conversations,
+        verdicts=f.verdicts,
+        eligible=f.eligible,
+        leads=f.leads,
+        contacted=f.contacted,
+        registered=f.registered,
+    )
+
+
+def figures(tx: Tx, numbers: Progress, plan: Plan, on: date) -> Figures:
+    training = {t.code for t in plan.tasks if t.measure == "training_held"}
+    held = sum(e["count"] for e in records.evidence(tx, until=on) if e["task"] in training)
+    funnels = [_funnel(f.name, f) for f in numbers.by_source]
+    return Figures(
+        on=on,
+        leads=sum(f.leads for f in funnels),
+        contacted=sum(f.contacted for f in funnels),
+        registered=sum(f.registered for f in funnels),
+        id_vn=share(numbers.id_vn),
+        biz_vn=share(numbers.biz_vn),
+        businesses_reached=share(numbers.businesses_reached),
+        schools_reached=share(numbers.schools_reached),
+        news_month=numbers.news_month,
+        news_sent=numbers.news_sent,
+        news_target=numbers.news_target,
+        training_held=held,
+    )
+
+
+def plan_facts(tx: Tx, fig: Figures, quarter: Quarter, on: date) -> PlanFacts:
+    active = teams.teams(tx, include_archived=False)
+    ids = {t["id"] for t in active}
+    sent = sum(
+        1
+        for r in records.reports(tx, str(quarter))
+        if r["team_id"] in ids and r["submitted_at"] is not None
+    )
+    until = end_of(on)
+    return PlanFacts(
+        figures=fig,
+        proposal_exports=records.audit_facts(tx, PROPOSAL_EXPORTED, until),
+        registry_imports=records.audit_facts(tx, REGISTRY_IMPORTED, until),
+        reports_submitted=sent,
+        teams=len(active),
+        period=period_words(quarter),
+    )
+
+
+def tracker(
+    tx: Tx, plan: Plan, rules: Any, today: date, t: Words, quarter: Quarter | None = None
+) -> tuple[Figures, tuple[Any, ...], tuple[Any, ...]]:
+    """The ward's figures and the appendix's sections and tasks with their results, as of
+    ``today`` (the office's plan page)."""
+    quarter = quarter or Quarter.of(today)
+    on = min(today, quarter.last_day)
+    fig = figures(tx, progress(tx, on, rules, plan), plan, on)
+    facts = plan_facts(tx, fig, quarter, on)
+    sections, rows = task_rows(plan, facts, records.evidence(tx, until=on), today, t)
+    return fig, sections, rows
+
+
+def _text(row: dict[str, Any] | None, team: str | None) -> TeamText | None:
+    if row is None:
+        return None
+    return TeamText(team, row["difficulties"], row["proposals"], row["submitted_at"])
+
+
+def gather(
+    tx: Tx,
+    content: Content,
+    plan: Plan,
+    *,
+    level: str,
+    quarter: Quarter | None,
+    today: date,
+    team_id: int | None = None,
+    lang: str = "vi",
+) -> ReportData:
+    """The report of ``level`` for ``quarter`` (None: the final summary), its numbers as of
+    the quarter's last day (or today, while the quarter runs)."""
+
+    def t(key: str, **params: Any) -> str:
+        return content.render(lang, key, **params)
+
+    on = today if quarter is None else min(today, quarter.last_day)
+    numbers = progress(tx, on, content.rules, plan, team_id=team_id if level == "team" else None)
+    fig = figures(tx, numbers, plan, on)
+    facts = plan_facts(tx, fig, quarter or Quarter.of(on), on)
+    sections, rows = task_rows(plan, facts, records.evidence(tx, until=on), today, t)
+    period = str(quarter) if quarter else FINAL
+    active = teams.teams(tx, include_archived=False)
+    names = {t_["id"]: t_["name"] for t_ in active}
+    team_name = None
+    texts: list[TeamText] = []
+    submitted: list[str] = []
+    missing: list[str] = []
+    if level == "team":
+        assert team_id is not None
+        found = teams.team_by_id(tx, team_id)
+        team_name = found["name"] if found else None
+        own = _text(records.report(tx, period, records.team_scope(team_id)), team_name)
+        texts = [own] if own else []
+    else:
+        ward = _text(records.report(tx, period, records.WARD), None)
+        texts = [ward] if ward else []
+        by_team = {r["team_id"]: r for r in records.reports(tx, period) if r["team_id"]}
+        for team_id_, name in names.items():
+            row = by_team.get(team_id_)
+            if row is not None and row["submitted_at"] is not None:
+                submitted.append(name)
+            else:
+                missing.append(name)
+            text = _text(row, name)
+            if text is not None:
+                texts.append(text)
+    return ReportData(
+        level=level,
+        quarter=quarter,
+        issued_on=today,
+        programme=programme_of(plan.title),
+        team=team_name,
+        figures=fig,
+        sections=sections,
+        tasks=rows,
+        texts=tuple(texts),
+        by_team=tuple(_funnel(f.name, f) for f in numbers.by_team),
+        by_source=tuple(_funnel(f.name, f) for f in numbers.by_source),
+        submitted=tuple(submitted),
+        missing=tuple(missing),
+    )
