@@ -62,6 +62,8 @@ ALL_STATUSES = (
     "declined",
 )
 STATUSES = ALL_STATUSES[2:]  # what set_status sets (after "claimed")
+# the statuses that say the team got through to the resident (the plan's "reached")
+REACHED = ("contacted", "registering", "registered", "declined")
 NOTIFY_RESIDENT = ("claimed", "unreachable", "registered")  # statuses the resident hears of
 MAX_NOTE = 2000
 APPLICANTS = ("person", "enterprise", "household")

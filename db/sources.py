@@ -19,13 +19,20 @@ The funnel counts what is kept: conversations (``conversation.source``; a conver
 deleted when its owner erases their data or after 90 idle days, so this first step can
 shrink), verdicts reached (``verdict_count``, anonymous; a resident checking twice counts
 twice), the eligible ones (reason ``eligible_…``), leads (``lead`` plus ``erased_lead``: a
-resident deleting their data does not take their request out of the ward's figures) and
-the registered ones among those leads (status ``registered``, erased ones included). A
-period counts what was created in it: conversations and leads by their creation time,
-verdicts by their day, erased leads by the day the lead was made; days are Vietnam's.
+resident deleting their data does not take their request out of the ward's figures), the
+contacted ones among those leads (the team got through: a status change to contacted,
+registering, registered or declined — :data:`db.followup.REACHED` — or a registration) and
+the registered ones (a registration linked to the lead, or a status change to
+registered; an erased lead counts by the status it had). A period counts what was created
+in it: conversations and leads by their creation time, verdicts by their day, erased leads
+by the day the lead was made; days are Vietnam's. A lead's later steps count as they stood
+at the end of the period (a status change or registration after ``until`` does not count).
 
-Imports db.audit, db.models, db.store, db.tables, handlers.privacy (the Vietnam time zone)
-and handlers.text.
+The same funnel grouped by team (``by="team"``, the lead's team) or narrowed to one team
+(``team_id``) counts only leads: conversations and verdicts belong to no team.
+
+Imports db.audit, db.followup (statuses), db.models, db.store, db.tables, handlers.privacy
+(the Vietnam time zone) and handlers.text.
 """
 
 from __future__ import annotations
@@ -34,15 +41,24 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import audit
+from db.followup import REACHED
 from db.models import utcnow
 from db.store import Tx
-from db.tables import conversation_t, erased_t, lead_t, source_t, verdict_t
+from db.tables import (
+    conversation_t,
+    erased_t,
+    event_t,
+    lead_t,
+    registration_t,
+    source_t,
+    verdict_t,
+)
 from handlers.privacy import VIETNAM
 from handlers.text import nfc
 
@@ -71,6 +87,7 @@ class Funnel:
     verdicts: int = 0
     eligible: int = 0
     leads: int = 0
+    contacted: int = 0
     registered: int = 0
 
     def __add__(self, other: Funnel) -> Funnel:
@@ -81,6 +98,7 @@ class Funnel:
 
 
 STEPS = tuple(Funnel.__dataclass_fields__)  # in the funnel's order
+LEAD_STEPS = ("leads", "contacted", "registered")  # what a team's funnel counts
 
 
 # --- checking what people type ------------------------------------------------------------
@@ -284,54 +302,85 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def reached(until: date | None = None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The conditions on a ``lead`` row that it was contacted, and that it registered, by the
+    end of Vietnam's day ``until`` (None: by now) — the funnel's two last steps."""
+    _start, end = _bounds(None, until)
+    e, r = event_t.c, registration_t.c
+    registration = exists().where(
+        r.lead_id == lead_t.c.id,
+        *_within(r.registered_on, None, until + timedelta(days=1) if until else None),
+    )
+
+    def status_in(statuses: Iterable[str]) -> ColumnElement[bool]:
+        return exists().where(
+            e.lead_id == lead_t.c.id, e.status.in_(list(statuses)), *_within(e.at, None, end)
+        )
+
+    return or_(registration, status_in(REACHED)), or_(registration, status_in(["registered"]))
+
+
 def funnels(
     tx: Tx,
     *,
     since: date | None = None,
     until: date | None = None,
     codes: Iterable[str] | None = None,
-) -> dict[str | None, Funnel]:
+    by: Literal["source", "team"] = "source",
+    team_id: int | None = None,
+) -> dict[Any, Funnel]:
     """Each source code's funnel (None: residents who came with no code), over Vietnam's
     days ``since``..``until`` (both included; None: no bound); only ``codes`` if given.
-    A code nobody came with is absent."""
+    A code nobody came with is absent. ``by="team"``: each team's (by its id; None: leads
+    no team serves); ``team_id``: only that team's leads. Both count leads only."""
     start, end = _bounds(since, until)
     wanted = None if codes is None else sorted({c.lower() for c in codes})
-    out: dict[str | None, dict[str, int]] = {}
+    out: dict[Any, dict[str, int]] = {}
+    leads_only = by == "team" or team_id is not None
 
     def gather(table: Any, when: list[ColumnElement[bool]], **columns: Any) -> None:
-        source = table.c.source
-        query = select(source, *(v.label(k) for k, v in columns.items())).group_by(source)
+        key = table.c.team_id if by == "team" else table.c.source
+        query = select(key.label("key"), *(v.label(k) for k, v in columns.items())).group_by(key)
         conditions = list(when)
         if wanted is not None:
-            conditions.append(source.in_(wanted))
+            conditions.append(table.c.source.in_(wanted))
         if conditions:
             query = query.where(*conditions)
         for row in tx.conn.execute(query).mappings():
-            counts = out.setdefault(row["source"], dict.fromkeys(STEPS, 0))
+            counts = out.setdefault(row["key"], dict.fromkeys(STEPS, 0))
             for k in columns:
                 counts[k] += int(row[k])
 
     c, v, le, er = conversation_t.c, verdict_t.c, lead_t.c, erased_t.c
-    gather(conversation_t, _within(c.created_at, start, end), conversations=func.count())
-    gather(
-        verdict_t,
-        _within(v.day, since, until + timedelta(days=1) if until else None),
-        verdicts=func.count(),
-        eligible=_count_if(v.reason.startswith("eligible_", autoescape=True)),
-    )
+    day_end = until + timedelta(days=1) if until else None
+    if not leads_only:
+        gather(conversation_t, _within(c.created_at, start, end), conversations=func.count())
+        gather(
+            verdict_t,
+            _within(v.day, since, day_end),
+            verdicts=func.count(),
+            eligible=_count_if(v.reason.startswith("eligible_", autoescape=True)),
+        )
+    contacted, registered = reached(until)
+    lead_when = _within(le.created_at, start, end)
+    if team_id is not None:
+        lead_when.append(le.team_id == team_id)
     gather(
         lead_t,
-        _within(le.created_at, start, end),
+        lead_when,
         leads=func.count(),
-        registered=_count_if(le.status == "registered"),
+        contacted=_count_if(contacted),
+        registered=_count_if(registered),
     )
-    gather(
-        erased_t,
-        _within(er.created_on, since, until + timedelta(days=1) if until else None),
-        leads=func.count(),
-        registered=_count_if(er.status == "registered"),
-    )
-    return {code: Funnel(**counts) for code, counts in out.items()}
+    if not leads_only:
+        gather(
+            erased_t,
+            _within(er.created_on, since, day_end),
+            leads=func.count(),
+            contacted=_count_if(er.status.in_(REACHED)),
+            registered=_count_if(er.status == "registered"),
+        )
+    return {key: Funnel(**counts) for key, counts in out.items()}
 
 
 def funnel(

@@ -5,7 +5,7 @@
 :class:`Content` that the engine renders every sentence from. Chat text and FAQ answers use
 one plain-text Jinja2 environment (:func:`text_templates`); pages use an autoescaping HTML
 environment. Both see the programme, the ward and the rules. Imports only the standard
-library, jinja2, pydantic and ``handlers`` (faq, rules, types, understand, yamlfile).
+library, jinja2, pydantic and ``handlers`` (faq, plan, rules, types, understand, yamlfile).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import jinja2
 from pydantic import BaseModel, Field, field_validator
 
 from handlers.faq import FaqIndex, FaqVocabulary, load_faq
+from handlers.plan import PlanFile
 from handlers.rules import ProgramRules
 from handlers.types import DEFAULT_LANGUAGE, LANGUAGES, Purpose
 from handlers.understand import Phrasebook
@@ -155,6 +156,7 @@ class Content:
     phrases: Phrasebook
     chat: dict[str, jinja2.Environment]  # per language, templates by key
     pages: jinja2.Environment
+    plan: PlanFile  # content/plan.yaml: the ward plan's targets and tasks
     _plain: dict[tuple[str, str, date | None], str] = field(
         default_factory=dict, compare=False, repr=False
     )  # texts that depend on nothing but the day, rendered once
@@ -266,6 +268,7 @@ def _chat_env(
 def load_content(root: Path) -> Content:
     """Read and check every content file; raise ContentError on the first problem."""
     program, _ = load_model(root / "program.yaml", ProgramFile)
+    plan, _ = load_model(root / "plan.yaml", PlanFile)
     ward, ward_node = load_model(root / "ward.yaml", WardFile)
     words, _ = load_model(root / "understanding.yaml", UnderstandingFile)
     if len(set(ward.areas)) != len(ward.areas):
@@ -293,6 +296,13 @@ def load_content(root: Path) -> Content:
     )
     pages.globals.update(_common(program, ward))
     content = Content(
-        root, program, ward, faq, Phrasebook.build(words.choices, words.commands), chat, pages
+        root,
+        program,
+        ward,
+        faq,
+        Phrasebook.build(words.choices, words.commands),
+        chat,
+        pages,
+        plan,
     )
     return content

@@ -238,7 +238,9 @@ def test_the_funnel_counts_each_step_per_source_from_real_conversations(
     assert upper == hoiphunu
     # both erased their data: their conversations are gone, their verdicts and requests
     # (and Bình's registration) still count
-    assert youth == Funnel(conversations=0, verdicts=2, eligible=2, leads=2, registered=1)
+    assert youth == Funnel(
+        conversations=0, verdicts=2, eligible=2, leads=2, contacted=1, registered=1
+    )
     assert each[None] == Funnel(conversations=1, verdicts=1, eligible=1, leads=1, registered=0)
     assert set(each) == {"hoiphunu", "doanthanhnien", None}
     assert everyone == hoiphunu + youth + each[None]

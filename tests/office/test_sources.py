@@ -21,7 +21,7 @@ from bot.channels.web.chat import WebChannel
 from bot.channels.zalo.settings import ZaloSettings
 from bot.settings import Settings
 from bot.turns import Conversations
-from db import audit, sources
+from db import audit, leads, sources
 from db.store import Store
 from db.tables import conversation_t, lead_t, source_t
 from handlers.content import Content
@@ -482,16 +482,20 @@ def residents(store: Store, content: Content) -> Store:
     with store.transaction() as tx:
         tx.conn.execute(update(conversation_t).values(created_at=at))
         tx.conn.execute(update(lead_t).values(created_at=at))
-        tx.conn.execute(
-            update(lead_t).where(lead_t.c.user_ref == "tuan").values(status="registered")
-        )
+        tuan = tx.conn.execute(
+            update(lead_t)
+            .where(lead_t.c.user_ref == "tuan")
+            .values(status="registered")
+            .returning(lead_t.c.id)
+        ).scalar_one()
+        leads.add_event(tx, tuan, "Tổ 9", "status", "registered")  # what the team's change leaves
     add(store, "hoiphunu", "Họp chi hội", "Hội Phụ nữ")
     add(store, "loa", "Loa tổ 5", "Loa truyền thanh phường")
     return store
 
 
 def row_numbers(html: str, marker: str) -> list[int]:
-    """The funnel's five numbers in the list's row that starts with ``marker``."""
+    """The funnel's six numbers in the list's row that starts with ``marker``."""
     start = html.index(marker)
     row = html[start : html.index("</tr>", start)]
     return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)]
@@ -506,12 +510,12 @@ async def test_the_list_shows_each_sources_funnel_the_unlisted_codes_and_no_code
 ):
     async with admin_signed_in(residents, content) as b:
         html = (await b.get("/office/sources")).text
-    assert row_numbers(html, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0]
-    assert row_numbers(html, '<tr data-code="loa">') == [0, 0, 0, 0, 0]
-    assert row_numbers(html, '<tr data-code="tdp9">') == [1, 1, 1, 1, 1]
+    assert row_numbers(html, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0, 0]
+    assert row_numbers(html, '<tr data-code="loa">') == [0, 0, 0, 0, 0, 0]
+    assert row_numbers(html, '<tr data-code="tdp9">') == [1, 1, 1, 1, 1, 1]
     assert 'href="/office/sources?add=tdp9#add"' in html  # a code never added: add it
-    assert row_numbers(html, '<tr class="nocode">') == [1, 1, 1, 1, 0]
-    assert row_numbers(html, '<tr class="total">') == [5, 4, 3, 3, 1]
+    assert row_numbers(html, '<tr class="nocode">') == [1, 1, 1, 1, 0, 0]
+    assert row_numbers(html, '<tr class="total">') == [5, 4, 3, 3, 1, 1]
     assert "Không có mã nguồn" in html
     assert "Số liệu từ trước đến nay." in html
 
@@ -529,17 +533,18 @@ async def test_a_period_counts_only_what_was_made_in_it(residents: Store, conten
         nonsense = (await b.get("/office/sources?from=hôm-qua")).text
         page = (await b.get("/office/sources/hoiphunu?from=2026-11-25&to=2026-11-25")).text
         later = (await b.get("/office/sources/hoiphunu?from=2026-11-26")).text
-    assert row_numbers(on_the_day, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0]
+    assert row_numbers(on_the_day, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0, 0]
     assert "Số liệu từ 25/11/2026 đến 25/11/2026." in on_the_day
     assert 'href="/office/sources/hoiphunu?from=2026-11-25&amp;to=2026-11-25"' in on_the_day
-    assert row_numbers(before, '<tr data-code="hoiphunu">') == [0, 0, 0, 0, 0]
-    assert row_numbers(before, '<tr class="total">') == [0, 0, 0, 0, 0]
-    assert row_numbers(nonsense, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0]  # ignored
+    assert row_numbers(before, '<tr data-code="hoiphunu">') == [0, 0, 0, 0, 0, 0]
+    assert row_numbers(before, '<tr class="total">') == [0, 0, 0, 0, 0, 0]
+    assert row_numbers(nonsense, '<tr data-code="hoiphunu">') == [3, 2, 1, 1, 0, 0]  # ignored
     assert page_numbers(page) == {
         "conversations": 3,
         "verdicts": 2,
         "eligible": 1,
         "leads": 1,
+        "contacted": 0,
         "registered": 0,
     }
     assert set(page_numbers(later).values()) == {0}
@@ -553,6 +558,7 @@ async def test_the_source_page_shows_its_funnel(residents: Store, content: Conte
         "verdicts": 2,
         "eligible": 1,
         "leads": 1,
+        "contacted": 0,
         "registered": 0,
     }
     assert "Cuộc trò chuyện" in html and "Đủ điều kiện" in html and "Đã đăng ký" in html

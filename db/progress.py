@@ -1,0 +1,402 @@
+"""Progress against the ward plan's targets on a given day (``hiendien report progress``, the
+office's home page): :func:`progress` gives a :class:`Progress`; its :meth:`Progress.as_json`
+is DESIGN.md's ``report progress`` object, key for key.
+
+What each number counts, on the day ``on`` (days are Vietnam's; a fact dated after ``on``
+does not count, so the numbers of a past day are the numbers as they stood then):
+
+- **id.vn**: registrations of kind id.vn dated on or before ``on`` ÷ the ward's figure
+  ``youths_18_23`` (the latest one with ``as_of`` ≤ ``on``; unset → percent null).
+- **biz.vn**: the *eligible businesses* are the registry businesses eligible on ``on`` by
+  handlers/rules.py (an enterprise by its founding day — check_enterprise; a household
+  business in the registry holds its certificate — check_household, from its certificate's
+  day; an enterprise with no founding day is not counted eligible), plus those that
+  registered while eligible (a biz.vn registration of the business dated on or before
+  ``on``, the business eligible on the registration's day). ``registered`` = the distinct
+  businesses with such a registration: a second registration of the same business, or one
+  of a business that was not eligible on its day, does not count.
+- **businesses reached**: the eligible businesses (the same set) the team got through to —
+  a lead verified against the registry (``lead.business_id``) or with the business's phone
+  number, contacted by ``on`` (the funnel's "contacted": db.sources.reached), or a biz.vn
+  registration of the business dated on or before ``on`` — ÷ the eligible businesses.
+- **schools reached**: schools created by ``on`` and not archived by then, with an
+  outreach activity held on or before ``on`` ÷ those schools.
+- **news**: in the month of ``on``, from its first day through ``on``: the campaign runs
+  (campaign, run) with at least one delivery sent, plus the ``count`` of the evidence
+  recorded against the plan's tasks marked ``news: true`` (content/plan.yaml); the target
+  is the plan's ``news_per_month``.
+- **funnels** by source and by team: db.sources.funnels up to ``on`` (one counting).
+- **weekly**: the 12 weeks (Monday–Sunday) ending with the week of ``on``: new leads (erased
+  ones included, by the day they were made) and registrations, up to ``on``.
+
+With ``team_id``: only that team's leads and registrations (a registration of one of its
+leads or of a registry business in its tổ dân phố), and only the registry businesses in its
+tổ dân phố (team_area, compared without case or diacritics); the youths, the schools and
+the news are the ward's (they belong to no team), and the funnels count leads only.
+
+Imports db (followup, registry, sources, store, tables, team) and handlers (plan, rules,
+text, privacy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from math import floor
+from typing import Any
+
+from sqlalchemy import distinct, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from db import sources
+from db.followup import vietnam_midnight
+from db.registry import ENTERPRISE, HOUSEHOLD
+from db.sources import Funnel
+from db.store import Tx
+from db.tables import (
+    business_t,
+    delivery_t,
+    erased_t,
+    lead_t,
+    outreach_t,
+    plan_evidence_t,
+    registration_t,
+    school_t,
+    source_t,
+    ward_figure_t,
+)
+from db.team import areas_of, teams
+from handlers.plan import Band, PlanFile, Target, band
+from handlers.privacy import VIETNAM
+from handlers.rules import BIZ_VN, ID_VN, BadDate, ProgramRules, check_enterprise, check_household
+from handlers.text import fold
+
+YOUTHS = "youths_18_23"  # the ward figure that is the id.vn denominator
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A target's numerator over its denominator (None: not set), with the plan's target."""
+
+    numerator: int
+    denominator: int | None
+    target: Target
+
+    @property
+    def percent(self) -> float | None:
+        """100 × numerator ÷ denominator to one decimal (half up); None for 0 or unset."""
+        if not self.denominator:
+            return None
+        return floor(Fraction(1000 * self.numerator, self.denominator) + Fraction(1, 2)) / 10
+
+    @property
+    def band(self) -> Band | None:
+        return band(self.percent, self.target)
+
+    def target_json(self) -> list[int] | int:
+        return list(self.target) if isinstance(self.target, tuple) else self.target
+
+
+@dataclass(frozen=True)
+class Named:
+    """One row of a funnel table: a source code (None: no code) or a team id (None: no team),
+    its name, and its funnel."""
+
+    key: Any
+    name: str | None
+    funnel: Funnel
+
+
+@dataclass(frozen=True)
+class Week:
+    """A week Monday–Sunday: new leads and registrations (up to the day of the numbers)."""
+
+    monday: date
+    leads: int
+    registrations: int
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class Progress:
+    on: date
+    id_vn: Ratio  # registered ÷ youths 18–23
+    biz_vn: Ratio  # registered ÷ eligible businesses
+    businesses_reached: Ratio
+    schools_reached: Ratio
+    news_month: str  # "YYYY-MM"
+    news_sent: int
+    news_target: int
+    by_source: tuple[Named, ...]
+    by_team: tuple[Named, ...]
+    weekly: tuple[Week, ...]
+    team_id: int | None = None
+
+    @property
+    def news_band(self) -> Band | None:
+        return band(self.news_sent, self.news_target)
+
+    def as_json(self) -> dict[str, Any]:
+        """DESIGN.md's ``hiendien report progress --format json`` object, exactly."""
+        return {
+            "on": self.on.isoformat(),
+            "id_vn": {
+                "registered": self.id_vn.numerator,
+                "youths": self.id_vn.denominator,
+                "percent": self.id_vn.percent,
+                "target_percent": self.id_vn.target_json(),
+            },
+            "biz_vn": {
+                "registered": self.biz_vn.numerator,
+                "eligible_businesses": self.biz_vn.denominator or 0,
+                "percent": self.biz_vn.percent,
+                "target_percent": self.biz_vn.target_json(),
+            },
+            "businesses_reached": {
+                "reached": self.businesses_reached.numerator,
+                "eligible": self.businesses_reached.denominator or 0,
+                "percent": self.businesses_reached.percent,
+                "target_percent": self.businesses_reached.target_json(),
+            },
+            "schools_reached": {
+                "reached": self.schools_reached.numerator,
+                "schools": self.schools_reached.denominator or 0,
+                "percent": self.schools_reached.percent,
+                "target_percent": self.schools_reached.target_json(),
+            },
+            "news": {
+                "month": self.news_month,
+                "sent": self.news_sent,
+                "target_per_month": self.news_target,
+            },
+        }
+
+
+# --- eligibility of registry rows ---------------------------------------------------------
+
+
+def eligibility(rules: ProgramRules) -> Callable[[str, date | None, date], bool]:
+    """Whether a registry business of ``kind`` started on ``started_on`` is eligible on a day,
+    by handlers/rules.py (remembered per (kind, started_on, day): many rows share a day)."""
+    known: dict[tuple[str, date | None, date], bool] = {}
+
+    def decide(kind: str, started_on: date | None, day: date) -> bool:
+        if kind == ENTERPRISE:
+            if started_on is None:
+                return False
+            try:
+                return check_enterprise(started_on, day, rules).eligible
+            except BadDate:  # founded after the day (or absurdly long ago)
+                return False
+        if kind == HOUSEHOLD:  # the registry lists households with a certificate
+            if started_on is not None and started_on > day:
+                return False  # the certificate was not given yet
+            return check_household(True, day, rules).eligible
+        return False
+
+    def eligible(kind: str, started_on: date | None, day: date) -> bool:
+        key = (kind, started_on, day)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = decide(kind, started_on, day)
+        return found
+
+    return eligible
+
+
+# --- the parts -----------------------------------------------------------------------------
+
+
+def _end(on: date) -> Any:
+    """The first instant after Vietnam's day ``on``, in UTC."""
+    return vietnam_midnight(on + timedelta(days=1))
+
+
+def _figure(tx: Tx, key: str, on: date) -> int | None:
+    """The ward figure ``key`` of the day: the latest with ``as_of`` ≤ ``on`` (the last set
+    among those of the same day). To merge: db/schools.py ``figure`` (the schools work)."""
+    f = ward_figure_t.c
+    query = (
+        select(f.value)
+        .where(f.key == key, f.as_of <= on)
+        .order_by(f.as_of.desc(), f.set_at.desc(), f.id.desc())
+        .limit(1)
+    )
+    value = tx.conn.execute(query).scalar()
+    return None if value is None else int(value)
+
+
+def _team_registration(tx: Tx, team_id: int, business_ids: set[int]) -> ColumnElement[bool]:
+    """A registration belonging to the team: of one of its leads, or of a business in its
+    tổ dân phố (``business_ids``)."""
+    r = registration_t.c
+    team_leads = select(lead_t.c.id).where(lead_t.c.team_id == team_id)
+    return or_(r.lead_id.in_(team_leads), r.business_id.in_(sorted(business_ids)))
+
+
+def _businesses(
+    tx: Tx, on: date, rules: ProgramRules, team_id: int | None
+) -> tuple[int, int, int, set[int]]:
+    """(biz.vn registered, businesses reached, eligible businesses, the ids of the registry
+    businesses in view)."""
+    b, r = business_t.c, registration_t.c
+    rows = tx.conn.execute(select(b.id, b.kind, b.started_on, b.phone, b.area)).all()
+    if team_id is not None:
+        areas = {fold(a) for a in areas_of(tx, team_id)}
+        rows = [row for row in rows if row.area is not None and fold(row.area) in areas]
+    eligible = eligibility(rules)
+    by_id = {row.id: row for row in rows}
+    registrations = tx.conn.execute(
+        select(r.business_id, r.registered_on).where(
+            r.kind == BIZ_VN, r.business_id.isnot(None), r.registered_on <= on
+        )
+    ).all()
+    registered = {
+        bid
+        for bid, day in registrations
+        if bid in by_id and eligible(by_id[bid].kind, by_id[bid].started_on, day)
+    }
+    now = {row.id for row in rows if eligible(row.kind, row.started_on, on)}
+    counted = now | registered
+
+    contacted, _registered = sources.reached(on)
+    le = lead_t.c
+    leads = tx.conn.execute(
+        select(le.business_id, le.phone).where(le.created_at < _end(on), contacted)
+    ).all()
+    by_phone: dict[str, list[int]] = {}
+    for row in rows:
+        if row.phone:
+            by_phone.setdefault(row.phone, []).append(row.id)
+    reached = {bid for bid, _day in registrations}
+    for business_id, phone in leads:
+        if business_id is not None:
+            reached.add(business_id)
+        reached.update(by_phone.get(phone, ()))
+    return len(registered), len(reached & counted), len(counted), set(by_id)
+
+
+def _schools(tx: Tx, on: date) -> tuple[int, int]:
+    s, o = school_t.c, outreach_t.c
+    end = _end(on)
+    open_schools = select(s.id).where(
+        s.created_at < end, or_(s.archived_at.is_(None), s.archived_at >= end)
+    )
+    schools = tx.conn.execute(select(func.count()).select_from(open_schools.subquery())).scalar()
+    reached = tx.conn.execute(
+        select(func.count(distinct(o.school_id))).where(
+            o.school_id.in_(open_schools), o.held_on <= on
+        )
+    ).scalar()
+    return int(reached or 0), int(schools or 0)
+
+
+def _news(tx: Tx, on: date, plan: PlanFile) -> int:
+    first = on.replace(day=1)
+    d, e = delivery_t.c, plan_evidence_t.c
+    runs = (
+        select(d.campaign_id, d.run_at)
+        .where(d.status == "sent", d.sent_at >= vietnam_midnight(first), d.sent_at < _end(on))
+        .distinct()
+        .subquery()
+    )
+    sent = tx.conn.execute(select(func.count()).select_from(runs)).scalar()
+    recorded = tx.conn.execute(
+        select(func.coalesce(func.sum(e.count), 0)).where(
+            e.task.in_(plan.news_tasks), e.done_on >= first, e.done_on <= on
+        )
+    ).scalar()
+    return int(sent or 0) + int(recorded or 0)
+
+
+def _weekly(
+    tx: Tx, on: date, team: ColumnElement[bool] | None, team_id: int | None
+) -> tuple[Week, ...]:
+    last = on - timedelta(days=on.weekday())
+    first = last - timedelta(weeks=WEEKS - 1)
+    leads = dict.fromkeys((first + timedelta(weeks=i) for i in range(WEEKS)), 0)
+    registrations = dict(leads)
+
+    def monday(day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
+    le, er, r = lead_t.c, erased_t.c, registration_t.c
+    lead_query = select(le.created_at).where(
+        le.created_at >= vietnam_midnight(first), le.created_at < _end(on)
+    )
+    if team_id is not None:
+        lead_query = lead_query.where(le.team_id == team_id)
+    for (at,) in tx.conn.execute(lead_query):
+        leads[monday(at.astimezone(VIETNAM).date())] += 1
+    if team_id is None:
+        erased = select(er.created_on, func.count()).where(
+            er.created_on >= first, er.created_on <= on
+        )
+        for day, n in tx.conn.execute(erased.group_by(er.created_on)):
+            leads[monday(day)] += int(n)
+    reg_query = select(r.registered_on, func.count()).where(
+        r.registered_on >= first, r.registered_on <= on
+    )
+    if team is not None:
+        reg_query = reg_query.where(team)
+    for day, n in tx.conn.execute(reg_query.group_by(r.registered_on)):
+        registrations[monday(day)] += int(n)
+    return tuple(Week(m, leads[m], registrations[m]) for m in leads)
+
+
+def _named_sources(tx: Tx, found: Mapping[Any, Funnel]) -> tuple[Named, ...]:
+    names = dict(tx.conn.execute(select(source_t.c.code, source_t.c.name)).all())
+    keys = sorted(found, key=lambda k: (k is None, names.get(k) is None, str(k)))
+    return tuple(Named(k, names.get(k), found[k]) for k in keys)
+
+
+def _named_teams(tx: Tx, found: Mapping[Any, Funnel], team_id: int | None) -> tuple[Named, ...]:
+    out = [
+        Named(t["id"], t["name"], found.get(t["id"], Funnel()))
+        for t in teams(tx)
+        if team_id is None or t["id"] == team_id
+    ]
+    if team_id is None and None in found:
+        out.append(Named(None, None, found[None]))
+    return tuple(out)
+
+
+def progress(
+    tx: Tx, on: date, rules: ProgramRules, plan: PlanFile, team_id: int | None = None
+) -> Progress:
+    """The plan's numbers on ``on`` (the whole ward, or ``team_id``'s share): see the module
+    docstring for what each counts."""
+    targets = plan.targets
+    registered, reached, eligible, business_ids = _businesses(tx, on, rules, team_id)
+    team = None if team_id is None else _team_registration(tx, team_id, business_ids)
+    r = registration_t.c
+    id_query = select(func.count()).where(r.kind == ID_VN, r.registered_on <= on)
+    if team is not None:
+        id_query = id_query.where(team)
+    id_vn = int(tx.conn.execute(id_query).scalar() or 0)
+    schools_reached, schools = _schools(tx, on)
+    return Progress(
+        on=on,
+        id_vn=Ratio(id_vn, _figure(tx, YOUTHS, on), targets.id_vn_percent),
+        biz_vn=Ratio(registered, eligible, targets.biz_vn_percent),
+        businesses_reached=Ratio(reached, eligible, targets.businesses_reached_percent),
+        schools_reached=Ratio(schools_reached, schools, targets.schools_reached_percent),
+        news_month=f"{on:%Y-%m}",
+        news_sent=_news(tx, on, plan),
+        news_target=targets.news_per_month,
+        by_source=_named_sources(tx, sources.funnels(tx, until=on, team_id=team_id)),
+        by_team=_named_teams(
+            tx, sources.funnels(tx, until=on, by="team", team_id=team_id), team_id
+        ),
+        weekly=_weekly(tx, on, team, team_id),
+        team_id=team_id,
+    )
+
+
+__all__ = ["YOUTHS", "Named", "Progress", "Ratio", "Week", "eligibility", "progress"]
