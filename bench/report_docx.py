@@ -37,7 +37,10 @@ TODAY = date(2026, 12, 11)
 
 
 def seed(store: Store, leads: int, teams: int) -> None:
-    ids = [a_team(store, f"Tổ công nghệ số cộng đồng số {n + 1}", f"Tổ dân phố {n + 1}") for n in range(teams)]
+    ids = [
+        a_team(store, f"Tổ công nghệ số cộng đồng số {n + 1}", f"Tổ dân phố {n + 1}")
+        for n in range(teams)
+    ]
     names = ("Nguyễn Thị Hương", "Trần Văn Bình", "Lê Minh Anh", "Phạm Quốc Huy")
     for i in range(leads):
         a_lead(store, f"0912{i:06d}", f"{names[i % 4]} {i}", f"Tổ dân phố {i % teams + 1}")
@@ -76,7 +79,8 @@ def main() -> None:
             started = time.perf_counter()
             seed(store, args.leads, args.teams)
             took = time.perf_counter() - started
-            print(f"{args.leads} leads, {args.teams} teams seeded in {took:.1f} s ({url.split(':')[0]})")
+            kind = url.split(":")[0]
+            print(f"{args.leads} leads, {args.teams} teams seeded in {took:.1f} s ({kind})")
             for level, fmt in (("ward", "docx"), ("ward", "xlsx"), ("final", "docx")):
                 times = []
                 size = 0

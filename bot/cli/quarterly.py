@@ -2,7 +2,8 @@
 programme's closing summary, as a Word document (.docx, the administrative form) or a
 workbook (.xlsx, the same numbers by team and by source):
 
-    hiendien report quarterly --quarter 2026Q4 --level team --team "Tổ công nghệ số cộng đồng số 1" --format docx --output to1.docx
+    hiendien report quarterly --quarter 2026Q4 --level team --team "Tổ công nghệ số 1" \
+        --format docx --output to1.docx
     hiendien report quarterly --quarter 2026Q4 --level ward --format xlsx --output phuong.xlsx
     hiendien report quarterly --level final --format docx --output tongket.docx
 
@@ -26,7 +27,7 @@ from bot.cli.common import Command, Fail, content, store
 from bot.clock import today_in_vietnam
 from bot.reports import document, workbook
 from bot.reports.data import LEVELS
-from bot.reports.gather import gather, plan_of
+from bot.reports.gather import gather
 from db import audit
 from db import team as teams
 from handlers.quarters import Quarter
@@ -67,7 +68,9 @@ def _format(args: argparse.Namespace) -> str:
     suffix = Path(args.output).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise Fail("chưa rõ định dạng: thêm --format docx hoặc --format xlsx (hoặc đặt tên tệp .docx, .xlsx)")
+    raise Fail(
+        "chưa rõ định dạng: thêm --format docx hoặc --format xlsx (hoặc đặt tên tệp .docx, .xlsx)"
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -101,7 +104,7 @@ def run_quarterly(cmd: Command) -> int:
     if args.level != "team" and args.team:
         raise Fail("--team chỉ dùng với --level team")
     words = content(cmd.settings)
-    plan = plan_of(words)
+    plan = words.plan
     today = today_in_vietnam()
     db = store(cmd.settings)
     try:

@@ -74,9 +74,7 @@ async def _page(
             active = teams.teams(tx, include_archived=False)
             if not who.admin:
                 active = [t for t in active if t["id"] == who.team_id]
-            listed = [
-                {"team": t, "report": rows.get(records.team_scope(t["id"]))} for t in active
-            ]
+            listed = [{"team": t, "report": rows.get(records.team_scope(t["id"]))} for t in active]
             return {
                 "listed": listed,
                 "ward": rows.get(records.WARD),
@@ -112,7 +110,9 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
 
 
 def _texts(data: Any) -> tuple[dict[str, str], str]:
-    given = {k: str(data.get(k, "")).replace("\r\n", "\n").strip() for k in ("difficulties", "proposals")}
+    given = {
+        k: str(data.get(k, "")).replace("\r\n", "\n").strip() for k in ("difficulties", "proposals")
+    }
     if any(len(v) > records.TEXT_MAX for v in given.values()):
         return given, "too_long"
     return given, ""
@@ -195,11 +195,23 @@ async def save_ward(request: web.Request) -> web.StreamResponse:
                 by=who.email,
                 now=ctx.clock(),
             )
-            record(tx, request, who, "report_saved", target=f"report:{row['id']}",
-                   detail={"period": period, "scope": "ward"})
+            record(
+                tx,
+                request,
+                who,
+                "report_saved",
+                target=f"report:{row['id']}",
+                detail={"period": period, "scope": "ward"},
+            )
             if finalise and records.finalise_ward(tx, period, who.email, ctx.clock()):
-                record(tx, request, who, "report_finalised", target=f"report:{row['id']}",
-                       detail={"period": period})
+                record(
+                    tx,
+                    request,
+                    who,
+                    "report_finalised",
+                    target=f"report:{row['id']}",
+                    detail={"period": period},
+                )
 
     await ctx.store.run(save)
     done = "finalised" if finalise else "ward_saved"
@@ -232,7 +244,13 @@ async def download(request: web.Request) -> web.StreamResponse:
                 if found is None:
                     return None
             data = gather(
-                tx, content, content.plan, level=level, quarter=quarter, today=today, team_id=team_id
+                tx,
+                content,
+                content.plan,
+                level=level,
+                quarter=quarter,
+                today=today,
+                team_id=team_id,
             )
             made = (document.docx_bytes if fmt == "docx" else workbook.xlsx_bytes)(data, content)
             record(

@@ -4,7 +4,10 @@ team and by source. The .docx (bot.reports.document) and the .xlsx (bot.reports.
 are both made from one :class:`ReportData`; :func:`bot.reports.gather.gather` fills it from
 the database (db.progress, db.plan).
 
-May import: handlers.
+The numbers are db.progress's own (:class:`~db.progress.Ratio` against the plan's target,
+:class:`~db.progress.Named` funnels), so the report says exactly what the progress page says.
+
+May import: db.progress, handlers.
 """
 
 from __future__ import annotations
@@ -12,46 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from db.progress import Named, Ratio
 from handlers.quarters import Quarter
 
 LEVELS = ("team", "ward", "final")
-
-
-@dataclass(frozen=True)
-class Share:
-    """A number against the plan's target: ``count`` of ``of`` (None: the denominator is
-    not known), the percent to one decimal, the target (a band ``(lo, hi)`` or one value)."""
-
-    count: int
-    of: int | None
-    percent: float | None
-    target: tuple[int, int]
-
-    @property
-    def band(self) -> str | None:
-        """"below", "within" or "above" the target; None without a percent."""
-        if self.percent is None:
-            return None
-        lo, hi = self.target
-        if self.percent < lo:
-            return "below"
-        return "above" if self.percent > hi else "within"
-
-
-@dataclass(frozen=True)
-class Funnel:
-    """One row of the funnels: a team or a source, from conversations to registered."""
-
-    name: str
-    conversations: int = 0
-    verdicts: int = 0
-    eligible: int = 0
-    leads: int = 0
-    contacted: int = 0
-    registered: int = 0
-
-
-FUNNEL_STEPS = ("conversations", "verdicts", "eligible", "leads", "contacted", "registered")
 
 
 @dataclass(frozen=True)
@@ -62,10 +29,10 @@ class Figures:
     leads: int
     contacted: int
     registered: int
-    id_vn: Share
-    biz_vn: Share
-    businesses_reached: Share
-    schools_reached: Share
+    id_vn: Ratio
+    biz_vn: Ratio
+    businesses_reached: Ratio
+    schools_reached: Ratio
     news_month: str  # "YYYY-MM"
     news_sent: int
     news_target: int
@@ -123,8 +90,8 @@ class ReportData:
     sections: tuple[Section, ...]
     tasks: tuple[TaskRow, ...]
     texts: tuple[TeamText, ...] = ()  # the ward's own first (team None), then each team's
-    by_team: tuple[Funnel, ...] = ()
-    by_source: tuple[Funnel, ...] = ()
+    by_team: tuple[Named, ...] = ()  # db.progress's funnels by team
+    by_source: tuple[Named, ...] = ()  # and by source (name None: no source code)
     submitted: tuple[str, ...] = ()  # teams that submitted (ward report)
     missing: tuple[str, ...] = ()  # teams that did not (ward report)
     extra: dict[str, str] = field(default_factory=dict)

@@ -46,7 +46,7 @@ APPENDIX_COLUMNS = (1.1, 6.6, 3.0, 3.1, 3.4, 2.7, 5.3)
 
 
 def date_line(place: str, day: date) -> str:
-    """"Kiến An, ngày 05 tháng 12 năm 2026": a day below 10 and the months 1 and 2 take a
+    """ "Kiến An, ngày 05 tháng 12 năm 2026": a day below 10 and the months 1 and 2 take a
     leading zero (Nghị định 30/2020, Phụ lục I)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
@@ -249,44 +249,40 @@ def _results(doc: Any, data: ReportData, w: Words) -> None:
         doc,
         w("leads", on=f.on, who=who, leads=f.leads, contacted=f.contacted, registered=f.registered),
     )
-    for key, share in (("id_vn", f.id_vn), ("biz_vn", f.biz_vn)):
-        lo, hi = share.target
-        _body_para(
-            doc,
-            w(
-                key,
-                count=share.count,
-                of=share.of,
-                percent=share.percent,
-                lo=lo,
-                hi=hi,
-                band=w("band." + share.band) if share.band else "",
-            ),
-        )
-    for key, share in (
+    for key, ratio in (
+        ("id_vn", f.id_vn),
+        ("biz_vn", f.biz_vn),
         ("businesses_reached", f.businesses_reached),
         ("schools_reached", f.schools_reached),
     ):
-        _body_para(
-            doc,
-            w(key, count=share.count, of=share.of, percent=share.percent, target=share.target[0]),
+        lo, hi = ratio.target if isinstance(ratio.target, tuple) else (ratio.target,) * 2
+        words = w(
+            key,
+            count=ratio.numerator,
+            of=ratio.denominator,
+            percent=ratio.percent,
+            lo=lo,
+            hi=hi,
+            target=hi,
+            band=w("band." + ratio.band) if ratio.band else "",
         )
+        _body_para(doc, words)
     month = f"{f.news_month[5:7]}/{f.news_month[:4]}" if f.news_month else ""
     _body_para(doc, w("news", sent=f.news_sent, month=month, target=f.news_target))
     _body_para(doc, w("training", count=f.training_held))
     if data.level != "team" and data.by_team:
         _heading(doc, w("results_by_team"))
         for team in data.by_team:
-            _body_para(
-                doc,
-                w(
-                    "team_line",
-                    team=team.name,
-                    leads=team.leads,
-                    contacted=team.contacted,
-                    registered=team.registered,
-                ),
+            f_ = team.funnel
+            name = team.name or w("no_team")
+            line = w(
+                "team_line",
+                team=name,
+                leads=f_.leads,
+                contacted=f_.contacted,
+                registered=f_.registered,
             )
+            _body_para(doc, line)
         if data.quarter is not None:
             _body_para(
                 doc,

@@ -35,7 +35,7 @@ NOTICE = "staff_notice"  # an outbox row whose payload carries the text for a st
 
 
 def period_words(quarter: Quarter) -> str:
-    """"Quý IV/2026", as the office and the chat say a quarter."""
+    """ "Quý IV/2026", as the office and the chat say a quarter."""
     return f"Quý {quarter.roman}/{quarter.year}"
 
 
@@ -87,9 +87,7 @@ def _draft_team_reports(tx: Tx, quarter: Quarter, now: datetime) -> int:
     return drafted
 
 
-def do_duty(
-    tx: Tx, content: Content, reporting: Any, key: str, today: date, now: datetime
-) -> str:
+def do_duty(tx: Tx, content: Content, reporting: Any, key: str, today: date, now: datetime) -> str:
     """Do one claimed duty; what was done, for the log."""
     kind, _, period = key.partition(":")
     quarter = Quarter.parse(period)
@@ -134,9 +132,7 @@ class Banner:
     params: dict[str, Any]
 
 
-def banners(
-    tx: Tx, role: str, team_id: int | None, today: date, reporting: Any
-) -> list[Banner]:
+def banners(tx: Tx, role: str, team_id: int | None, today: date, reporting: Any) -> list[Banner]:
     """The plan's notices for a staff member, from the duties done this quarter: a leader
     whose team has not sent its report after the reminder; admins: the teams that have not
     sent theirs after the drafting day, and the ward's draft once it is ready."""

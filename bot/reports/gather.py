@@ -15,26 +15,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.reports.data import Figures, Funnel, ReportData, Share, TeamText
+from bot.reports.data import Figures, ReportData, TeamText
 from bot.reports.duties import period_words
 from bot.reports.tracker import PlanFacts, Words, task_rows
 from db import plan as records
 from db import team as teams
-from db.progress import Progress, Ratio, progress
+from db.progress import Progress, progress
+from db.sources import Funnel
 from db.store import Tx
 from handlers.content import Content
-from handlers.plan import Plan
+from handlers.plan import PlanFile
 from handlers.privacy import VIETNAM
 from handlers.quarters import FINAL, Quarter
 
 PROPOSAL_EXPORTED = "proposal_exported"  # audit action of the registry's proposal list
 REGISTRY_IMPORTED = "registry_imported"  # audit action of a registry import
-
-
-def _target(value: Any) -> tuple[int, int]:
-    if isinstance(value, (list, tuple)):
-        return int(value[0]), int(value[-1])
-    return int(value), int(value)
 
 
 def programme_of(title: str) -> str:
@@ -43,40 +38,24 @@ def programme_of(title: str) -> str:
     return title[len(head) :].strip() if title.lower().startswith(head) else title
 
 
-def share(ratio: Ratio) -> Share:
-    return Share(ratio.numerator, ratio.denominator, ratio.percent, _target(ratio.target))
-
-
 def end_of(day: date) -> datetime:
     """The last instant of a day in Vietnam, in UTC (audit times are stored in UTC)."""
     return datetime.combine(day + timedelta(days=1), time(0), VIETNAM).astimezone(UTC)
 
 
-def _funnel(name: str, f: Any) -> Funnel:
-    return Funnel(
-        name=name,
-        conversations=f.conversations,
-        verdicts=f.verdicts,
-        eligible=f.eligible,
-        leads=f.leads,
-        contacted=f.contacted,
-        registered=f.registered,
-    )
-
-
-def figures(tx: Tx, numbers: Progress, plan: Plan, on: date) -> Figures:
+def figures(tx: Tx, numbers: Progress, plan: PlanFile, on: date) -> Figures:
     training = {t.code for t in plan.tasks if t.measure == "training_held"}
     held = sum(e["count"] for e in records.evidence(tx, until=on) if e["task"] in training)
-    funnels = [_funnel(f.name, f) for f in numbers.by_source]
+    total = sum((named.funnel for named in numbers.by_source), Funnel())
     return Figures(
         on=on,
-        leads=sum(f.leads for f in funnels),
-        contacted=sum(f.contacted for f in funnels),
-        registered=sum(f.registered for f in funnels),
-        id_vn=share(numbers.id_vn),
-        biz_vn=share(numbers.biz_vn),
-        businesses_reached=share(numbers.businesses_reached),
-        schools_reached=share(numbers.schools_reached),
+        leads=total.leads,
+        contacted=total.contacted,
+        registered=total.registered,
+        id_vn=numbers.id_vn,
+        biz_vn=numbers.biz_vn,
+        businesses_reached=numbers.businesses_reached,
+        schools_reached=numbers.schools_reached,
         news_month=numbers.news_month,
         news_sent=numbers.news_sent,
         news_target=numbers.news_target,
@@ -104,7 +83,7 @@ def plan_facts(tx: Tx, fig: Figures, quarter: Quarter, on: date) -> PlanFacts:
 
 
 def tracker(
-    tx: Tx, plan: Plan, rules: Any, today: date, t: Words, quarter: Quarter | None = None
+    tx: Tx, plan: PlanFile, rules: Any, today: date, t: Words, quarter: Quarter | None = None
 ) -> tuple[Figures, tuple[Any, ...], tuple[Any, ...]]:
     """The ward's figures and the appendix's sections and tasks with their results, as of
     ``today`` (the office's plan page)."""
@@ -125,7 +104,7 @@ def _text(row: dict[str, Any] | None, team: str | None) -> TeamText | None:
 def gather(
     tx: Tx,
     content: Content,
-    plan: Plan,
+    plan: PlanFile,
     *,
     level: str,
     quarter: Quarter | None,
@@ -180,8 +159,8 @@ def gather(
         sections=sections,
         tasks=rows,
         texts=tuple(texts),
-        by_team=tuple(_funnel(f.name, f) for f in numbers.by_team),
-        by_source=tuple(_funnel(f.name, f) for f in numbers.by_source),
+        by_team=numbers.by_team,
+        by_source=numbers.by_source,
         submitted=tuple(submitted),
         missing=tuple(missing),
     )

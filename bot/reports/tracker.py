@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.reports.data import Figures, Section, TaskRow
 from handlers.content import vn_date
+from handlers.plan import PlanFile
 from handlers.privacy import VIETNAM
 
 Words = Callable[..., str]  # (key, **params) -> text, in the reader's language
@@ -59,9 +60,10 @@ def measured(measure: str | None, facts: PlanFacts, t: Words) -> tuple[str, bool
         return text, f.news_sent > 0
     if measure == "schools_reached":
         s = f.schools_reached
-        if not s.of:
-            return t("plan_result.schools_none", reached=s.count), s.count > 0
-        return t("plan_result.schools", reached=s.count, of=s.of, percent=s.percent), s.count > 0
+        n = s.numerator
+        if not s.denominator:
+            return t("plan_result.schools_none", reached=n), n > 0
+        return t("plan_result.schools", reached=n, of=s.denominator, percent=s.percent), n > 0
     if measure == "proposal_biz":
         n, last = facts.proposal_exports
         return (t("plan_result.proposal", count=n, last=_day(last)) if n else ""), n > 0
@@ -76,12 +78,12 @@ def measured(measure: str | None, facts: PlanFacts, t: Words) -> tuple[str, bool
     if measure == "registrations":
         text = t(
             "plan_result.registrations",
-            id_vn=f.id_vn.count,
+            id_vn=f.id_vn.numerator,
             id_percent=f.id_vn.percent,
-            biz_vn=f.biz_vn.count,
+            biz_vn=f.biz_vn.numerator,
             biz_percent=f.biz_vn.percent,
         )
-        return text, f.id_vn.count + f.biz_vn.count > 0
+        return text, f.id_vn.numerator + f.biz_vn.numerator > 0
     if measure == "reports_submitted":
         text = t(
             "plan_result.reports",
@@ -106,7 +108,7 @@ def evidence_words(row: dict[str, Any], t: Words) -> str:
 
 
 def task_rows(
-    plan: Any, facts: PlanFacts, evidence: Iterable[dict[str, Any]], today: date, t: Words
+    plan: PlanFile, facts: PlanFacts, evidence: Iterable[dict[str, Any]], today: date, t: Words
 ) -> tuple[tuple[Section, ...], tuple[TaskRow, ...]]:
     """The appendix's sections and tasks with their results as of ``today``."""
     by_task: dict[str, list[dict[str, Any]]] = {}

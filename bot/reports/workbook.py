@@ -4,7 +4,7 @@ source, the appendix's tasks with their results, and the words teams wrote. Head
 Vietnamese (content/vi/reports.yaml, ``report_sheet.*``), bold and frozen; texts that a
 spreadsheet would run as a formula stay text (bot.export).
 
-May import: bot.export, bot.reports.data, handlers, openpyxl.
+May import: bot.export, bot.reports.data, db (progress, sources), handlers, openpyxl.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.export import local, runs_as_formula
-from bot.reports.data import FUNNEL_STEPS, Funnel, ReportData
+from bot.reports.data import ReportData
+from db.progress import Named, Ratio
+from db.sources import STEPS
 from handlers.content import Content
 
 LANG = "vi"
@@ -49,9 +51,9 @@ def _sheet(
     sheet.freeze_panes = "A2"
 
 
-def _funnel_rows(funnels: Iterable[Funnel]) -> Iterable[list[Any]]:
-    for f in funnels:
-        yield [f.name, *(getattr(f, step) for step in FUNNEL_STEPS)]
+def _funnel_rows(funnels: Iterable[Named], nameless: str) -> Iterable[list[Any]]:
+    for row in funnels:
+        yield [row.name or nameless, *(getattr(row.funnel, step) for step in STEPS)]
 
 
 def build(data: ReportData, content: Content) -> Workbook:
@@ -61,14 +63,12 @@ def build(data: ReportData, content: Content) -> Workbook:
     f = data.figures
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    period = (
-        f"Quý {data.quarter.roman}/{data.quarter.year}" if data.quarter else w("final_period")
-    )
+    period = f"Quý {data.quarter.roman}/{data.quarter.year}" if data.quarter else w("final_period")
     level = w("levels." + data.level) + (f": {data.team}" if data.team else "")
 
-    def share(key: str, s: Any) -> list[Any]:
-        target = s.target[0] if s.target[0] == s.target[1] else f"{s.target[0]}–{s.target[1]}"
-        return [w("rows." + key), s.count, s.of, s.percent, target]
+    def share(key: str, r: Ratio) -> list[Any]:
+        target = f"{r.target[0]}–{r.target[1]}" if isinstance(r.target, tuple) else r.target
+        return [w("rows." + key), r.numerator, r.denominator, r.percent, target]
 
     summary: list[list[Any]] = [
         [w("period"), period, None, None, None],
@@ -91,12 +91,12 @@ def build(data: ReportData, content: Content) -> Workbook:
         summary,
         (58, 16, 14, 11, 13),
     )
-    steps = [w("funnel." + s) for s in FUNNEL_STEPS]
-    _sheet(book, w("by_team"), [w("team"), *steps], _funnel_rows(data.by_team), (34, *[14] * 6))
-    sources = (
-        Funnel(**{**vars(s), "name": s.name or w("no_source")}) for s in data.by_source
-    )
-    _sheet(book, w("by_source"), [w("source"), *steps], _funnel_rows(sources), (34, *[14] * 6))
+    steps = [w("funnel." + s) for s in STEPS]
+    widths = (34, *[14] * len(STEPS))
+    teams = _funnel_rows(data.by_team, w("no_team"))
+    _sheet(book, w("by_team"), [w("team"), *steps], teams, widths)
+    sources = _funnel_rows(data.by_source, w("no_source"))
+    _sheet(book, w("by_source"), [w("source"), *steps], sources, widths)
     tasks = (
         [
             t.code,
@@ -112,7 +112,16 @@ def build(data: ReportData, content: Content) -> Workbook:
     )
     header = [
         w(k)
-        for k in ("code", "task", "task_target", "lead_unit", "partners", "when", "result", "overdue")
+        for k in (
+            "code",
+            "task",
+            "task_target",
+            "lead_unit",
+            "partners",
+            "when",
+            "result",
+            "overdue",
+        )
     ]
     _sheet(book, w("tasks"), header, tasks, (8, 60, 30, 30, 30, 22, 60, 10))
     texts = (
