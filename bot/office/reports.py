@@ -77,7 +77,7 @@ async def _page(
             listed = [{"team": t, "report": rows.get(records.team_scope(t["id"]))} for t in active]
             return {
                 "listed": listed,
-                "ward": rows.get(records.WARD),
+                "ward_report": rows.get(records.WARD),
                 "final": records.report(tx, FINAL, records.WARD) if who.admin else None,
                 "notices": banners(tx, who.role, who.team_id, today, reporting),
                 "periods": records.periods(tx),
