@@ -1,6 +1,6 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
 routes, their start and stop), the app's own routes, security headers, the outbox dispatcher,
-the campaign scheduler and the retention schedule.
+the campaign scheduler, the plan's dated duties and the retention schedule.
 
 ``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
 The database is created or upgraded before the app is built (see bot.cli.run).
@@ -25,7 +25,7 @@ from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
 from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
-from bot.scheduler import CampaignScheduler
+from bot.scheduler import CampaignScheduler, PlanDuties
 from bot.settings import Settings
 from bot.turns import Conversations
 from db.models import utcnow
@@ -112,5 +112,8 @@ def build_app(
         app.cleanup_ctx.append(scheduler.lifecycle())
     app.add_routes(ROUTES)
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
+    plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
+    plan_duties.on_done = ctx.wakers  # the dispatcher, once it is made
+    app.cleanup_ctx.append(plan_duties.lifecycle())
     app.cleanup_ctx.append(maintenance(store, content, today))
     return app

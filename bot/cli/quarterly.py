@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ def add_quarterly(sub: Any) -> None:
     q.add_argument("--team", help='tên tổ (với --level team), vd. "Tổ công nghệ số cộng đồng số 1"')
     q.add_argument("--format", choices=FORMATS, help="docx hoặc xlsx (mặc định: theo đuôi tệp)")
     q.add_argument("--output", required=True, help="tệp sẽ ghi, vd. baocao-2026Q4.docx")
+    q.add_argument(
+        "--on",
+        help="ngày của báo cáo, YYYY-MM-DD (mặc định: hôm nay): dòng ngày tháng, và số liệu "
+        "tính đến ngày đó (không quá ngày cuối quý)",
+    )
     q.set_defaults(handler=run_quarterly)
 
 
@@ -106,6 +112,11 @@ def run_quarterly(cmd: Command) -> int:
     words = content(cmd.settings)
     plan = words.plan
     today = today_in_vietnam()
+    if args.on:
+        try:
+            today = date.fromisoformat(args.on.strip())
+        except ValueError:
+            raise Fail(f"ngày «{args.on}» chưa đúng: viết như 2026-12-05") from None
     db = store(cmd.settings)
     try:
         with db.transaction() as tx:

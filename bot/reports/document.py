@@ -90,7 +90,7 @@ def _para(
     first: bool = False,
 ) -> Paragraph:
     """A paragraph in a document or a cell (``first``: the cell's own empty one)."""
-    p = where.paragraphs[0] if first else where.add_paragraph()
+    p: Paragraph = where.paragraphs[0] if first else where.add_paragraph()
     fmt = p.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(after)

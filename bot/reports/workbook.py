@@ -62,7 +62,7 @@ def build(data: ReportData, content: Content) -> Workbook:
 
     f = data.figures
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     period = f"Quý {data.quarter.roman}/{data.quarter.year}" if data.quarter else w("final_period")
     level = w("levels." + data.level) + (f": {data.team}" if data.team else "")
 

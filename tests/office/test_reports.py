@@ -60,10 +60,9 @@ async def test_who_may_open_the_plan_and_the_reports(store: Store, content: Cont
 
 async def test_overdue_tasks_are_labelled_in_words(store: Store, content: Content) -> None:
     people(store)
-    async with office_app(store, content, DECEMBER) as (base, _):
-        async with browser(base) as admin:
-            await admin.login(ADMIN)
-            page = (await admin.get("/office/plan")).text
+    async with office_app(store, content, DECEMBER) as (base, _), browser(base) as admin:
+        await admin.login(ADMIN)
+        page = (await admin.get("/office/plan")).text
     task = page.split('id="task-I.3"')[1].split("</li>")[0]
     assert "Quá hạn: đã qua hạn 30/11/2025 mà chưa có kết quả." in task
     logo = page.split('id="task-I.4"')[1].split("</li>")[0]
@@ -118,17 +117,20 @@ async def test_leader_writes_and_sends_the_team_report(store: Store, content: Co
             await leader.login(LEADER_2)
             await leader.get("/office/reports?quarter=2026Q4")
             form = {"difficulties": "Thiếu máy tính", "proposals": "Xin thêm tài liệu"}
-            saved = await leader.post(f"/office/reports/2026Q4/team/{ids['team_2']}", {
-                **form, "action": "save"})
+            saved = await leader.post(
+                f"/office/reports/2026Q4/team/{ids['team_2']}", {**form, "action": "save"}
+            )
             assert saved.status == 303
             with store.transaction() as tx:
                 row = records.report(tx, Q4, records.team_scope(ids["team_2"]))
             assert row["proposals"] == "Xin thêm tài liệu" and row["submitted_at"] is None
-            sent = await leader.post(f"/office/reports/2026Q4/team/{ids['team_2']}", {
-                **form, "action": "submit"})
+            sent = await leader.post(
+                f"/office/reports/2026Q4/team/{ids['team_2']}", {**form, "action": "submit"}
+            )
             assert sent.status == 303
-            other = await leader.post(f"/office/reports/2026Q4/team/{ids['team_1']}", {
-                **form, "action": "submit"})
+            other = await leader.post(
+                f"/office/reports/2026Q4/team/{ids['team_1']}", {**form, "action": "submit"}
+            )
             assert other.status == 404  # another team's report
         async with browser(base) as admin:
             await admin.login(ADMIN)
@@ -147,7 +149,9 @@ async def test_downloads_per_role(store: Store, content: Content) -> None:
     async with office_app(store, content, DECEMBER) as (base, _):
         async with browser(base) as leader:
             await leader.login(LEADER_1)
-            status, body, headers = await leader.get_bytes(f"/office/reports/2026Q4/team-{team_1}.docx")
+            status, body, headers = await leader.get_bytes(
+                f"/office/reports/2026Q4/team-{team_1}.docx"
+            )
             assert status == 200 and "attachment" in headers["Content-Disposition"]
             doc = docx.Document(io.BytesIO(body))
             assert any("Tổ công nghệ số 1 đã tiếp nhận 4 yêu cầu" in p.text for p in doc.paragraphs)

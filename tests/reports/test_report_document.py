@@ -33,8 +33,13 @@ Q4 = Quarter(2026, 4)
 ISSUED = date(2026, 12, 5)
 
 
-def made(store: Store, content: Content, level: str = "ward", team_id: int | None = None,
-         today: date = ISSUED) -> ReportData:
+def made(
+    store: Store,
+    content: Content,
+    level: str = "ward",
+    team_id: int | None = None,
+    today: date = ISSUED,
+) -> ReportData:
     with store.transaction() as tx:
         return gather(
             tx,
@@ -71,8 +76,17 @@ def test_ward_report_in_the_administrative_form(store: Store, content: Content) 
     doc = read(made(store, content), content)
     page = doc.sections[0]
     assert page.orientation == WD_ORIENT.PORTRAIT
-    mm = [round(x.mm) for x in (page.page_width, page.page_height, page.left_margin,
-                                 page.right_margin, page.top_margin, page.bottom_margin)]
+    mm = [
+        round(x.mm)
+        for x in (
+            page.page_width,
+            page.page_height,
+            page.left_margin,
+            page.right_margin,
+            page.top_margin,
+            page.bottom_margin,
+        )
+    ]
     assert mm == [210, 297, 30, 15, 20, 20]
     assert doc.styles["Normal"].font.name == "Times New Roman"
     header = cells(doc.tables[0])
@@ -101,7 +115,9 @@ def test_ward_report_in_the_administrative_form(store: Store, content: Content) 
     assert "1/2 trường cao đẳng, dạy nghề" in body
     assert "1/2 Tổ công nghệ số cộng đồng đã gửi báo cáo; chưa gửi: Tổ công nghệ số 2" in body
     # every team's words under its team's name, the ward's own first
-    difficulties = lines[lines.index("II. KHÓ KHĂN, VƯỚNG MẮC") : lines.index("III. ĐỀ XUẤT, KIẾN NGHỊ")]
+    difficulties = lines[
+        lines.index("II. KHÓ KHĂN, VƯỚNG MẮC") : lines.index("III. ĐỀ XUẤT, KIẾN NGHỊ")
+    ]
     assert WARD_DIFFICULTIES in difficulties and DIFFICULTIES_1 in difficulties
     assert difficulties.index(TEAM_1 + ":") < difficulties.index(DIFFICULTIES_1)
     assert PROPOSALS_1 in lines[lines.index("III. ĐỀ XUẤT, KIẾN NGHỊ") :]
@@ -124,8 +140,10 @@ def test_signer_and_recipients_come_from_ward_configuration(store: Store, conten
     reports = content.ward.reports.model_copy(
         update={
             "ward_signer": content.ward.reports.ward_signer.model_copy(
-                update={"authority": ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
-                        "name": "Người Ký Thử"}
+                update={
+                    "authority": ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+                    "name": "Người Ký Thử",
+                }
             ),
             "ward_recipients": ["UBND thành phố", "Lưu: VT, VHXH"],
             "ward_number_series": "BC-UBND",
@@ -139,7 +157,10 @@ def test_signer_and_recipients_come_from_ward_configuration(store: Store, conten
     left, right = cells(doc.tables[1])[0]
     assert left.splitlines() == ["Nơi nhận:", "- UBND thành phố;", "- Lưu: VT, VHXH."]
     assert [x for x in right.splitlines() if x] == [
-        "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Người Ký Thử"
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "Người Ký Thử",
     ]
 
 
@@ -152,8 +173,13 @@ def test_appendix_table_with_results_on_a_landscape_page(store: Store, content: 
     table = doc.tables[-1]
     rows = cells(table)
     assert rows[0] == [
-        "STT", "Nhiệm vụ", "Chỉ tiêu", "Đơn vị chủ trì", "Đơn vị phối hợp",
-        "Thời gian thực hiện", "Kết quả thực hiện",
+        "STT",
+        "Nhiệm vụ",
+        "Chỉ tiêu",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+        "Thời gian thực hiện",
+        "Kết quả thực hiện",
     ]
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     by_task = {r[1]: r for r in rows[1:]}
@@ -168,9 +194,14 @@ def test_appendix_table_with_results_on_a_landscape_page(store: Store, content: 
     assert "02/12/2026: Phát chuyên đề trên loa (3 lần)" in news
     assert by_task[plan["I.5"].task][-1].startswith("Đã tuyên truyền tới 1/2 trường")
     assert "03/12/2025" in by_task[plan["II.1"].task][-1]  # the proposal list exported
-    assert by_task[plan["III"].task][-1].startswith("Đã tiếp nhận 6 yêu cầu; đã liên hệ, hướng dẫn 4")
+    assert by_task[plan["III"].task][-1].startswith(
+        "Đã tiếp nhận 6 yêu cầu; đã liên hệ, hướng dẫn 4"
+    )
     assert by_task[plan["IV.1"].task][-1].startswith("Đã đăng ký: 2 tên miền id.vn (2,0%)")
-    assert by_task[plan["IV.1b"].task][-1] == "1/2 Tổ công nghệ số cộng đồng đã gửi báo cáo Quý IV/2026."
+    assert (
+        by_task[plan["IV.1b"].task][-1]
+        == "1/2 Tổ công nghệ số cộng đồng đã gửi báo cáo Quý IV/2026."
+    )
     assert by_task[plan["I.3"].task][-1].startswith("QUÁ HẠN")  # November 2025, nothing recorded
     assert "Các nhiệm vụ đã quá thời hạn mà chưa có kết quả: I.3, II.3" in "\n".join(texts(doc))
 
@@ -211,18 +242,25 @@ def test_workbook_carries_the_same_numbers(store: Store, content: Content) -> No
     summary = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(values_only=True)}
     assert summary["Kỳ báo cáo"][0] == "Quý IV/2026"
     assert summary["Yêu cầu hỗ trợ tiếp nhận"][0] == 6
-    assert summary["Tên miền id.vn đã đăng ký (thanh niên 18–23 tuổi)"][:4] == (2, 100, 2.0, "50–60")
+    assert summary["Tên miền id.vn đã đăng ký (thanh niên 18–23 tuổi)"][:4] == (
+        2,
+        100,
+        2.0,
+        "50–60",
+    )
     teams = list(book["Theo tổ"].iter_rows(values_only=True))
     assert teams[0][0] == "Tổ" and teams[0][4] == "Yêu cầu hỗ trợ"
     assert {r[0]: r[4] for r in teams[1:]} == {TEAM_1: 4, TEAM_2: 2}
     tasks = list(book["Nhiệm vụ"].iter_rows(values_only=True))
     assert [r[0] for r in tasks[1:]] == [t.code for t in content.plan.tasks]
     texts_ = list(book["Khó khăn, đề xuất"].iter_rows(values_only=True))
-    assert (TEAM_1, DIFFICULTIES_1, PROPOSALS_1) == texts_[2][:3]
+    assert texts_[2][:3] == (TEAM_1, DIFFICULTIES_1, PROPOSALS_1)
 
 
 @pytest.mark.parametrize("level", ["ward", "final"])
-def test_a_report_is_made_from_an_empty_database(store: Store, content: Content, level: str) -> None:
+def test_a_report_is_made_from_an_empty_database(
+    store: Store, content: Content, level: str
+) -> None:
     data = made(store, content, level)
     assert read(data, content).paragraphs  # no team, no numbers: still a document
     assert workbook.xlsx_bytes(data, content)
