@@ -2,10 +2,11 @@
 reading of a tax code every part shares (the chat, the import, the registrar lists).
 
 A tax code (mã số thuế / mã số doanh nghiệp) is 10 digits with a check digit, or 13 for a
-branch ("0101234567-001"); :func:`tax_code` reads one written with spaces, dots or a dash
-and checks it with ``python-stdnum`` (``stdnum.vn.mst``). Stored as digits only.
+branch ("0101234565-001"); :func:`tax_code` (the one reading, in :mod:`handlers.taxcodes`)
+reads one written with spaces, dots or a dash and checks it with ``python-stdnum``
+(``stdnum.vn.mst``). Stored as digits only.
 
-Imports db.store, db.tables and stdnum.
+Imports db.store, db.tables and handlers (taxcodes, types).
 """
 
 from __future__ import annotations
@@ -13,32 +14,33 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from stdnum import exceptions as stdnum_errors
-from stdnum.vn import mst
 
 from db.store import Tx
 from db.tables import business_t
+from handlers.taxcodes import shown, tax_code
+from handlers.types import RegistryBusiness
+
+__all__ = ["ENTERPRISE", "HOUSEHOLD", "KINDS", "find", "for_chat", "shown", "tax_code"]
 
 ENTERPRISE = "enterprise"
 HOUSEHOLD = "household"
 KINDS = (ENTERPRISE, HOUSEHOLD)
 
 
-def tax_code(text: str) -> str | None:
-    """The tax code written in ``text`` as digits only (10 or 13), or None when it is not a
-    valid one (wrong length, wrong check digit, letters)."""
-    try:
-        return str(mst.validate(text.strip()))
-    except stdnum_errors.ValidationError:
-        return None
-
-
-def shown(code: str) -> str:
-    """A stored tax code as people write it: "0101234567" or "0101234567-001"."""
-    return f"{code[:10]}-{code[10:]}" if len(code) == 13 else code
-
-
 def find(tx: Tx, code: str) -> dict[str, Any] | None:
     """The registry's business with this tax code (as :func:`tax_code` gives it), or None."""
     row = tx.conn.execute(select(business_t).where(business_t.c.tax_code == code)).first()
     return dict(row._mapping) if row else None
+
+
+def for_chat(tx: Tx, code: str) -> RegistryBusiness | None:
+    """What the chat learns of the registry's business with this tax code: who it is, its
+    kind and its founding or certificate day (nothing of its contacts); None when absent."""
+    row = tx.conn.execute(
+        select(
+            business_t.c.id, business_t.c.name, business_t.c.kind, business_t.c.started_on
+        ).where(business_t.c.tax_code == code)
+    ).first()
+    if row is None:
+        return None
+    return RegistryBusiness(int(row.id), code, str(row.name), str(row.kind), row.started_on)
