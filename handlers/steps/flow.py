@@ -24,9 +24,7 @@ STEPS: dict[str, Step] = {
     # who is asking: then the verdict (handlers.steps.verdict)
     "person_birth": Step(person.ask_birth, person.answer_birth),
     "person_citizen": Step(person.ask_citizen, person.answer_citizen),
-    "enterprise_founded": Step(
-        business.ask_founded, business.answer_founded, reads_tax_code=True
-    ),
+    "enterprise_founded": Step(business.ask_founded, business.answer_founded, reads_tax_code=True),
     "household_certificate": Step(
         business.ask_certificate, business.answer_certificate, reads_tax_code=True
     ),
