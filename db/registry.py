@@ -115,6 +115,12 @@ def area_order(area: str | None, known: tuple[str, ...] = ()) -> tuple[int, int,
     return (1, 0, fold(head), int(tail) if tail.isdigit() else -1, fold(area))
 
 
+def areas(tx: Tx) -> list[str]:
+    """The tổ dân phố the registry's businesses are in, as written."""
+    query = select(business_t.c.area).where(business_t.c.area.is_not(None)).distinct()
+    return [str(a) for a in tx.conn.execute(query).scalars()]
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the registry list is narrowed to. ``q``: a name (folded, any part) or a tax
