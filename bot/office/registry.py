@@ -127,7 +127,9 @@ def _filters(request: web.Request, who: Staff) -> tuple[registry.Filters, dict[s
     return chosen, keep
 
 
-async def _listing(request: web.Request, who: Staff, **params: Any) -> web.Response:
+async def _listing(
+    request: web.Request, who: Staff, *, problem: str = "", status: int = 200
+) -> web.Response:
     ctx = of(request)
     chosen, keep = _filters(request, who)
     on = ctx.today()
@@ -164,7 +166,8 @@ async def _listing(request: web.Request, who: Staff, **params: Any) -> web.Respo
         kinds=registry.KINDS,
         today=on,
         max_mb=MAX_UPLOAD // (1024 * 1024),
-        **params,
+        problem=problem,
+        status=status,
     )
 
 
