@@ -69,7 +69,7 @@ def test_a_list_with_titles_above_its_header_is_imported(store: Store, tmp_path:
     path = xlsx(
         tmp_path / "ds.xlsx",
         [
-            HEADER + ["Tổ dân phố", "SĐT", "Địa chỉ email", "Số CCCD chủ hộ"],
+            [*HEADER, "Tổ dân phố", "SĐT", "Địa chỉ email", "Số CCCD chủ hộ"],
             [
                 1,
                 GOOD,
@@ -215,7 +215,7 @@ def test_a_re_import_updates_by_tax_code_and_never_duplicates(store: Store, tmp_
     first = xlsx(
         tmp_path / "a.xlsx",
         [
-            HEADER[1:5] + ["SĐT"],
+            [*HEADER[1:5], "SĐT"],
             [GOOD, "Công ty A", "DN", "01/01/2026", "0912345678"],
             [GOOD2, "Công ty B", "DN", "01/02/2026", None],
         ],
@@ -224,7 +224,7 @@ def test_a_re_import_updates_by_tax_code_and_never_duplicates(store: Store, tmp_
     second = xlsx(
         tmp_path / "b.xlsx",
         [
-            HEADER[1:5] + ["SĐT"],
+            [*HEADER[1:5], "SĐT"],
             [GOOD, "Công ty A (đổi tên)", "DN", "01/01/2026", None],  # no phone: kept
             [GOOD2, "Công ty B", "DN", "01/02/2026", None],
             [GOOD3, "Công ty C", "DN", "01/03/2026", None],
@@ -371,7 +371,7 @@ def test_the_proposal_leaves_out_the_registered_and_the_ineligible(
     path = xlsx(
         tmp_path / "ds.xlsx",
         [
-            HEADER[1:5] + ["Tổ dân phố"],
+            [*HEADER[1:5], "Tổ dân phố"],
             [GOOD, "Đã có biz.vn", "DN", "01/06/2026", "Tổ dân phố 1"],
             [GOOD2, "Đăng ký qua tổ", "HKD", "01/01/2020", "Tổ dân phố 2"],
             [GOOD3, "Đã quá một năm", "DN", "01/06/2024", "Tổ dân phố 1"],
