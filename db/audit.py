@@ -38,6 +38,10 @@ ACTIONS = (
     "export",
     "team_changed",
     "source_changed",
+    "registry_imported",
+    "school_changed",
+    "outreach_recorded",
+    "figure_set",
 )
 
 

@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from bot.office import audit_log, auth, home, leads, sources, teams, users
+from bot.office import audit_log, auth, home, leads, registry, schools, sources, teams, users
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
 
 PAGES = (
@@ -20,6 +20,8 @@ PAGES = (
     leads.ROUTES,
     teams.ROUTES,
     sources.ROUTES,
+    registry.ROUTES,
+    schools.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )
@@ -44,6 +46,7 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
 
 def install(app: web.Application, office: Office) -> None:
     app[OFFICE_KEY] = office
+    registry.install(app)
     for routes in PAGES:
         app.add_routes(routes)
     app.add_routes([web.get(PREFIX + "/static/{name}", stylesheet)])

@@ -213,6 +213,8 @@ NAV = (  # (path, words, roles that see it)
     ("/office/leads", "office.nav.leads", ("admin", "leader", "member")),
     ("/office/teams", "office.nav.teams", ("admin", "leader")),
     ("/office/sources", "office.nav.sources", ("admin",)),
+    ("/office/registry", "office.nav.registry", ("admin", "leader")),
+    ("/office/schools", "office.nav.schools", ("admin", "leader")),
     ("/office/users", "office.nav.users", ("admin",)),
     ("/office/audit", "office.nav.audit", ("admin",)),
 )
