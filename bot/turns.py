@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.channels.registry import writing_first
-from db import conversations, effects
+from db import conversations, effects, registry
 from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
@@ -140,6 +140,9 @@ class Conversations:
         loaded = conversations.load(tx, channel, user)
         if loaded.paused_until is not None and loaded.paused_until > utcnow():
             return None  # a person has taken over this chat: the bot does not talk over them
+        code = engine.tax_code_to_look_up(loaded.state, inbound)
+        if code is not None:  # the registry's answer, for the engine to read
+            inbound = replace(inbound, business=registry.for_chat(tx, code))
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
         shown = effects.apply(tx, inbound, loaded, out.effects, today)

@@ -43,6 +43,10 @@ ACTIONS = (
     "report_submitted",
     "report_finalised",
     "report_exported",
+    "registry_imported",
+    "school_changed",
+    "outreach_recorded",
+    "figure_set",
 )
 
 

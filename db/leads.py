@@ -86,6 +86,7 @@ def record(
         "area": lead.area,
         "contact_time": lead.contact_time,
         "consent_id": consent_id,
+        "business_id": lead.business_id,  # verified against the registry, or not (any more)
     }
     if lead.source:
         values["source"] = lead.source

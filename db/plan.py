@@ -11,10 +11,11 @@ Imports db.models, db.store, db.tables, db.audit and handlers.quarters.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from db.models import utcnow
 from db.store import Tx
@@ -80,14 +81,26 @@ def evidence(tx: Tx, until: date | None = None, since: date | None = None) -> li
 # --- facts from the audit log ----------------------------------------------------------------
 
 
-def audit_facts(tx: Tx, action: str, until: datetime | None = None) -> tuple[int, datetime | None]:
-    """How many times ``action`` was logged (up to ``until``) and the last time."""
+def audit_facts(
+    tx: Tx, action: str, until: datetime | None = None, **detail: Any
+) -> tuple[int, datetime | None]:
+    """How many times ``action`` was logged (up to ``until``) and the last time; with
+    ``detail``, only the events whose detail holds those values (e.g. the registry's
+    proposal list: action "export", list "registry_proposal")."""
     c = audit_t.c
-    query = select(func.count(), func.max(c.at)).where(c.action == action)
+    query = select(c.at, c.detail).where(c.action == action)
     if until is not None:
         query = query.where(c.at <= until)
-    count, last = tx.conn.execute(query).one()
-    return int(count or 0), last
+    times = [at for at, text in tx.conn.execute(query) if not detail or _holds(text, detail)]
+    return len(times), max(times, default=None)
+
+
+def _holds(text: str | None, wanted: dict[str, Any]) -> bool:
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return False
+    return isinstance(found, dict) and all(found.get(k) == v for k, v in wanted.items())
 
 
 # --- reports ---------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 what to record). It resolves what the person meant — a tap, a typed number, the words
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
 the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
-Imports only the standard library and ``handlers`` (content, faq, steps, text, turn, types,
-understand).
+Imports only the standard library and ``handlers`` (content, faq, steps, taxcodes, text,
+turn, types, understand).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from handlers.faq import looks_like_question
 from handlers.steps.flow import GLOBAL, STEPS
 from handlers.steps.moves import faq_answer, reask
 from handlers.steps.start import restart
+from handlers.taxcodes import typed
 from handlers.text import nfc
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import ConversationState, Inbound
@@ -42,6 +43,17 @@ def asking_for_contact(state: ConversationState) -> str | None:
     if not state.slots.get("consented"):
         return None
     return {"lead_name": "name", "lead_phone": "phone"}.get(state.step)
+
+
+def tax_code_to_look_up(state: ConversationState, inbound: Inbound) -> str | None:
+    """The tax code whose registry business this turn needs: the one a typed message gives at
+    a step that reads tax codes; None otherwise. The turn runner looks it up and passes what
+    it found as :attr:`Inbound.business` to :func:`step`, which stays a pure function."""
+    current = STEPS.get(state.step)
+    if current is None or not current.reads_tax_code or inbound.payload or not inbound.text:
+        return None
+    code = typed(nfc(inbound.text))
+    return code if isinstance(code, str) else None
 
 
 def step(state: ConversationState, inbound: Inbound, today: date, content: Content) -> Outcome:

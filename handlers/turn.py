@@ -74,6 +74,7 @@ class Step:
     answer: Callable[[Turn, str | None], Outcome | Miss]
     free_text: bool = False  # the answer is free text: a clear question goes to the FAQ first
     returns_after_faq: bool = True  # after an FAQ answer, say "back to the question"
+    reads_tax_code: bool = False  # a tax code typed here is looked up in the business registry
 
 
 def offered(messages: list[Message]) -> tuple[tuple[str, str], ...]:

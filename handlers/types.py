@@ -27,6 +27,7 @@ __all__ = [
     "Purpose",
     "RecordConsent",
     "RecordLead",
+    "RegistryBusiness",
     "Remind",
     "Reply",
     "ShowMyData",
@@ -48,8 +49,26 @@ class Purpose(StrEnum):
 
 
 @dataclass(frozen=True)
+class RegistryBusiness:
+    """A business of the ward's registry (the list from Phòng Kinh tế), as the chat may know
+    it: its row's id, tax code (digits only), name, kind ("enterprise" or "household") and
+    ``started_on``, the founding day of an enterprise or the certificate's day of a household
+    business (None when the list did not give it)."""
+
+    id: int
+    tax_code: str
+    name: str
+    kind: str
+    started_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
-    """One thing a person did: typed ``text`` or pressed a button carrying ``payload``."""
+    """One thing a person did: typed ``text`` or pressed a button carrying ``payload``.
+
+    ``business`` is filled by the turn runner, not the channel: when the step reads tax codes
+    and ``text`` gives one (:func:`handlers.engine.tax_code_to_look_up`), the registry's
+    business with that code, or None when the registry has none."""
 
     channel: str
     user_ref: str
@@ -58,6 +77,7 @@ class Inbound:
     external_id: str | None = None
     contact_phone: str | None = None  # a phone number the platform vouches for (shared contact)
     push: bool = False  # the channel may write to this person first (news, reminders, notices)
+    business: RegistryBusiness | None = None  # the registry's match for a typed tax code
 
 
 @dataclass(frozen=True)
@@ -138,6 +158,7 @@ class RecordLead:
     contact_time: str
     source: str | None
     domain_idea: str | None = None
+    business_id: int | None = None  # the registry business the resident proved to be
 
 
 @dataclass(frozen=True)

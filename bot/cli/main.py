@@ -17,7 +17,18 @@ from typing import NoReturn
 
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
-from bot.cli import broadcast, chat, db, leads, office, quarterly, run, sources, staff
+from bot.cli import (
+    broadcast,
+    chat,
+    db,
+    leads,
+    office,
+    quarterly,
+    registry,
+    run,
+    sources,
+    staff,
+)
 from bot.cli.common import USAGE_ERROR, Command, Fail
 from bot.settings import SettingError, Settings, get_settings
 
@@ -38,6 +49,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     staff.add,
     office.add,
     sources.add,
+    registry.add,
     channel_groups,
     broadcast.add,
     quarterly.add,  # temporary: the report group (bot/cli/report.py) takes "quarterly" over

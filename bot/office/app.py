@@ -11,7 +11,19 @@ import re
 
 from aiohttp import web
 
-from bot.office import audit_log, auth, home, leads, plan, reports, sources, teams, users
+from bot.office import (
+    audit_log,
+    auth,
+    home,
+    leads,
+    plan,
+    registry,
+    reports,
+    schools,
+    sources,
+    teams,
+    users,
+)
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
 
 PAGES = (
@@ -22,6 +34,8 @@ PAGES = (
     sources.ROUTES,
     plan.ROUTES,
     reports.ROUTES,
+    registry.ROUTES,
+    schools.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )
@@ -46,6 +60,7 @@ async def stylesheet(request: web.Request) -> web.StreamResponse:
 
 def install(app: web.Application, office: Office) -> None:
     app[OFFICE_KEY] = office
+    registry.install(app)
     for routes in PAGES:
         app.add_routes(routes)
     app.add_routes([web.get(PREFIX + "/static/{name}", stylesheet)])

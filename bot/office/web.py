@@ -215,6 +215,8 @@ NAV = (  # (path, words, roles that see it)
     ("/office/sources", "office.nav.sources", ("admin",)),
     ("/office/plan", "office.nav.plan", ("admin", "leader")),
     ("/office/reports", "office.nav.reports", ("admin", "leader")),
+    ("/office/registry", "office.nav.registry", ("admin", "leader")),
+    ("/office/schools", "office.nav.schools", ("admin", "leader")),
     ("/office/users", "office.nav.users", ("admin",)),
     ("/office/audit", "office.nav.audit", ("admin",)),
 )

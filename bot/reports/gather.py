@@ -28,8 +28,10 @@ from handlers.plan import PlanFile
 from handlers.privacy import VIETNAM
 from handlers.quarters import FINAL, Quarter
 
-PROPOSAL_EXPORTED = "proposal_exported"  # audit action of the registry's proposal list
-REGISTRY_IMPORTED = "registry_imported"  # audit action of a registry import
+# the audit log's record of the registry's proposal list written out (db.registry
+# record_proposal_export), and of a registry import (db.registry_import)
+PROPOSAL_EXPORTED = ("export", {"list": "registry_proposal"})
+REGISTRY_IMPORTED = "registry_imported"
 
 
 def programme_of(title: str) -> str:
@@ -74,7 +76,9 @@ def plan_facts(tx: Tx, fig: Figures, quarter: Quarter, on: date) -> PlanFacts:
     until = end_of(on)
     return PlanFacts(
         figures=fig,
-        proposal_exports=records.audit_facts(tx, PROPOSAL_EXPORTED, until),
+        proposal_exports=records.audit_facts(
+            tx, PROPOSAL_EXPORTED[0], until, **PROPOSAL_EXPORTED[1]
+        ),
         registry_imports=records.audit_facts(tx, REGISTRY_IMPORTED, until),
         reports_submitted=sent,
         teams=len(active),

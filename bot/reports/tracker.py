@@ -5,8 +5,8 @@ passed with no result at all). The office's plan page (/office/plan) and the rep
 appendix table both come from :func:`task_rows`.
 
 Measures: training_held (evidence by hand until training sessions exist), news_sent
-(db.progress's news of the month), schools_reached, proposal_biz (the registry's proposal
-list exported: audit "proposal_exported"), registry_shared (registry imports: audit
+(db.progress's news of the month), schools_reached, proposal_biz (the registry's
+proposal list written out: audit "export" of list "registry_proposal"), registry_shared (registry imports: audit
 "registry_imported"), residents_supported (leads contacted, registered), registrations
 (id.vn, biz.vn), reports_submitted (team reports submitted for the quarter).
 

@@ -24,8 +24,10 @@ STEPS: dict[str, Step] = {
     # who is asking: then the verdict (handlers.steps.verdict)
     "person_birth": Step(person.ask_birth, person.answer_birth),
     "person_citizen": Step(person.ask_citizen, person.answer_citizen),
-    "enterprise_founded": Step(business.ask_founded, business.answer_founded),
-    "household_certificate": Step(business.ask_certificate, business.answer_certificate),
+    "enterprise_founded": Step(business.ask_founded, business.answer_founded, reads_tax_code=True),
+    "household_certificate": Step(
+        business.ask_certificate, business.answer_certificate, reads_tax_code=True
+    ),
     # eligible: a domain name, then the offer of help
     "domain_name": Step(ideas.ask_domain, ideas.answer_domain, free_text=True),
     "offer_help": Step(ideas.ask_offer_help, ideas.answer_offer_help, free_text=True),

@@ -116,6 +116,7 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
         area=slots["area"],
         contact_time=when,
         source=turn.state.source,
+        business_id=slots.get("business_id"),
     )
     said = turn.say(
         "lead.recorded", name=lead.name, phone=national(lead.phone), area=lead.area, when=when

@@ -7,6 +7,7 @@ Imports only the standard library and ``handlers`` (rules, turn, types, steps.mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from handlers import rules
@@ -14,18 +15,25 @@ from handlers.steps.moves import goto
 from handlers.turn import Outcome, Turn
 from handlers.types import CountVerdict, Effect, Eligibility, Message
 
+# What a verdict keeps of the slots: the greeting and consent, and the registry business the
+# resident proved to be by its tax code (:mod:`handlers.steps.business`), for the lead.
+KEPT = ("greeted", "consented", "business_id")
 
-def verdict(turn: Turn, e: Eligibility, minor: bool = False) -> Outcome:
+
+def verdict(
+    turn: Turn, e: Eligibility, minor: bool = False, before: Sequence[Message] = ()
+) -> Outcome:
+    """Say ``before``, then the verdict ``e`` and what follows it."""
     e = replace(e, message=turn.t("verdict." + e.reason, e=e))
     applicant = str(turn.state.slots.get("applicant", "person"))
-    keep = {k: v for k, v in turn.state.slots.items() if k in ("greeted", "consented")}  # a new
-    # verdict decides "minor" afresh
+    keep = {k: v for k, v in turn.state.slots.items() if k in KEPT}  # a new verdict decides
+    # "minor" afresh
     state = replace(
         turn.state,
         slots={**keep, "applicant": applicant, "reason": e.reason, "minor": minor},
     )
     effects: list[Effect] = [CountVerdict(applicant, e.reason, turn.state.source)]
-    said = [Message(e.message)]
+    said = [*before, Message(e.message)]
     if e.eligible:
         site = turn.content.program.links["program"]
         said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))

@@ -106,8 +106,8 @@ def plan_ward(store: Store) -> dict[str, int]:
             {
                 "at": datetime(2025, 12, 3, 2, tzinfo=UTC),
                 "actor": "kinhte@phuong.vn",
-                "action": "proposal_exported",
-                "detail": json.dumps({"rows": 12}),
+                "action": "export",  # as db.registry.record_proposal_export writes it
+                "detail": json.dumps({"rows": 12, "format": "xlsx", "list": "registry_proposal"}),
             },
         )
         records.save_report(
