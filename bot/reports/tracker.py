@@ -5,12 +5,12 @@ passed with no result at all). The office's plan page (/office/plan) and the rep
 appendix table both come from :func:`task_rows`.
 
 Measures: training_held (evidence by hand until training sessions exist), news_sent
-(db.progress's news of the month), schools_reached, proposal_biz (the registry's
-proposal list written out: audit "export" of list "registry_proposal"), registry_shared (registry imports: audit
-"registry_imported"), residents_supported (leads contacted, registered), registrations
-(id.vn, biz.vn), reports_submitted (team reports submitted for the quarter).
+(db.progress's news of the month), schools_reached, proposal_biz (the registry's proposal
+list written out: audit "export" of list "registry_proposal"), registry_shared (registry
+imports: audit "registry_imported"), residents_supported (leads contacted, registered),
+registrations (id.vn, biz.vn), reports_submitted (team reports sent for the quarter).
 
-May import: bot.reports.data, handlers.
+May import: bot.reports.data, db.progress (types), handlers.
 """
 
 from __future__ import annotations
