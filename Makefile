@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.office_board
 	$(BIN)/python -m bench.report_docx
+	$(BIN)/python -m bench.progress
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

@@ -22,7 +22,10 @@ def utcnow() -> datetime:
 class Conversation(SQLModel, table=True):
     """One per (channel, user): where the chat stands. ``version`` guards concurrent turns."""
 
-    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_conversation_user"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "user_ref", name="uq_conversation_user"),
+        Index("ix_conversation_source", "source", "created_at"),  # the funnels (0013)
+    )
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
     user_ref: str = Field(max_length=64)
@@ -108,6 +111,7 @@ class LeadEvent(SQLModel, table=True):
     """Every change of a lead: created, updated, status changes, with who and when."""
 
     __tablename__ = "lead_event"
+    __table_args__ = (Index("ix_lead_event_status", "lead_id", "status", "at"),)  # (0013)
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True, ondelete="CASCADE")
     at: datetime = Field(default_factory=utcnow)
@@ -140,6 +144,7 @@ class VerdictCount(SQLModel, table=True):
     """An anonymous record of one verdict reached: for the ward's figures."""
 
     __tablename__ = "verdict_count"
+    __table_args__ = (Index("ix_verdict_count_source", "source", "day", "reason"),)  # (0013)
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
     channel: str = Field(max_length=16)
@@ -393,6 +398,7 @@ class Business(SQLModel, table=True):
     a re-import updates the row with the same tax code. ``started_on`` is the founding day
     of an enterprise or the certificate's day of a household business."""
 
+    __table_args__ = (Index("ix_business_started", "kind", "started_on"),)  # progress (0013)
     id: int | None = Field(default=None, primary_key=True)
     tax_code: str = Field(max_length=13, unique=True)
     name: str = Field(max_length=200)

@@ -7,10 +7,11 @@ does not count, so the numbers of a past day are the numbers as they stood then)
 
 - **id.vn**: registrations of kind id.vn dated on or before ``on`` ÷ the ward's figure
   ``youths_18_23`` (the latest one with ``as_of`` ≤ ``on``; unset → percent null).
-- **biz.vn**: the *eligible businesses* are the registry businesses eligible on ``on`` by
-  handlers/rules.py (an enterprise by its founding day — check_enterprise; a household
-  business in the registry holds its certificate — check_household, from its certificate's
-  day; an enterprise with no founding day is not counted eligible), plus those that
+- **biz.vn**: the *eligible businesses* are the registry businesses eligible on ``on``
+  (db.registry.eligibility, by handlers/rules.py: an enterprise by its founding day —
+  check_enterprise; a household business in the registry holds its certificate —
+  check_household, from its certificate's day; an enterprise with no founding day is not
+  counted eligible), plus those that
   registered while eligible (a biz.vn registration of the business dated on or before
   ``on``, the business eligible on the registration's day). ``registered`` = the distinct
   businesses with such a registration: a second registration of the same business, or one
@@ -34,8 +35,8 @@ leads or of a registry business in its tổ dân phố), and only the registry b
 tổ dân phố (team_area, compared without case or diacritics); the youths, the schools and
 the news are the ward's (they belong to no team), and the funnels count leads only.
 
-Imports db (followup, registry, sources, store, tables, team) and handlers (plan, rules,
-text, privacy).
+Imports db (followup, registry, schools, sources, store, tables, team) and handlers (plan,
+rules, text, privacy).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ from typing import Any
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from db import sources
+from db import registry, sources
 from db.followup import vietnam_midnight
-from db.registry import ENTERPRISE, HOUSEHOLD
+from db.schools import YOUTHS, figure
 from db.sources import Funnel
 from db.store import Tx
 from db.tables import (
@@ -65,15 +66,13 @@ from db.tables import (
     registration_t,
     school_t,
     source_t,
-    ward_figure_t,
 )
 from db.team import areas_of, teams
 from handlers.plan import Band, PlanFile, Target, band
 from handlers.privacy import VIETNAM
-from handlers.rules import BIZ_VN, ID_VN, BadDate, ProgramRules, check_enterprise, check_household
+from handlers.rules import BIZ_VN, ID_VN, ProgramRules
 from handlers.text import fold
 
-YOUTHS = "youths_18_23"  # the ward figure that is the id.vn denominator
 WEEKS = 12
 
 
@@ -187,18 +186,8 @@ def eligibility(rules: ProgramRules) -> Callable[[str, date | None, date], bool]
     known: dict[tuple[str, date | None, date], bool] = {}
 
     def decide(kind: str, started_on: date | None, day: date) -> bool:
-        if kind == ENTERPRISE:
-            if started_on is None:
-                return False
-            try:
-                return check_enterprise(started_on, day, rules).eligible
-            except BadDate:  # founded after the day (or absurdly long ago)
-                return False
-        if kind == HOUSEHOLD:  # the registry lists households with a certificate
-            if started_on is not None and started_on > day:
-                return False  # the certificate was not given yet
-            return check_household(True, day, rules).eligible
-        return False
+        found = registry.eligibility({"kind": kind, "started_on": started_on}, day, rules)
+        return found is not None and found.eligible
 
     def eligible(kind: str, started_on: date | None, day: date) -> bool:
         key = (kind, started_on, day)
@@ -218,68 +207,74 @@ def _end(on: date) -> Any:
     return vietnam_midnight(on + timedelta(days=1))
 
 
-def _figure(tx: Tx, key: str, on: date) -> int | None:
-    """The ward figure ``key`` of the day: the latest with ``as_of`` ≤ ``on`` (the last set
-    among those of the same day). To merge: db/schools.py ``figure`` (the schools work)."""
-    f = ward_figure_t.c
-    query = (
-        select(f.value)
-        .where(f.key == key, f.as_of <= on)
-        .order_by(f.as_of.desc(), f.set_at.desc(), f.id.desc())
-        .limit(1)
-    )
-    value = tx.conn.execute(query).scalar()
-    return None if value is None else int(value)
+def _youths(tx: Tx, on: date) -> int | None:
+    """The number of youths aged 18–23 of the day (db.schools: the latest dated ≤ ``on``)."""
+    found = figure(tx, YOUTHS, on)
+    return None if found is None else int(found["value"])
 
 
-def _team_registration(tx: Tx, team_id: int, business_ids: set[int]) -> ColumnElement[bool]:
-    """A registration belonging to the team: of one of its leads, or of a business in its
-    tổ dân phố (``business_ids``)."""
+def _areas(tx: Tx, team_id: int) -> list[str]:
+    """The registry's ``area`` values (as imported) that are the team's tổ dân phố, compared
+    without case or diacritics (db.team's way)."""
+    keys = {fold(a) for a in areas_of(tx, team_id)}
+    b = business_t.c
+    found = tx.conn.execute(select(b.area).where(b.area.isnot(None)).distinct()).scalars()
+    return sorted(a for a in found if fold(a) in keys)
+
+
+def _team_registration(team_id: int, areas: list[str]) -> ColumnElement[bool]:
+    """A registration belonging to the team: of one of its leads, or of a registry business
+    in its tổ dân phố (``areas``, from :func:`_areas`)."""
     r = registration_t.c
     team_leads = select(lead_t.c.id).where(lead_t.c.team_id == team_id)
-    return or_(r.lead_id.in_(team_leads), r.business_id.in_(sorted(business_ids)))
+    team_businesses = select(business_t.c.id).where(business_t.c.area.in_(areas))
+    return or_(r.lead_id.in_(team_leads), r.business_id.in_(team_businesses))
 
 
 def _businesses(
-    tx: Tx, on: date, rules: ProgramRules, team_id: int | None
-) -> tuple[int, int, int, set[int]]:
-    """(biz.vn registered, businesses reached, eligible businesses, the ids of the registry
-    businesses in view)."""
-    b, r = business_t.c, registration_t.c
-    rows = tx.conn.execute(select(b.id, b.kind, b.started_on, b.phone, b.area)).all()
-    if team_id is not None:
-        areas = {fold(a) for a in areas_of(tx, team_id)}
-        rows = [row for row in rows if row.area is not None and fold(row.area) in areas]
+    tx: Tx, on: date, rules: ProgramRules, areas: list[str] | None
+) -> tuple[int, int, int]:
+    """(biz.vn registered, businesses reached, eligible businesses), of the registry's
+    businesses in ``areas`` (None: all). Rows are counted by (kind, started_on): many share
+    a day, and handlers/rules.py decides once per (kind, day, on)."""
+    b, r, le = business_t.c, registration_t.c, lead_t.c
+    in_view = [] if areas is None else [b.area.in_(areas)]
     eligible = eligibility(rules)
-    by_id = {row.id: row for row in rows}
-    registrations = tx.conn.execute(
-        select(r.business_id, r.registered_on).where(
-            r.kind == BIZ_VN, r.business_id.isnot(None), r.registered_on <= on
-        )
-    ).all()
-    registered = {
-        bid
-        for bid, day in registrations
-        if bid in by_id and eligible(by_id[bid].kind, by_id[bid].started_on, day)
-    }
-    now = {row.id for row in rows if eligible(row.kind, row.started_on, on)}
-    counted = now | registered
+    grouped = select(b.kind, b.started_on, func.count()).group_by(b.kind, b.started_on)
+    now = sum(
+        int(n)
+        for kind, started, n in tx.conn.execute(grouped.where(*in_view))
+        if eligible(kind, started, on)
+    )
+    facts: dict[int, tuple[str, date | None]] = {}  # business id → (kind, started_on)
+    registered: set[int] = set()
+    biz_vn = select(r.business_id, r.registered_on, b.kind, b.started_on).join(
+        business_t, b.id == r.business_id
+    )
+    for bid, day, kind, started in tx.conn.execute(
+        biz_vn.where(r.kind == BIZ_VN, r.registered_on <= on, *in_view)
+    ):
+        facts[bid] = (kind, started)
+        if eligible(kind, started, day):
+            registered.add(bid)
+    # registered while eligible, and no longer eligible on the day: counted too
+    counted = now + sum(1 for bid in registered if not eligible(*facts[bid], on))
 
     contacted, _registered = sources.reached(on)
-    le = lead_t.c
-    leads = tx.conn.execute(
-        select(le.business_id, le.phone).where(le.created_at < _end(on), contacted)
-    ).all()
-    by_phone: dict[str, list[int]] = {}
-    for row in rows:
-        if row.phone:
-            by_phone.setdefault(row.phone, []).append(row.id)
-    reached = {bid for bid, _day in registrations}
-    for business_id, phone in leads:
-        if business_id is not None:
-            reached.add(business_id)
-        reached.update(by_phone.get(phone, ()))
-    return len(registered), len(reached & counted), len(counted), set(by_id)
+    lead_facts = select(b.id, b.kind, b.started_on).where(
+        le.created_at < _end(on), contacted, *in_view
+    )
+    for join in (le.business_id == b.id, le.phone == b.phone):
+        for bid, kind, started in tx.conn.execute(
+            lead_facts.select_from(lead_t.join(business_t, join))
+        ):
+            facts[bid] = (kind, started)
+    reached = sum(
+        1
+        for bid, (kind, started) in facts.items()
+        if bid in registered or eligible(kind, started, on)
+    )
+    return len(registered), reached, counted
 
 
 def _schools(tx: Tx, on: date) -> tuple[int, int]:
@@ -373,8 +368,9 @@ def progress(
     """The plan's numbers on ``on`` (the whole ward, or ``team_id``'s share): see the module
     docstring for what each counts."""
     targets = plan.targets
-    registered, reached, eligible, business_ids = _businesses(tx, on, rules, team_id)
-    team = None if team_id is None else _team_registration(tx, team_id, business_ids)
+    areas = None if team_id is None else _areas(tx, team_id)
+    registered, reached, eligible = _businesses(tx, on, rules, areas)
+    team = None if team_id is None or areas is None else _team_registration(team_id, areas)
     r = registration_t.c
     id_query = select(func.count()).where(r.kind == ID_VN, r.registered_on <= on)
     if team is not None:
@@ -383,7 +379,7 @@ def progress(
     schools_reached, schools = _schools(tx, on)
     return Progress(
         on=on,
-        id_vn=Ratio(id_vn, _figure(tx, YOUTHS, on), targets.id_vn_percent),
+        id_vn=Ratio(id_vn, _youths(tx, on), targets.id_vn_percent),
         biz_vn=Ratio(registered, eligible, targets.biz_vn_percent),
         businesses_reached=Ratio(reached, eligible, targets.businesses_reached_percent),
         schools_reached=Ratio(schools_reached, schools, targets.schools_reached_percent),

@@ -77,10 +77,14 @@ def for_chat(tx: Tx, code: str) -> RegistryBusiness | None:
 
 def eligibility(business: Mapping[str, Any], on: date, rules: ProgramRules) -> Eligibility | None:
     """The business's verdict on ``on`` by handlers.rules, or None when there is none that
-    day (an enterprise without its founding day, or founded after ``on``)."""
-    if business["kind"] == HOUSEHOLD:
-        return check_household(True, on, rules)  # the registry lists certificate holders
+    day (an enterprise without its founding day, or founded after ``on``; a household whose
+    certificate is dated after ``on``). The one reading of a registry row's eligibility: the
+    office, the proposal list and the progress numbers use it."""
     started = business["started_on"]
+    if business["kind"] == HOUSEHOLD:  # the registry lists certificate holders
+        if started is not None and started > on:
+            return None  # the certificate was not given yet
+        return check_household(True, on, rules)
     if started is None:
         return None
     try:

@@ -9,9 +9,11 @@ May import: bot.settings, bot.channels.base (types only), db, handlers.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from bot.channels.base import Registry
 
 USAGE_ERROR = 2
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 class Fail(Exception):
@@ -42,6 +45,19 @@ class Command:
 
 
 Handler = Callable[[Command], int]
+
+
+def day(value: str) -> date:
+    """A day on the command line: 25/11/2026 or 2026-11-25 (an argparse ``type``)."""
+    m = _DMY.match(value.strip())
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"ngày chưa đúng '{value}': viết 25/11/2026 hoặc 2026-11-25"
+        ) from None
 
 
 def content(settings: Settings) -> Content:

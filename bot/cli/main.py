@@ -23,8 +23,8 @@ from bot.cli import (
     db,
     leads,
     office,
-    quarterly,
     registry,
+    report,
     run,
     sources,
     staff,
@@ -50,9 +50,9 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     office.add,
     sources.add,
     registry.add,
+    report.add,
     channel_groups,
     broadcast.add,
-    quarterly.add,  # temporary: the report group (bot/cli/report.py) takes "quarterly" over
     db.add,
 )
 

@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import Registry, Subcommands
-from bot.cli.common import Command, Fail, content, store
+from bot.cli.common import Command, Fail, content, day, store
 from bot.clock import today_in_vietnam
 from bot.reports import document, workbook
 from bot.reports.data import LEVELS
@@ -55,17 +53,11 @@ def add_quarterly(sub: Any) -> None:
     q.add_argument("--output", required=True, help="tệp sẽ ghi, vd. baocao-2026Q4.docx")
     q.add_argument(
         "--on",
-        help="ngày của báo cáo, YYYY-MM-DD (mặc định: hôm nay): dòng ngày tháng, và số liệu "
-        "tính đến ngày đó (không quá ngày cuối quý)",
+        type=day,
+        help="ngày của báo cáo, 05/12/2026 hoặc 2026-12-05 (mặc định: hôm nay): dòng ngày "
+        "tháng, và số liệu tính đến ngày đó (không quá ngày cuối quý)",
     )
     q.set_defaults(handler=run_quarterly)
-
-
-def add(commands: Subcommands, channels: Registry) -> None:
-    """Temporary: a ``report`` group holding only ``quarterly`` (the report group of
-    bot/cli/report.py takes it over)."""
-    group = commands.add_parser("report", help="báo cáo kết quả theo Kế hoạch của phường")
-    add_quarterly(group.add_subparsers(dest="report_command", required=True))
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -111,12 +103,7 @@ def run_quarterly(cmd: Command) -> int:
         raise Fail("--team chỉ dùng với --level team")
     words = content(cmd.settings)
     plan = words.plan
-    today = today_in_vietnam()
-    if args.on:
-        try:
-            today = date.fromisoformat(args.on.strip())
-        except ValueError:
-            raise Fail(f"ngày «{args.on}» chưa đúng: viết như 2026-12-05") from None
+    today = args.on or today_in_vietnam()
     db = store(cmd.settings)
     try:
         with db.transaction() as tx:

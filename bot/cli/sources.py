@@ -10,16 +10,14 @@ handlers.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot import qr
 from bot.channels.base import Registry, Subcommands
-from bot.cli.common import Command, Fail, content, store
+from bot.cli.common import Command, Fail, content, day, store
 from bot.posters import NoPrintableLink, poster_html
 from bot.sources import SourceLink, find, links, offers_links, organisation
 from db import sources
@@ -30,18 +28,6 @@ from handlers.privacy import local_time
 LANG = "vi"  # ward staff read Vietnamese
 ACTOR = "cli"
 CODE_HELP = "mã nguồn (viết hoa hay thường đều được)"
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def _day(value: str) -> date:
-    """25/11/2026 or 2026-11-25 (kept as text here: the message is worded by the handler)."""
-    m = _DMY.match(value.strip())
-    try:
-        if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}': 25/11/2026 hoặc 2026-11-25") from None
 
 
 def add(commands: Subcommands, channels: Registry) -> None:
@@ -63,8 +49,8 @@ def add(commands: Subcommands, channels: Registry) -> None:
     added.set_defaults(handler=run_add)
 
     def period(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--since", type=_day, help="từ ngày (25/11/2026 hoặc 2026-11-25)")
-        p.add_argument("--until", type=_day, help="đến hết ngày (25/11/2026 hoặc 2026-11-25)")
+        p.add_argument("--since", type=day, help="từ ngày (25/11/2026 hoặc 2026-11-25)")
+        p.add_argument("--until", type=day, help="đến hết ngày (25/11/2026 hoặc 2026-11-25)")
 
     listed = sub.add_parser("list", help="các nguồn và kết quả của từng nguồn")
     listed.add_argument("--archived", action="store_true", help="kể cả nguồn đã lưu trữ")

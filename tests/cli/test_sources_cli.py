@@ -64,7 +64,10 @@ def test_sources_are_added_listed_shown_changed_and_archived(
     listed = run(db_url, tmp_path, "list")
     assert listed.returncode == 0, listed.stderr
     assert "hoiphunu — Hội Phụ nữ: Họp chi hội tháng 12" in listed.stdout
-    line = "1 trò chuyện → 1 lượt kiểm tra → 1 đủ điều kiện → 1 yêu cầu hỗ trợ → 0 đã liên hệ được → 0 đã đăng ký"
+    line = (
+        "1 trò chuyện → 1 lượt kiểm tra → 1 đủ điều kiện → 1 yêu cầu hỗ trợ → 0 đã liên hệ được"
+        " → 0 đã đăng ký"
+    )
     assert line in listed.stdout
     assert "tdp7: 1 trò chuyện → 0 lượt kiểm tra" in listed.stdout  # a code nobody added
 
