@@ -20,7 +20,7 @@ from bot.campaigns import CampaignSender
 from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
-from bot.maintenance import maintenance
+from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
@@ -112,5 +112,7 @@ def build_app(
         app.cleanup_ctx.append(scheduler.lifecycle())
     app.add_routes(ROUTES)
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
-    app.cleanup_ctx.append(maintenance(store, content, today))
+    writers = {n: c.capabilities for n, c in running.items() if c.capabilities.writes_first}
+    ask = Writers(frozenset(writers), lambda name, last: writers[name].may_write(last, clock()))
+    app.cleanup_ctx.append(maintenance(store, content, today, ask, ctx.wake_outbox))
     return app

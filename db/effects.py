@@ -3,8 +3,9 @@ turn's transaction, next to the conversation's new state.
 
 The engine (handlers/) decides; this module records: consents, leads (with their event
 and the team's outbox row), anonymous verdict counts, news subscriptions, reminders, a
-domain the resident says they registered, and a person's wish to see or erase their data. What must be shown to the person comes back to
-the caller, which words it. Imports db's query modules and handlers' types.
+domain the resident says they registered, and a person's wish to see or erase their data.
+What must be shown to the person comes back to the caller, which words it. Imports db's
+query modules and handlers' types.
 """
 
 from __future__ import annotations

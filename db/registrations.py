@@ -16,7 +16,7 @@ Imports db (models, outbox, store, tables) and handlers (domains).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,7 +26,15 @@ from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, u
 from db import outbox
 from db.models import utcnow
 from db.store import Tx
-from db.tables import business_t, consent_t, lead_t, outbox_t, registration_t, team_t
+from db.tables import (
+    business_t,
+    consent_t,
+    conversation_t,
+    lead_t,
+    outbox_t,
+    registration_t,
+    team_t,
+)
 from handlers.domains import programme_name
 
 STAFF = "staff"
@@ -166,9 +174,7 @@ def due_for_check(tx: Tx, now: datetime, older_than: timedelta | None) -> list[d
     older_than`` (None: all of them)."""
     query = select(_c.id, _c.domain, _c.dns_status).order_by(_c.id)
     if older_than is not None:
-        query = query.where(
-            or_(_c.dns_checked_at.is_(None), _c.dns_checked_at < now - older_than)
-        )
+        query = query.where(or_(_c.dns_checked_at.is_(None), _c.dns_checked_at < now - older_than))
     return [dict(r) for r in tx.conn.execute(query).mappings()]
 
 
@@ -192,31 +198,44 @@ def counts(tx: Tx) -> dict[str, int]:
 
 
 def queue_follow_ups(
-    tx: Tx, now: datetime, after: timedelta, writes_first: Collection[str]
+    tx: Tx,
+    now: datetime,
+    after: timedelta,
+    channels: Collection[str],
+    may_write: Callable[[str, datetime | None], bool],
 ) -> int:
     """Ask each resident whose request has stood in "contacted" or "registering" for
-    ``after`` whether they registered: once per lead (the outbox's dedupe key), only on the
-    channels that may write first (``writes_first``; the sender keeps a channel's window),
-    only for a lead given with the consent to be contacted that was not withdrawn, and not
-    when a registration of the lead is already known. How many were queued."""
+    ``after`` (since its last change) whether they registered: once per lead (the outbox's
+    dedupe key), only on ``channels`` (those that may write first) and only while
+    ``may_write(channel, their last message)`` (a channel's window: a resident outside it
+    is asked once they write again), only for a lead given with the consent to be
+    contacted, not withdrawn, and not when a registration of the lead is known already.
+    How many were queued."""
     c = lead_t.c
     known = select(_c.id).where(_c.lead_id == c.id).exists()
     key = literal("lead:") + cast(c.id, String) + literal(f":{FOLLOW_UP_KIND}")
     asked = select(outbox_t.c.id).where(outbox_t.c.dedupe_key == key).exists()
+    chat = conversation_t.c
     query = (
-        select(c.id, c.channel, c.user_ref)
-        .select_from(lead_t.join(consent_t, consent_t.c.id == c.consent_id))
+        select(c.id, c.channel, c.user_ref, chat.updated_at.label("last_message"))
+        .select_from(
+            lead_t.join(consent_t, consent_t.c.id == c.consent_id).outerjoin(
+                conversation_t,
+                and_(chat.channel == c.channel, chat.user_ref == c.user_ref),
+            )
+        )
         .where(
             c.status.in_(FOLLOW_UP_STATUSES),
             c.updated_at <= now - after,
-            c.channel.in_(list(writes_first)),
-            and_(consent_t.c.granted.is_(True), consent_t.c.withdrawn_at.is_(None)),
+            c.channel.in_(list(channels)),
+            consent_t.c.granted.is_(True),
+            consent_t.c.withdrawn_at.is_(None),
             ~known,
             ~asked,
         )
         .order_by(c.id)
     )
-    rows = tx.conn.execute(query).all()
+    rows = [r for r in tx.conn.execute(query).all() if may_write(r.channel, r.last_message)]
     for row in rows:
         outbox.enqueue(
             tx, FOLLOW_UP_KIND, row.channel, row.user_ref, {"lead_id": row.id}, _asked(row.id)

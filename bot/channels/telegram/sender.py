@@ -1,6 +1,6 @@
 """Delivering the team's notifications on Telegram (the outbox's Telegram sender): lead
 cards to the team group, full details to the member who took a lead, alerts to admins,
-and notices to residents who asked on Telegram.
+and notices (and the question whether they registered) to residents who asked on Telegram.
 
 May import: bot.channels (notices, this package), bot.outbox, db, handlers.
 """
@@ -63,10 +63,11 @@ class TelegramSender:
 
     async def _deliver(self, row: dict[str, Any], chat: str) -> Delivery:
         kind = row["kind"]
-        if kind == "resident_notice":
+        if kind in notices.RESIDENT_KINDS:
             notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
             if notice is not None:  # None: the resident deleted their data meanwhile
-                await self.bot.send_message(chat, notice.text)
+                markup = render.keyboard(notice.message)
+                await self.bot.send_message(chat, notice.text, reply_markup=markup)
             return SENT
         card = await notices.card_of(self.store, row)
         if card is None:  # the resident deleted their data meanwhile
