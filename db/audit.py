@@ -38,6 +38,8 @@ ACTIONS = (
     "export",
     "team_changed",
     "source_changed",
+    "registrations_imported",
+    "registrations_verified",
 )
 
 

@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
-from bot.cli import broadcast, chat, db, leads, office, run, sources, staff
+from bot.cli import broadcast, chat, db, leads, office, registrations, run, sources, staff
 from bot.cli.common import USAGE_ERROR, Command, Fail
 from bot.settings import SettingError, Settings, get_settings
 
@@ -38,6 +38,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     staff.add,
     office.add,
     sources.add,
+    registrations.add,
     channel_groups,
     broadcast.add,
     db.add,
