@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from bot.office import audit_log, auth, home, leads, sources, teams, users
+from bot.office import audit_log, auth, home, leads, registrations, sources, teams, users
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
 
 PAGES = (
@@ -20,6 +20,7 @@ PAGES = (
     leads.ROUTES,
     teams.ROUTES,
     sources.ROUTES,
+    registrations.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )

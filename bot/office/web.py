@@ -213,6 +213,7 @@ NAV = (  # (path, words, roles that see it)
     ("/office/leads", "office.nav.leads", ("admin", "leader", "member")),
     ("/office/teams", "office.nav.teams", ("admin", "leader")),
     ("/office/sources", "office.nav.sources", ("admin",)),
+    ("/office/registrations", "office.nav.registrations", ("admin", "leader")),
     ("/office/users", "office.nav.users", ("admin",)),
     ("/office/audit", "office.nav.audit", ("admin",)),
 )
