@@ -276,11 +276,9 @@ def _line(tx: Tx, row: Row, today: date, seen: dict[str, int], recorded_by: str)
     elif business is not None and (lead_id := _lead_by(tx, business_id=business["id"])):
         line.by.append("yêu cầu đã xác thực mã số thuế")
     if business is None and known and known["business_id"] is not None:
-        business = (
-            tx.conn.execute(select(business_t).where(business_t.c.id == known["business_id"]))
-            .mappings()
-            .first()
-        )
+        query = select(business_t).where(business_t.c.id == known["business_id"])
+        found = tx.conn.execute(query).mappings().first()
+        business = dict(found) if found else None
     line.lead_id = lead_id
     if business is not None:
         line.business = f"{registry.shown(business['tax_code'])} {business['name']}"
