@@ -20,7 +20,7 @@ from bot.campaigns import CampaignSender
 from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
-from bot.maintenance import maintenance
+from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
@@ -115,5 +115,7 @@ def build_app(
     plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
     plan_duties.on_done = ctx.wakers  # the dispatcher, once it is made
     app.cleanup_ctx.append(plan_duties.lifecycle())
-    app.cleanup_ctx.append(maintenance(store, content, today))
+    writers = {n: c.capabilities for n, c in running.items() if c.capabilities.writes_first}
+    ask = Writers(frozenset(writers), lambda name, last: writers[name].may_write(last, clock()))
+    app.cleanup_ctx.append(maintenance(store, content, today, ask, ctx.wake_outbox))
     return app

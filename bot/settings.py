@@ -9,16 +9,17 @@ variables in a settings block of its own (``TELEGRAM_*`` in
 :class:`Block` read through :meth:`Settings.block`, so adding a channel adds its settings
 without touching this module.
 
-May import: pydantic and pydantic-settings only.
+May import: the standard library, pydantic and pydantic-settings only.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,27 @@ def read(kind: type[S]) -> S:
         raise SettingError(f"{name.upper()}: {problem['msg']}") from exc
 
 
+def dns_server(value: str) -> tuple[str, int]:
+    """(address, port) of "IP", "IP:port", "IPv6" or "[IPv6]:port"; port 53 by default."""
+    text = value.strip()
+    host, port = text, "53"
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") or "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        address = str(ipaddress.ip_address(host))
+        number = int(port)
+    except ValueError:
+        raise ValueError(
+            f"cần địa chỉ IP hoặc IP:cổng, ví dụ 8.8.8.8 hoặc 127.0.0.1:5353, không phải «{value}»"
+        ) from None
+    if not 0 < number < 65536:
+        raise ValueError(f"cổng {number} không hợp lệ (1–65535)")
+    return address, number
+
+
 class Settings(BaseSettings):
     model_config = SOURCES
 
@@ -64,9 +86,20 @@ class Settings(BaseSettings):
     hiendien_public_url: str | None = None
     hiendien_content_dir: Path = ROOT / "content"
     hiendien_log_level: str = "INFO"
+    # The DNS resolver ``hiendien registrations verify`` asks: "IP" or "IP:port" ("[IPv6]:port");
+    # unset: the system's resolver.
+    hiendien_dns_server: str | None = None
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
+
+    @field_validator("hiendien_dns_server")
+    @classmethod
+    def _dns_server(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        dns_server(value)  # raises ValueError, worded for the person who set it
+        return value.strip()
 
     _blocks: dict[type[Block], Block] = PrivateAttr(default_factory=dict)
     _read_environment: bool = PrivateAttr(default=True)

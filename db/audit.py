@@ -47,6 +47,8 @@ ACTIONS = (
     "school_changed",
     "outreach_recorded",
     "figure_set",
+    "registrations_imported",
+    "registrations_verified",
 )
 
 

@@ -2,9 +2,10 @@
 turn's transaction, next to the conversation's new state.
 
 The engine (handlers/) decides; this module records: consents, leads (with their event
-and the team's outbox row), anonymous verdict counts, news subscriptions, reminders, and a
-person's wish to see or erase their data. What must be shown to the person comes back to
-the caller, which words it. Imports db's query modules and handlers' types.
+and the team's outbox row), anonymous verdict counts, news subscriptions, reminders, a
+domain the resident says they registered, and a person's wish to see or erase their data.
+What must be shown to the person comes back to the caller, which words it. Imports db's
+query modules and handlers' types.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, assert_never
 
-from db import consents, erasure, leads, subscribers
+from db import consents, erasure, leads, registrations, subscribers
 from db.conversations import LoadedConversation
 from db.store import Tx
 from handlers.types import (
@@ -24,6 +25,7 @@ from handlers.types import (
     Purpose,
     RecordConsent,
     RecordLead,
+    RecordRegistration,
     Remind,
     ShowMyData,
     Subscribe,
@@ -65,6 +67,17 @@ def apply(
             case Remind():
                 consent = consents.latest(tx, channel, user, Purpose.REMINDER)
                 subscribers.add_reminder(tx, channel, user, effect, consent)
+            case RecordRegistration():
+                lead = leads.latest_of(tx, channel, user, loaded.lead_id)
+                registrations.record(
+                    tx,
+                    effect.domain,
+                    source=registrations.SELF_REPORTED,
+                    registered_on=today,
+                    recorded_by=registrations.RESIDENT,
+                    lead_id=lead["id"] if lead else None,
+                    business_id=lead["business_id"] if lead else None,
+                )
             case _:
                 assert_never(effect)
     return shown

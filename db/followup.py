@@ -15,16 +15,16 @@ The rules, for every caller:
 
 A lead that came before any team served its tổ dân phố is routed (db.leads.route) when
 someone tries to claim it. Statuses: new → claimed → contacted → registering → registered
-(the domain name, when the caller asks for it) / unreachable / declined. The chat buttons
-set "registered" without a domain (``domain=None``: the chat asks nothing, the name stays
-empty until the board records it); any ``domain`` given — even "" from the board's form —
-must be a valid name under .vn.
+(with the domain name) / unreachable / declined. "registered" always needs the domain, a
+name directly under id.vn or biz.vn (:func:`handlers.domains.programme_name`), from every
+caller — the board's form, the chat's buttons (which then ask the member to type it) —
+and records the ``registration`` (db.registrations, source "staff") with the change.
 
 Every change writes its ``lead_event`` row, its audit row and the outbox rows for the
 notifications it causes in the same transaction (the :class:`~db.store.Tx` it is given). A
 claim is decided by the database: the conditional UPDATE that finds the lead still
-unclaimed wins. Imports db (audit, leads, models, outbox, store, tables, team) and
-handlers (domains, phones, privacy, text).
+unclaimed wins. Imports db (audit, leads, models, outbox, registrations, store, tables,
+team) and handlers (domains, phones, privacy, text).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, update
 from sqlalchemy.sql import Select
 
-from db import audit, leads, outbox
+from db import audit, leads, outbox, registrations
 from db.models import utcnow
 from db.outbox import TEAM_RECIPIENT
 from db.store import Tx
 from db.tables import consent_t, event_t, lead_t, member_t, office_user_t, source_t, team_t
 from db.team import admins
-from handlers.domains import registered_name
+from handlers.domains import programme_name
 from handlers.phones import parse_phone
 from handlers.privacy import VIETNAM
 from handlers.text import nfc, plain, words
@@ -239,7 +239,15 @@ def _tell_resident(
 def _lead_state(tx: Tx, lead_id: int) -> dict[str, Any] | None:
     """What the rules and a change read of a lead (None: it does not exist)."""
     c = lead_t.c
-    columns = (c.status, c.team_id, c.area, c.domain, c.assignee_member_id, c.assignee_user_id)
+    columns = (
+        c.status,
+        c.team_id,
+        c.area,
+        c.domain,
+        c.assignee_member_id,
+        c.assignee_user_id,
+        c.business_id,
+    )
     row = tx.conn.execute(select(*columns).where(c.id == lead_id)).mappings().first()
     return dict(row) if row else None
 
@@ -316,11 +324,15 @@ def set_status(
     *,
     domain: str | None = None,
     writes_first: Collection[str] = (),
+    today: date | None = None,
 ) -> str:
     """ "ok", "same", "not_yours" (the actor may not change this lead), "unclaimed" (nobody
-    took it yet), "bad_domain" (``domain`` given but not a valid name under .vn) or
-    "missing". ``domain`` goes only with "registered"; it is stored lower case. A resident
-    on one of ``writes_first`` hears of the statuses in :data:`NOTIFY_RESIDENT`."""
+    took it yet), "missing", or for "registered" a problem of its ``domain``:
+    "domain_needed" (none given), "bad_domain" (not a valid name), "other_zone" (a .vn name
+    not under id.vn or biz.vn), "domain_taken" (recorded as another lead's). ``domain``
+    goes only with "registered"; it is stored lower case, and the registration is recorded
+    (registered ``today``, Vietnam's by default). A resident on one of ``writes_first``
+    hears of the statuses in :data:`NOTIFY_RESIDENT`."""
     if status not in STATUSES:
         raise ValueError(status)
     if domain is not None and status != "registered":
@@ -333,11 +345,28 @@ def set_status(
     if not may_change(actor, lead):
         return "not_yours"
     name = None
-    if domain is not None:
-        name = registered_name(domain)
-        if name is None:
+    if status == "registered":
+        if not (domain or "").strip():
+            return "domain_needed"
+        checked = programme_name(domain or "")
+        if checked.problem == "other_zone":
+            return "other_zone"
+        if not checked.ok or checked.name is None:
             return "bad_domain"
-    if lead["status"] == status and name in (None, lead["domain"]):
+        name = checked.name
+        known = registrations.find(tx, name)
+        if known is not None and known["lead_id"] not in (None, lead_id):
+            return "domain_taken"
+        registrations.record(
+            tx,
+            name,
+            source=registrations.STAFF,
+            registered_on=today or datetime.now(VIETNAM).date(),
+            recorded_by=actor.who,
+            lead_id=lead_id,
+            business_id=lead["business_id"],
+        )
+    if lead["status"] == status and name == lead["domain"]:
         return "same"
     values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
     if name is not None:

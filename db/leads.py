@@ -31,6 +31,20 @@ def belonging_to(channel: str, user_ref: str) -> Any:
     return (lead_t.c.channel == channel) & (lead_t.c.user_ref == user_ref)
 
 
+def latest_of(
+    tx: Tx, channel: str, user_ref: str, lead_id: int | None = None
+) -> dict[str, Any] | None:
+    """The lead of a chat: the conversation's own (``lead_id``) if it still is this chat's,
+    else the newest this chat account gave; None when it gave none."""
+    query = select(lead_t.c.id, lead_t.c.business_id).where(belonging_to(channel, user_ref))
+    if lead_id is not None:
+        own = tx.conn.execute(query.where(lead_t.c.id == lead_id)).mappings().first()
+        if own is not None:
+            return dict(own)
+    row = tx.conn.execute(query.order_by(lead_t.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
 def add_event(
     tx: Tx,
     lead_id: int,

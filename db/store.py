@@ -64,6 +64,16 @@ class Store:
         with self.engine.begin() as conn:
             yield Tx(conn, self.postgres)
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Tx]:
+        """A transaction that is always rolled back: a dry run sees what it would write."""
+        with self.engine.connect() as conn:
+            outer = conn.begin()
+            try:
+                yield Tx(conn, self.postgres)
+            finally:
+                outer.rollback()
+
     def ping(self) -> bool:
         with self.engine.connect() as conn:
             return bool(conn.execute(text("SELECT 1")).scalar() == 1)

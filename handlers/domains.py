@@ -3,7 +3,9 @@
 Rules from ../shared/facts/program.md §5: letters a–z and digits, a hyphen only inside
 and never two in a row, at most 63 characters. Vietnamese letters are only granted
 directly under .vn, so ideas for id.vn/biz.vn are written without diacritics.
-:func:`registered_name` checks a whole name as staff record it once it is registered.
+:func:`registered_name` checks a whole name as staff record it once it is registered;
+:func:`programme_name` whether it is a registration of the programme (one label under
+id.vn or biz.vn), and :func:`name_in` finds a name in a sentence.
 Imports only the standard library and ``handlers.text``.
 """
 
@@ -113,3 +115,59 @@ def registered_name(text: str) -> str | None:
     if not all(_ASCII_LABEL.match(label) for label in labels) or ascii_name in ZONES:
         return None
     return readable
+
+
+PROGRAMME_ZONES = ("id.vn", "biz.vn")  # the zones of the programme: a registration's kind
+
+
+@dataclass(frozen=True)
+class ProgrammeName:
+    """A name checked as a registration of the programme: ``name`` (as
+    :func:`registered_name` gives it) and ``kind`` ("id.vn" or "biz.vn") when it is one;
+    otherwise ``problem``: "invalid" (not a valid name under .vn), "other_zone" (a valid
+    .vn name, but not one label directly under id.vn or biz.vn: "lan.com.vn", "lan.vn",
+    "a.lan.id.vn") or "diacritics" (Vietnamese letters, which VNNIC grants only directly
+    under .vn, never under id.vn or biz.vn)."""
+
+    name: str | None
+    kind: str | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def programme_name(text: str) -> ProgrammeName:
+    """``text`` read as a name registered under the programme (see :class:`ProgrammeName`)."""
+    name = registered_name(text)
+    if name is None:
+        return ProgrammeName(None, problem="invalid")
+    label, _, zone = name.partition(".")
+    if zone not in PROGRAMME_ZONES:
+        return ProgrammeName(name, problem="other_zone")
+    if not label.isascii():
+        return ProgrammeName(name, zone, problem="diacritics")
+    if not check_label(label).ok:  # "--" inside, which only an IDN's "xn--" may have
+        return ProgrammeName(None, problem="invalid")
+    return ProgrammeName(name, zone)
+
+
+_NAME_IN_TEXT = re.compile(r"[^\s,;:!?()\"'“”<>]+\.vn\b\.?", re.IGNORECASE)
+
+
+def name_in(text: str) -> str | None:
+    """The first thing in a sentence written like a name under .vn ("mình đăng ký rồi:
+    lan.id.vn" → "lan.id.vn"), as typed; None when there is none."""
+    found = _NAME_IN_TEXT.search(unicodedata.normalize("NFC", text))
+    return found.group(0).rstrip(".") if found else None
+
+
+def without_names(text: str) -> str:
+    """``text`` with every domain name under .vn in it taken out ("mình đăng ký rồi:
+    lan.id.vn" → "mình đăng ký rồi: "), so the words of a name ("id vn") are not read as
+    words of the sentence. A zone alone ("id.vn") is a word, and stays."""
+    return _NAME_IN_TEXT.sub(
+        lambda m: " " if registered_name(m.group(0)) else m.group(0),
+        unicodedata.normalize("NFC", text),
+    )

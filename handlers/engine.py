@@ -4,8 +4,8 @@
 what to record). It resolves what the person meant — a tap, a typed number, the words
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
 the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
-Imports only the standard library and ``handlers`` (content, faq, steps, taxcodes, text,
-turn, types, understand).
+Imports only the standard library and ``handlers`` (content, domains, faq, steps, taxcodes,
+text, turn, types, understand).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 
 from handlers.content import Content
+from handlers.domains import without_names
 from handlers.faq import looks_like_question
 from handlers.steps.flow import GLOBAL, STEPS
 from handlers.steps.moves import faq_answer, reask
@@ -71,7 +72,8 @@ def step(state: ConversationState, inbound: Inbound, today: date, content: Conte
 
     payload = inbound.payload
     if payload is None and text:
-        payload = choose(text, state.choices, content.phrases) or command(text, content.phrases)
+        said = without_names(text)  # "lan.id.vn" in a sentence is a name, not "id vn"
+        payload = choose(said, state.choices, content.phrases) or command(said, content.phrases)
     if payload in GLOBAL:
         return GLOBAL[payload](turn)
 

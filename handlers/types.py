@@ -27,6 +27,7 @@ __all__ = [
     "Purpose",
     "RecordConsent",
     "RecordLead",
+    "RecordRegistration",
     "RegistryBusiness",
     "Remind",
     "Reply",
@@ -204,6 +205,14 @@ class Unsubscribe:
     """Opt out of programme news at once (the news consent is withdrawn)."""
 
 
+@dataclass(frozen=True)
+class RecordRegistration:
+    """The resident says they registered ``domain`` (already checked: one label under id.vn
+    or biz.vn); recorded as self-reported, with the lead of this chat if there is one."""
+
+    domain: str
+
+
 Effect = (
     RecordConsent
     | RecordLead
@@ -213,6 +222,7 @@ Effect = (
     | Subscribe
     | Unsubscribe
     | Remind
+    | RecordRegistration
 )
 
 

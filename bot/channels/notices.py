@@ -1,7 +1,8 @@
 """What the team's outbox rows carry, read the same way by every channel's sender: the lead's
 card, and the notice a resident gets when the team moves their request along (taken, could
 not reach them, registered) — written to the outbox with the change, in the resident's
-language, sent on the channel they used.
+language, sent on the channel they used — or the follow-up question whether they registered
+(db.registrations.queue_follow_ups), with its two buttons.
 
 May import: db, handlers.
 """
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db import conversations, followup
+from db import conversations, followup, registrations
 from db.store import Store
 from handlers.content import Content
+from handlers.types import Button, Message
+
+RESIDENT_KINDS = ("resident_notice", registrations.FOLLOW_UP_KIND)  # rows to a resident
 
 
 def resident_chat(store: Store, channel: str, user_ref: str) -> tuple[str, datetime | None]:
@@ -48,17 +52,39 @@ async def card_of(store: Store, row: dict[str, Any]) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class Notice:
-    text: str  # in the resident's language
+    message: Message  # in the resident's language
     last_message: datetime | None  # when the resident last wrote (a channel's window)
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+
+def follow_up(content: Content, lang: str) -> Message:
+    """The question whether the resident registered: "Đã đăng ký" (the chat then asks the
+    name, handlers.steps.registered) or "Chưa"."""
+    t = content.render
+    return Message(
+        t(lang, "registered.offer"),
+        (
+            Button(t(lang, "registered.buttons.yes"), payload="registered"),
+            Button(t(lang, "registered.buttons.no"), payload="registered:not_yet"),
+        ),
+    )
 
 
 async def resident_notice(
     store: Store, content: Content, channel: str, row: dict[str, Any]
 ) -> Notice | None:
-    """The notice a "resident_notice" row stands for; None when the lead is gone."""
+    """The message a row of :data:`RESIDENT_KINDS` stands for; None when the lead is gone
+    (or, for the follow-up question, was marked registered meanwhile)."""
     payload = json.loads(row["payload"])
     card = await store.run(lead_card, store, payload["lead_id"])
     if card is None:
         return None
     lang, last = await store.run(resident_chat, store, channel, row["recipient"])
-    return Notice(notice_text(content, lang, card, payload["status"]), last)
+    if row["kind"] == registrations.FOLLOW_UP_KIND:
+        if card["status"] not in registrations.FOLLOW_UP_STATUSES:
+            return None
+        return Notice(follow_up(content, lang), last)
+    return Notice(Message(notice_text(content, lang, card, payload["status"])), last)

@@ -17,6 +17,7 @@ from bot.office import (
     home,
     leads,
     plan,
+    registrations,
     registry,
     reports,
     schools,
@@ -36,6 +37,7 @@ PAGES = (
     reports.ROUTES,
     registry.ROUTES,
     schools.ROUTES,
+    registrations.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )

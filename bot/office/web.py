@@ -217,6 +217,7 @@ NAV = (  # (path, words, roles that see it)
     ("/office/reports", "office.nav.reports", ("admin", "leader")),
     ("/office/registry", "office.nav.registry", ("admin", "leader")),
     ("/office/schools", "office.nav.schools", ("admin", "leader")),
+    ("/office/registrations", "office.nav.registrations", ("admin", "leader")),
     ("/office/users", "office.nav.users", ("admin",)),
     ("/office/audit", "office.nav.audit", ("admin",)),
 )

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.steps import business, ideas, lead, mydata, news, person, questions, start
+from handlers.steps import (
+    business,
+    ideas,
+    lead,
+    mydata,
+    news,
+    person,
+    questions,
+    registered,
+    start,
+)
 from handlers.steps.consent import consent_step
 from handlers.steps.moves import to
 from handlers.turn import Outcome, Step, Turn
@@ -46,6 +56,8 @@ STEPS: dict[str, Step] = {
     ),
     # the person's own data
     "delete_confirm": Step(mydata.ask_delete, mydata.answer_delete),
+    # "I registered": the name of the domain
+    registered.STEP: Step(registered.ask_domain, registered.answer_domain, free_text=True),
 }
 
 GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
@@ -62,4 +74,6 @@ GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
     "subscribe": news.ask_subscribe,
     "remind18": news.ask_remind,
     "unsubscribe": news.unsubscribe,
+    "registered": registered.report_registered,
+    "registered:not_yet": registered.not_yet,
 }

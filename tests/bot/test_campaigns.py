@@ -487,7 +487,8 @@ async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_i
         assert member is not None
         actor = followup.actor_of_member(tx, member)
         assert followup.claim_lead(tx, lead["id"], actor) == "won"
-        assert followup.set_status(tx, lead["id"], actor, "registered") == "ok"
+        done = followup.set_status(tx, lead["id"], actor, "registered", domain="binh.id.vn")
+        assert done == "ok"
     before = len(api.sent())
     clock = Clock(vn("2026-12-01 09:00"))  # the programme ends 31/12/2026
     async with telegram_app(api, sqlite_store, content, clock) as scheduler:

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 from bot.turns import Conversations
 from db import audit, followup, leads
 from db.followup import Actor, Filters
-from db.models import AuditEvent, Lead, LeadEvent, Outbox, utcnow
+from db.models import AuditEvent, Lead, LeadEvent, Outbox, Registration, utcnow
 from db.store import Store
 from db.tables import lead_t, source_t
 from handlers.types import RecordLead
@@ -218,8 +218,9 @@ def test_statuses_are_recorded_with_who_and_when(store: Store) -> None:
     assert status(store, lead_id, holder, "contacted") == "ok"
     assert status(store, lead_id, holder, "contacted") == "same"
     assert status(store, lead_id, holder, "registering") == "ok"
-    assert status(store, lead_id, boss, "registered") == "ok"
-    assert status(store, 9999, boss, "registered") == "missing"
+    assert status(store, lead_id, boss, "registered") == "domain_needed"
+    assert status(store, lead_id, boss, "registered", domain="binh.id.vn") == "ok"
+    assert status(store, 9999, boss, "registered", domain="an.id.vn") == "missing"
     with pytest.raises(ValueError):
         status(store, lead_id, boss, "claimed")
     with store.transaction() as tx:
@@ -260,33 +261,47 @@ def test_leaders_change_their_teams_leads_members_only_theirs(store: Store) -> N
     assert [lead_row(store, i)["status"] for i in (ours, theirs)] == ["contacted", "declined"]
 
 
-def test_registered_takes_a_valid_name_under_vn(store: Store) -> None:
+def test_registered_takes_a_valid_name_under_id_vn_or_biz_vn(store: Store) -> None:
     team_id = a_team(store, "Tổ 1")
     lead_id = a_lead(store, "0912 345 678")
     holder = member_actor(store, a_member(store, "1", team_id, "Chị Hoa"))
     claim(store, lead_id, holder)
-    for wrong in ("", "  ", "binh.com", "id.vn", "-binh.id.vn", "binh..id.vn", "bình id.vn"):
+    for missing in (None, "", "  "):
+        assert status(store, lead_id, holder, "registered", domain=missing) == "domain_needed"
+    for wrong in ("binh.com", "id.vn", "-binh.id.vn", "binh..id.vn", "bình id.vn", "bình.id.vn"):
         assert status(store, lead_id, holder, "registered", domain=wrong) == "bad_domain", wrong
+    for elsewhere in ("Bình.VN", "binh.com.vn", "a.binh.id.vn"):
+        assert status(store, lead_id, holder, "registered", domain=elsewhere) == "other_zone"
     assert lead_row(store, lead_id)["status"] == "claimed"
+    assert rows(store, Registration) == []
     assert status(store, lead_id, holder, "registered", domain=" TranVanBinh.ID.VN ") == "ok"
     assert lead_row(store, lead_id)["domain"] == "tranvanbinh.id.vn"
     assert status(store, lead_id, holder, "registered", domain="tranvanbinh.id.vn") == "same"
-    assert status(store, lead_id, holder, "registered") == "same"  # the chat asks no name
-    assert status(store, lead_id, holder, "registered", domain="Bình.VN") == "ok"  # corrected
+    assert status(store, lead_id, holder, "registered") == "domain_needed"  # never without
+    assert status(store, lead_id, holder, "registered", domain="Binh.Biz.VN") == "ok"  # corrected
     lead = lead_row(store, lead_id)
-    assert (lead["status"], lead["domain"]) == ("registered", "bình.vn")
+    assert (lead["status"], lead["domain"]) == ("registered", "binh.biz.vn")
     with pytest.raises(ValueError):
         status(store, lead_id, holder, "contacted", domain="binh.id.vn")
 
 
-def test_the_chat_marks_registered_without_a_name(store: Store) -> None:
+def test_registered_records_the_registration_in_the_same_transaction(store: Store) -> None:
     team_id = a_team(store, "Tổ 1")
     lead_id = a_lead(store, "0912 345 678")
+    other_id = a_lead(store, "0987 654 321")
     holder = member_actor(store, a_member(store, "1", team_id, "Chị Hoa"))
     claim(store, lead_id, holder)
-    assert status(store, lead_id, holder, "registered") == "ok"
-    lead = lead_row(store, lead_id)
-    assert (lead["status"], lead["domain"]) == ("registered", None)
+    claim(store, other_id, holder)
+    day = date(2026, 12, 1)
+    assert status(store, lead_id, holder, "registered", domain="Lan.ID.VN", today=day) == "ok"
+    [registration] = rows(store, Registration)
+    assert registration["domain"] == "lan.id.vn" and registration["kind"] == "id.vn"
+    assert registration["source"] == "staff" and registration["lead_id"] == lead_id
+    assert registration["registered_on"] == day and registration["recorded_by"] == "telegram:1"
+    # the same name for another resident's request is refused, and nothing changes
+    assert status(store, other_id, holder, "registered", domain="lan.id.vn") == "domain_taken"
+    assert lead_row(store, other_id)["status"] == "claimed"
+    assert len(rows(store, Registration)) == 1
 
 
 def test_notes_are_appended_to_the_history(store: Store) -> None:
@@ -328,7 +343,8 @@ def test_claims_statuses_and_notes_go_to_the_audit_log(store: Store) -> None:
     claim(store, lead_id, hoa)
     status(store, lead_id, hoa, "registering")
     status(store, lead_id, boss, "registered", domain="binh.id.vn")
-    status(store, lead_id, boss, "registered")  # same: nothing to log
+    status(store, lead_id, boss, "registered", domain="binh.id.vn")  # same: nothing to log
+    status(store, lead_id, boss, "registered")  # refused without the name: nothing to log
     with store.transaction() as tx:
         followup.add_note(tx, lead_id, hoa, "xong")
         followup.add_note(tx, lead_id, hoa, "")  # refused: nothing to log

@@ -47,6 +47,7 @@ from bot.channels.telegram.settings import TelegramSettings
 from bot.settings import Settings
 from db import conversations, followup, team
 from db.models import utcnow
+from handlers.domains import programme_name
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ _START_PAYLOAD = re.compile(r"^/start(?:@\w+)?\s+(\S+)")
 _VALID_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COMMANDS = ("start", "menu", "hoi", "nhantin", "stop", "dulieu", "xoa", "english")
 REMINDER_CHECK_SECONDS = 60
+REGISTERED_COMMAND = "dangky"  # "/dangky 12 lan.id.vn": a lead registered, with its domain
+ALERTS = ("not_member", "taken", "not_yours", "other_team", "no_team", "domain_needed")
 __all__ = ["ConfigError", "TelegramChannel"]
 
 
@@ -128,6 +131,7 @@ class TelegramChannel(Channel):
         self._contact_keyboard: set[int] = set()  # chats showing "share my phone number"
         self._tasks: list[asyncio.Task[None]] = []
         self.app.add_handler(CommandHandler("staff", self.on_staff))
+        self.app.add_handler(CommandHandler(REGISTERED_COMMAND, self.on_registered))
         self.app.add_handler(CallbackQueryHandler(self.on_team_button, pattern=r"^l[cs]:"))
         self.app.add_handler(
             MessageHandler(
@@ -259,7 +263,8 @@ class TelegramChannel(Channel):
                 if parts[0] == "lc":
                     return followup.claim_lead(tx, lead_id, actor, writes_first=tell)
                 if len(parts) == 3 and parts[2] in followup.STATUSES:
-                    # "registered" without the domain: the chat asks nothing, the board does
+                    # "registered" needs the domain: the answer asks the member to type
+                    # "/dangky ID name" (on_registered)
                     return followup.set_status(tx, lead_id, actor, parts[2], writes_first=tell)
                 return "missing"
 
@@ -271,9 +276,46 @@ class TelegramChannel(Channel):
             return
         self.ctx.wake_outbox()
         await query.answer(
-            self.content.render("vi", f"team.answers.{outcome}"),
-            show_alert=outcome in ("not_member", "taken", "not_yours", "other_team", "no_team"),
+            self.content.render("vi", f"team.answers.{outcome}", lead_id=parts[1]),
+            show_alert=outcome in ALERTS,
         )
+
+    async def on_registered(self, update: Update, ctx: ContextTypes.DEFAULT_TYPE) -> None:
+        """ "/dangky ID tên-miền": a member records the domain a lead registered — the
+        "registered" button's second half (a status that needs the name)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        args = ctx.args or []
+        if len(args) != 2 or not args[0].lstrip("#").isdigit():
+            await message.reply_text(self.content.render("vi", "team.registered_usage"))
+            return
+        lead_id, domain = int(args[0].lstrip("#")), args[1]
+
+        def act() -> str | None:
+            with self.store.transaction() as tx:
+                if not conversations.mark_seen(tx, CHANNEL, str(update.update_id)):
+                    return None
+                member = team.member_for(tx, CHANNEL, str(user.id))
+                if member is None:
+                    return "not_member"
+                actor = followup.actor_of_member(tx, member)
+                return followup.set_status(
+                    tx,
+                    lead_id,
+                    actor,
+                    "registered",
+                    domain=domain,
+                    writes_first=self.ctx.writes_first,
+                )
+
+        outcome = await self.store.run(act)
+        if outcome is None:  # a redelivered message
+            return
+        self.ctx.wake_outbox()
+        key = "team.registered_ok" if outcome in ("ok", "same") else f"team.answers.{outcome}"
+        shown = programme_name(domain).name or domain
+        await message.reply_text(self.content.render("vi", key, lead_id=lead_id, domain=shown))
 
     # --- life inside hiendien run ----------------------------------------------------------
 

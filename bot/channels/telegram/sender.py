@@ -1,7 +1,7 @@
 """Delivering the team's notifications on Telegram (the outbox's Telegram sender): lead
 cards to the team group, full details to the member who took a lead, alerts to admins,
-notices to residents who asked on Telegram, and staff notices (the plan's reminders to team
-leaders).
+notices (and the question whether they registered) to residents who asked on Telegram, and
+staff notices (the plan's reminders to team leaders).
 
 May import: bot.channels (notices, this package), bot.outbox, db, handlers.
 """
@@ -68,10 +68,11 @@ class TelegramSender:
         if kind == "staff_notice":  # a staff member's notice, its text written when queued
             await self.bot.send_message(chat, json.loads(row["payload"])["text"])
             return SENT
-        if kind == "resident_notice":
+        if kind in notices.RESIDENT_KINDS:
             notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
             if notice is not None:  # None: the resident deleted their data meanwhile
-                await self.bot.send_message(chat, notice.text)
+                markup = render.keyboard(notice.message)
+                await self.bot.send_message(chat, notice.text, reply_markup=markup)
             return SENT
         card = await notices.card_of(self.store, row)
         if card is None:  # the resident deleted their data meanwhile

@@ -21,12 +21,14 @@ from bot.channels import notices
 from bot.channels.capabilities import Capabilities
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.api import TokenError, ZaloApi, ZaloError
+from bot.channels.zalo.render import messages
 from bot.channels.zalo.team import details_text, offer_text
 from bot.outbox import SENT, Delivery
 from db import conversations, team
 from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
+from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 OUTSIDE = "outside the free 48-hour window: not sent"
@@ -64,13 +66,14 @@ class ZaloSender:
 
     async def deliver(self, row: dict[str, Any]) -> Delivery:
         kind = row["kind"]
-        if kind == "resident_notice":
+        if kind in notices.RESIDENT_KINDS:
             notice = await notices.resident_notice(self.store, self.content, CHANNEL, row)
             if notice is None:  # the resident deleted their data meanwhile
                 return SENT
             if not self.caps.may_write(notice.last_message, self.clock()):
                 return Delivery("dead", error=OUTSIDE)
-            return await self._send(row["recipient"], notice.text)
+            [(rich, plain)] = messages(Reply((notice.message,)))
+            return await self._send(row["recipient"], rich, plain)
         if kind in MEMBER_KINDS:
             return await self._to_member(row)
         if kind == STAFF_NOTICE:
@@ -92,7 +95,7 @@ class ZaloSender:
             text = details_text(self.content, card)
         if not self.caps.may_write(member["last_message_at"], self.clock()):
             return Delivery("dead", error=f"{OUTSIDE} (the lead is on the office's board)")
-        return await self._send(row["recipient"], text)
+        return await self._send(row["recipient"], {"text": text})
 
     async def _notice(self, row: dict[str, Any]) -> Delivery:
         member = await self.store.run(member_of, self.store, row["recipient"])
@@ -100,14 +103,19 @@ class ZaloSender:
             return Delivery("dead", error="not an active team member any more: not sent")
         if not self.caps.may_write(member["last_message_at"], self.clock()):
             return Delivery("dead", error=f"{OUTSIDE} (the office shows the same notice)")
-        return await self._send(row["recipient"], json.loads(row["payload"])["text"])
+        return await self._send(row["recipient"], {"text": json.loads(row["payload"])["text"]})
 
-    async def _send(self, recipient: str, text: str) -> Delivery:
+    async def _send(
+        self, recipient: str, body: dict[str, Any], plain: dict[str, Any] | None = None
+    ) -> Delivery:
+        """Send ``body``; if Zalo refuses its buttons, ``plain`` (the numbered text)."""
         try:
-            message_id = await self.api.send(recipient, {"text": text})
+            message_id = await self.api.send(recipient, body)
         except TokenError as exc:
             return Delivery("retry", error=str(exc)[:500])
         except ZaloError as exc:
+            if exc.kind == "buttons" and plain is not None and plain != body:
+                return await self._send(recipient, plain)
             if exc.kind == "retry":
                 return Delivery("retry", error=str(exc)[:500])
             return Delivery("dead", error=f"{exc.kind}: {exc}"[:500])

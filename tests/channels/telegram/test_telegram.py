@@ -7,23 +7,27 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from bot.app import build_app
 from bot.channels.telegram.settings import TelegramSettings
+from bot.maintenance import Writers, follow_up_once
 from bot.settings import Settings
 from bot.turns import Conversations
-from db import team
-from db.models import Lead, Outbox
+from db import followup, team
+from db.models import Lead, Outbox, Registration, utcnow
 from db.store import Store
+from db.tables import lead_t
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
 from tests.support.conversations import LEAD_DIALOGUE
+from tests.support.followup import a_member, a_team, member_actor
 from tests.support.records import invite, rows
 from tests.support.serving import free_port, serve
 from tests.support.telegram_chat import GROUP, say, tap
@@ -200,14 +204,31 @@ async def test_the_team_moves_a_lead_through_its_statuses_only_its_own_team(
             "📵 Không liên lạc được",
             "🚫 Từ chối",
         ]
-        for title, shown in (("Đang đăng ký", "Đang đăng ký"), ("Đã đăng ký", "Đã đăng ký xong")):
-            message, data = api.button(GROUP, title)
-            api.push(api.callback(601, data, message, chat_id=GROUP))
-            await api.wait_for(
-                lambda shown=shown: f"Trạng thái: {shown}" in api.last_message(GROUP)["text"]
+        message, data = api.button(GROUP, "Đang đăng ký")
+        api.push(api.callback(601, data, message, chat_id=GROUP))
+        await api.wait_for(lambda: "Trạng thái: Đang đăng ký" in api.last_message(GROUP)["text"])
+        # "registered" needs the domain: the tap asks the member to type it
+        message, data = api.button(GROUP, "Đã đăng ký")
+        api.push(api.callback(601, data, message, chat_id=GROUP))
+        asked = (await api.wait_call("answerCallbackQuery", 4))[-1]
+        lead_id = rows(sqlite_store, Lead)[0]["id"]
+        assert f"/dangky {lead_id} " in asked.params["text"] and asked.params["show_alert"]
+        assert rows(sqlite_store, Lead)[0]["status"] == "registering"
+        api.push(api.message(601, f"/dangky {lead_id} binh.com.vn", chat_id=GROUP))
+        await api.wait_for(lambda: "không thuộc chương trình" in api.sent_texts(GROUP)[-1])
+        assert rows(sqlite_store, Lead)[0]["status"] == "registering"
+        api.push(api.message(601, f"/dangky {lead_id} TranVanBinh.ID.VN", chat_id=GROUP))
+        await api.wait_for(lambda: "tên miền tranvanbinh.id.vn" in api.sent_texts(GROUP)[-1])
+        await api.wait_for(  # the card, edited in place
+            lambda: (
+                "Trạng thái: Đã đăng ký xong" in api.calls_to("editMessageText")[-1].params["text"]
             )
+        )
     [lead] = rows(sqlite_store, Lead)
-    assert (lead["status"], lead["domain"]) == ("registered", None)  # the board asks the name
+    assert (lead["status"], lead["domain"]) == ("registered", "tranvanbinh.id.vn")
+    [registration] = rows(sqlite_store, Registration)
+    assert (registration["domain"], registration["source"]) == ("tranvanbinh.id.vn", "staff")
+    assert registration["lead_id"] == lead["id"]
 
 
 async def test_429_then_success_is_delivered_once_after_the_wait(
@@ -334,3 +355,38 @@ async def test_the_aiohttp_transport_maps_answers_and_errors_as_ptb_expects() ->
         with pytest.raises(NetworkError) as refused:  # nobody listens there
             await request.post(f"http://127.0.0.1:{free_port()}/bot{api.token}/getMe")
         assert not isinstance(refused.value, TimedOut)
+
+
+async def test_a_week_after_contact_the_resident_is_asked_whether_they_registered(
+    api: BotApiStandIn, sqlite_store: Store, content: Content
+) -> None:
+    resident = 71
+    conversations = Conversations(sqlite_store, content, lambda: TODAY)
+    for text in LEAD_DIALOGUE:
+        await conversations.handle(Inbound("telegram", str(resident), text=text))
+    [lead] = rows(sqlite_store, Lead)
+    team_id = a_team(sqlite_store, "Tổ 1")
+    holder = member_actor(sqlite_store, a_member(sqlite_store, "9", team_id, "Chị Hoa", "admin"))
+    with sqlite_store.transaction() as tx:
+        assert followup.claim_lead(tx, lead["id"], holder) == "won"
+        assert followup.set_status(tx, lead["id"], holder, "contacted") == "ok"
+        tx.conn.execute(
+            update(lead_t)
+            .where(lead_t.c.id == lead["id"])
+            .values(updated_at=utcnow() - timedelta(days=8))
+        )
+    telegram_only = Writers(frozenset({"telegram"}), lambda _name, _last: True)
+    async with running(api, sqlite_store, content):
+        assert await sqlite_store.run(follow_up_once, sqlite_store, telegram_only, utcnow()) == 1
+        assert await sqlite_store.run(follow_up_once, sqlite_store, telegram_only, utcnow()) == 0
+        await api.wait_for(
+            lambda: any("đã đăng ký được tên miền" in t for t in api.sent_texts(resident))
+        )
+        titles = [b["text"] for row in api.last_keyboard(resident) for b in row]
+        assert titles == ["Đã đăng ký", "Chưa"]
+        asked = await tap(api, resident, "Đã đăng ký")
+        assert "gõ giúp mình tên miền" in asked
+        thanks = await say(api, resident, "Tôi đăng ký tên tranbinh.id.vn")
+        assert "Chúc mừng bạn đã có tên miền tranbinh.id.vn" in thanks
+    [registration] = rows(sqlite_store, Registration)
+    assert (registration["source"], registration["lead_id"]) == ("self_reported", lead["id"])
