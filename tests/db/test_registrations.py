@@ -1,7 +1,7 @@
 """Registered domains (db.registrations), on SQLite and PostgreSQL: one row per domain,
 what is missing filled in and nothing lost, a registrar's list confirming what a resident
 said; a resident's own report through the conversation, linked to their request; the
-backfill of leads already marked registered (migration 0013); and the follow-up question,
+backfill of leads already marked registered (migration 0014); and the follow-up question,
 queued once, only where the channel may write first and the resident consented."""
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def test_a_resident_reports_their_domain_in_the_chat_linked_to_their_request(
 
 def test_the_backfill_records_leads_already_marked_registered(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate.upgrade(url, "0012")
+    migrate.upgrade(url, "0013")
     with Store(url) as old:
         ids = [a_lead(old, p) for p in ("0912 345 678", "0987 654 321", "0903 111 222")]
         business_id = a_business(old)
