@@ -357,6 +357,8 @@ def set_status(
         known = registrations.find(tx, name)
         if known is not None and known["lead_id"] not in (None, lead_id):
             return "domain_taken"
+        if lead["domain"] and lead["domain"] != name:  # a correction of the name
+            registrations.withdraw_staff_record(tx, lead_id, lead["domain"])
         registrations.record(
             tx,
             name,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, insert, literal, or_, select, update
 
 from db import outbox
 from db.models import utcnow
@@ -112,6 +112,16 @@ def record(
         return Recorded("same", found["id"], name)
     tx.conn.execute(update(registration_t).where(_c.id == found["id"]).values(**changes))
     return Recorded("updated", found["id"], name)
+
+
+def withdraw_staff_record(tx: Tx, lead_id: int, domain: str) -> bool:
+    """Staff corrected a lead's name: the registration they recorded under the old one (and
+    only theirs — a registrar's list or the resident's own word stays) is removed, so one
+    person is never counted twice. Whether a row went."""
+    gone = tx.conn.execute(
+        delete(registration_t).where(_c.domain == domain, _c.lead_id == lead_id, _c.source == STAFF)
+    )
+    return bool(gone.rowcount)
 
 
 def for_lead(tx: Tx, lead_id: int) -> list[dict[str, Any]]:

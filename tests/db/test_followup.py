@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.turns import Conversations
-from db import audit, followup, leads
+from db import audit, followup, leads, registrations
 from db.followup import Actor, Filters
 from db.models import AuditEvent, Lead, LeadEvent, Outbox, Registration, utcnow
 from db.store import Store
@@ -302,6 +302,29 @@ def test_registered_records_the_registration_in_the_same_transaction(store: Stor
     assert status(store, other_id, holder, "registered", domain="lan.id.vn") == "domain_taken"
     assert lead_row(store, other_id)["status"] == "claimed"
     assert len(rows(store, Registration)) == 1
+
+
+def test_a_corrected_name_replaces_the_staff_record_so_one_person_counts_once(
+    store: Store,
+) -> None:
+    team_id = a_team(store, "Tổ 1")
+    lead_id = a_lead(store, "0912 345 678")
+    holder = member_actor(store, a_member(store, "1", team_id, "Chị Hoa"))
+    claim(store, lead_id, holder)
+    assert status(store, lead_id, holder, "registered", domain="lann.id.vn") == "ok"  # a typo
+    with store.transaction() as tx:  # the resident had also said so in the chat
+        registrations.record(
+            tx,
+            "lan.id.vn",
+            source=registrations.SELF_REPORTED,
+            registered_on=date(2026, 12, 1),
+            recorded_by="resident",
+            lead_id=lead_id,
+        )
+    assert status(store, lead_id, holder, "registered", domain="lan.id.vn") == "ok"
+    assert lead_row(store, lead_id)["domain"] == "lan.id.vn"
+    kept = {(r["domain"], r["source"]) for r in rows(store, Registration)}
+    assert kept == {("lan.id.vn", "staff")}  # the typo is gone; staff confirmed the resident
 
 
 def test_notes_are_appended_to_the_history(store: Store) -> None:
