@@ -117,6 +117,8 @@ def progress_lines(words: Content, found: Progress) -> list[str]:
         name = row.key if row.key is not None else _say(words, "no_source")
         out.append(f"  {name}: {_funnel_line(words, row, leads_only)}")
     out += ["", _say(words, "by_team") + ":"]
+    if not found.by_team:
+        out.append("  " + _say(words, "nothing"))
     for row in found.by_team:
         name = row.name if row.key is not None else _say(words, "no_team")
         out.append(f"  {name}: {_funnel_line(words, row, True)}")
