@@ -295,6 +295,7 @@ def load_content(root: Path) -> Content:
         undefined=jinja2.StrictUndefined,
     )
     pages.globals.update(_common(program, ward))
+    pages.filters.update(money=vn_money)  # 1.250 (|money(",") for 1,250 in English)
     content = Content(
         root,
         program,

@@ -133,7 +133,7 @@ async def test_leaders_read_the_schools_and_the_figure_but_change_nothing(
         page = await b.get("/office/schools")
         assert page.status == 200
         assert "Trường Cao đẳng Hàng hải" in page.text and "Chưa tiếp cận" in page.text
-        assert "<strong>1200</strong>" in page.text and "Công an phường" in page.text
+        assert "<strong>1.200</strong>" in page.text and "Công an phường" in page.text
         assert 'action="/office/schools/youths"' not in page.text
         for path, data in (
             ("/office/schools", {"name": "Mới", "kind": "college"}),
@@ -204,7 +204,7 @@ async def test_an_admin_adds_a_school_records_an_activity_and_sets_the_figure(
         assert figure.status == 303
         page = await b.get("/office/schools?done=figure_set")
         assert "Đã lưu số thanh niên 18–23 tuổi." in page.text
-        assert "<strong>1250</strong>" in page.text
+        assert "<strong>1.250</strong>" in page.text
         assert "Đã tiếp cận" in page.text and "80 người tham dự" in page.text
         archived = await b.post(f"/office/schools/{school['id']}/archive", {})
         assert archived.status == 303
