@@ -517,3 +517,59 @@ class ScheduledDuty(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     due_on: date
     done_at: datetime | None = None
+
+
+class TrainingSession(SQLModel, table=True):
+    """A training session (tập huấn) the ward holds: when and where, for whom, how many seats.
+    ``starts_at`` is stored in UTC; ``cancelled_at`` set when it is called off (registrants
+    are told)."""
+
+    __tablename__ = "training_session"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    starts_at: datetime = Field(index=True)
+    place: str = Field(max_length=300)
+    map_url: str | None = Field(default=None, max_length=500)
+    capacity: int
+    audience: str = Field(max_length=16)  # youth | business | household | team | all
+    school_id: int | None = Field(
+        default=None, foreign_key="school.id", index=True, ondelete="SET NULL"
+    )  # a session held at a college or vocational school (the plan's I.5)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    cancelled_at: datetime | None = None
+    campaign_id: int | None = Field(
+        default=None, foreign_key="campaign.id", ondelete="SET NULL"
+    )  # the broadcast that announced it
+
+
+class TrainingSignup(SQLModel, table=True):
+    """A person signed up for a session (under the consent of purpose "training"), on the
+    waiting list, or added at the door (``walk_in``). ``code`` is their personal check-in
+    code; ``status``: registered | waiting | cancelled. The waiting order is ``queued_at``."""
+
+    __tablename__ = "training_signup"
+    __table_args__ = (
+        UniqueConstraint("session_id", "phone", name="uq_training_signup_phone"),
+        Index("ix_training_signup_user", "channel", "user_ref"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="training_session.id", index=True, ondelete="CASCADE")
+    channel: str | None = Field(default=None, max_length=16)  # None: added by staff
+    user_ref: str | None = Field(default=None, max_length=64)
+    lang: str = Field(default="vi", max_length=8)
+    name: str = Field(max_length=80)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    consent_id: int | None = Field(default=None, foreign_key="consent.id", ondelete="SET NULL")
+    status: str = Field(max_length=16, index=True)
+    queued_at: datetime = Field(default_factory=utcnow)
+    code: str = Field(max_length=16, unique=True)
+    walk_in: bool = False
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = Field(default=None, max_length=254)
+    promoted_at: datetime | None = None  # moved up from the waiting list
+    cancelled_at: datetime | None = None
+    reminded_day_at: datetime | None = None  # the reminder the day before, 09:00
+    reminded_soon_at: datetime | None = None  # the reminder two hours before
+    created_at: datetime = Field(default_factory=utcnow)
