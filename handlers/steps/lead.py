@@ -2,7 +2,7 @@
 name, phone (or a shared contact), tổ dân phố, and a time to call — recorded as one lead.
 
 Nobody under the ward's minimum age to store is asked; a consent already given is not asked
-again. Imports only the standard library and ``handlers`` (phones, text, turn, types,
+again. Imports only the standard library and ``handlers`` (names, phones, text, turn, types,
 steps.moves).
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from handlers.names import person_name
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.steps.moves import goto, reask
 from handlers.text import plain
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Button, Message, RecordConsent, RecordLead
 
-MAX_NAME = 80
 TIMES = ("morning", "afternoon", "evening", "any")
 
 
@@ -47,9 +47,8 @@ def ask_name(turn: Turn) -> list[Message]:
 
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
-    name = " ".join(turn.text.split())
-    letters = sum(c.isalpha() for c in name)
-    if not (2 <= len(name) <= MAX_NAME) or letters < 2 or letters < len(name) * 0.6:
+    name = person_name(turn.text)
+    if name is None:
         return Miss("problem.name")
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
 
