@@ -1,6 +1,7 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
 routes, their start and stop), the app's own routes, security headers, the outbox dispatcher,
-the campaign scheduler, the plan's dated duties and the retention schedule.
+the campaign scheduler, the training reminders, the plan's dated duties and the retention
+schedule.
 
 ``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
 The database is created or upgraded before the app is built (see bot.cli.run).
@@ -25,7 +26,7 @@ from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
 from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
-from bot.scheduler import CampaignScheduler, PlanDuties
+from bot.scheduler import CampaignScheduler, PlanDuties, TrainingReminders
 from bot.settings import Settings
 from bot.turns import Conversations
 from db.models import utcnow
@@ -110,6 +111,10 @@ def build_app(
         scheduler = CampaignScheduler(store, CampaignSender(store, running, clock), content, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
+        writing = [n for n, c in running.items() if c.capabilities.writes_first]
+        training_reminders = TrainingReminders(store, writing, clock)
+        training_reminders.on_done = ctx.wakers
+        app.cleanup_ctx.append(training_reminders.lifecycle())
     app.add_routes(ROUTES)
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
     plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
