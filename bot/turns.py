@@ -145,7 +145,7 @@ class Conversations:
             inbound = replace(inbound, business=registry.for_chat(tx, code))
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
-        shown = effects.apply(tx, inbound, loaded, out.effects, today)
+        shown = effects.apply(tx, inbound, loaded, out.effects, today, self.writes_first)
         if out.state is not None:
             conversations.save(tx, channel, user, loaded, out.state)
         if tx.enqueued:

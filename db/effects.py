@@ -10,7 +10,7 @@ query modules and handlers' types.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any, assert_never
 
@@ -39,9 +39,12 @@ def apply(
     loaded: LoadedConversation,
     effects: Iterable[Effect],
     today: date,
+    writes_first: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """Record one turn's effects, in order. A recorded lead becomes the conversation's
-    (``loaded.lead_id``). Returns the person's data for each :class:`ShowMyData`."""
+    (``loaded.lead_id``). Returns the person's data for each :class:`ShowMyData`.
+    ``writes_first``: the channels that may write to a person first (someone moved up a
+    training's waiting list by this turn is told there)."""
     channel, user = inbound.channel, inbound.user_ref
     shown: list[dict[str, Any]] = []
     for effect in effects:
@@ -58,7 +61,7 @@ def apply(
             case ShowMyData():
                 shown.append(erasure.my_data(tx, channel, user))
             case DeleteMyData():
-                erasure.erase(tx, channel, user)
+                erasure.erase(tx, channel, user, writes_first)
             case Subscribe():
                 consent = consents.latest(tx, channel, user, Purpose.NEWS)
                 subscribers.subscribe(tx, channel, user, effect, consent)
