@@ -85,7 +85,9 @@ def build_app(
     settings = settings or Settings.defaults()
     app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, office_pages])
     writes_first = writing_first(channels)
-    conversations = Conversations(store, content, today, writes_first)
+    conversations = Conversations(
+        store, content, today, writes_first, clock, settings.hiendien_public_url
+    )
     ctx = Context(settings, store, content, conversations, writes_first, clock)
     app[CONTENT_KEY] = content
     app[STORE_KEY] = store

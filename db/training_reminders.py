@@ -21,17 +21,13 @@ from sqlalchemy import select, update
 from db import outbox
 from db.store import Tx
 from db.tables import training_session_t, training_signup_t
+from db.training import REGISTERED, notice_key
 from handlers.training import DAY, REMINDER_KIND, SOON
 
 HORIZON = timedelta(hours=48)  # the day-before reminder comes at most 39 hours before
 MARKS = {DAY: "reminded_day_at", SOON: "reminded_soon_at"}
 _s = training_session_t.c
 _u = training_signup_t.c
-
-
-def notice_key(signup_id: int) -> str:
-    """The start of the dedupe key of every outbox row about a sign-up (db.training's)."""
-    return f"training:signup:{signup_id}:"
 
 
 def candidates(tx: Tx, now: datetime, channels: Collection[str]) -> list[dict[str, Any]]:
@@ -52,7 +48,7 @@ def candidates(tx: Tx, now: datetime, channels: Collection[str]) -> list[dict[st
             _s.starts_at,
         )
         .select_from(training_signup_t.join(training_session_t, _s.id == _u.session_id))
-        .where(_u.status == "registered", _u.channel.in_(list(channels)))
+        .where(_u.status == REGISTERED, _u.channel.in_(list(channels)))
         .where(_s.cancelled_at.is_(None), _s.starts_at > now, _s.starts_at <= now + HORIZON)
         .where(_u.reminded_day_at.is_(None) | _u.reminded_soon_at.is_(None))
         .order_by(_s.starts_at, _u.id)
@@ -71,7 +67,7 @@ def queue(tx: Tx, signup: dict[str, Any], which: str, now: datetime) -> bool:
     mark = getattr(_u, MARKS[which])
     taken = tx.conn.execute(
         update(training_signup_t)
-        .where(_u.id == signup["id"], mark.is_(None), _u.status == "registered")
+        .where(_u.id == signup["id"], mark.is_(None), _u.status == REGISTERED)
         .values({MARKS[which]: now})
     ).rowcount
     if not taken:
