@@ -28,6 +28,7 @@ from bot.outbox import Dispatcher
 from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
 from bot.scheduler import CampaignScheduler, PlanDuties, TrainingReminders
 from bot.settings import Settings
+from bot.training_codes import ROUTES as TRAINING_ROUTES
 from bot.turns import Conversations
 from db.models import utcnow
 from db.store import Store
@@ -118,6 +119,7 @@ def build_app(
         training_reminders.on_done = ctx.wakers
         app.cleanup_ctx.append(training_reminders.lifecycle())
     app.add_routes(ROUTES)
+    app.add_routes(TRAINING_ROUTES)  # a check-in code's QR image
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
     plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
     plan_duties.on_done = ctx.wakers  # the dispatcher, once it is made

@@ -8,7 +8,7 @@ new state and every effect are committed before the reply is returned, so nothin
 said is lost. Before the engine runs, what it must read is loaded into the
 :class:`~handlers.types.Inbound`: a typed tax code's registry business, the training
 sessions of a turn about them. This module owns the transactions: SQLite's group commit and
-PostgreSQL's retries. Imports bot.channels, bot.training_links, db/ and handlers/.
+PostgreSQL's retries. Imports bot.channels, bot.training_codes, db/ and handlers/.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.channels.registry import find, writing_first
-from bot.training_links import training_qr_link
+from bot.training_codes import qr_image_url
 from db import conversations, effects, registry, training_chat
 from db.models import utcnow
 from db.store import Store, Tx
@@ -178,5 +178,7 @@ class Conversations:
         kind = find(inbound.channel)
         window = kind.capabilities.window if kind is not None else None
         hours = int(window.total_seconds() // 3600) if window is not None else None
-        qr = training_qr_link(self.public_url, data.code, inbound.channel)
+        qr = None
+        if data.session is not None and data.code:
+            qr = qr_image_url(self.public_url, data.session.id, data.code)
         return confirmation(self.content, lang, data, inbound.push, qr, hours)

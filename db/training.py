@@ -355,23 +355,49 @@ def by_code(tx: Tx, code: str) -> dict[str, Any] | None:
 
 
 def mine(tx: Tx, channel: str, user_ref: str) -> list[dict[str, Any]]:
-    """A chat account's sign-ups (every status), soonest session first, each with the
-    session's ``title``, ``starts_at``, ``place``, ``map_url`` and ``session_cancelled_at``
-    — for the person's own list and their /dulieu."""
+    """A chat account's sign-ups (every status), soonest session first, each with its
+    session as :func:`with_session` gives it — for the person's own list and their /dulieu."""
     query = (
-        select(
-            training_signup_t,
-            _s.title,
-            _s.starts_at,
-            _s.place,
-            _s.map_url,
-            _s.cancelled_at.label("session_cancelled_at"),
-        )
-        .select_from(training_signup_t.join(training_session_t, _s.id == _u.session_id))
+        _signup_with_session()
         .where(_u.channel == channel, _u.user_ref == user_ref)
         .order_by(_s.starts_at, _u.id)
     )
     return [dict(r) for r in tx.conn.execute(query).mappings()]
+
+
+def _signup_with_session() -> Any:
+    return select(
+        training_signup_t,
+        _s.title,
+        _s.starts_at,
+        _s.place,
+        _s.map_url,
+        _s.cancelled_at.label("session_cancelled_at"),
+    ).select_from(training_signup_t.join(training_session_t, _s.id == _u.session_id))
+
+
+def with_session(tx: Tx, signup_id: int) -> dict[str, Any] | None:
+    """A sign-up with its session's ``title``, ``starts_at``, ``place``, ``map_url`` and
+    ``session_cancelled_at`` (what a message about it says); None: erased meanwhile."""
+    row = tx.conn.execute(_signup_with_session().where(_u.id == signup_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def waiting_position(tx: Tx, signup_id: int) -> int | None:
+    """Where a waiting sign-up stands in its queue (1: next to move up); None when it is
+    not waiting."""
+    row = signup(tx, signup_id)
+    if row is None or row["status"] != WAITING:
+        return None
+    ahead = tx.conn.execute(
+        select(func.count()).where(
+            _u.session_id == row["session_id"],
+            _u.status == WAITING,
+            (_u.queued_at < row["queued_at"])
+            | ((_u.queued_at == row["queued_at"]) & (_u.id < row["id"])),
+        )
+    ).scalar_one()
+    return int(ahead) + 1
 
 
 # --- sessions --------------------------------------------------------------------------------

@@ -103,17 +103,8 @@ def sign_up(
     session = session_of(row)
     signup = done.signup
     waiting = signup["status"] == training.WAITING
-    position = waiting_position(tx, signup) if waiting else None
+    position = training.waiting_position(tx, signup["id"]) if waiting else None
     return TrainingResult(done.outcome, session, signup["code"], position, waiting)
-
-
-def waiting_position(tx: Tx, signup: dict[str, Any]) -> int:
-    """Their number on the session's waiting list (1: the next to move up)."""
-    ahead = [
-        s for s in training.signups(tx, signup["session_id"]) if s["status"] == training.WAITING
-    ]
-    order = [s["id"] for s in ahead]
-    return order.index(signup["id"]) + 1 if signup["id"] in order else len(order)
 
 
 def cancel(

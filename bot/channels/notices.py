@@ -2,9 +2,9 @@
 card, and the notice a resident gets when the team moves their request along (taken, could
 not reach them, registered) — written to the outbox with the change, in the resident's
 language, sent on the channel they used — or the follow-up question whether they registered
-(db.registrations.queue_follow_ups), with its two buttons; and a training sign-up's notices
-(its reminders, a seat freed, a session changed or called off), checked still true when
-they go.
+(db.registrations.queue_follow_ups), with its two buttons; or a training sign-up's notice
+(db.training: moved up from the waiting list, the session cancelled or changed; and its
+reminders, bot.training_reminders), in the language the person signed up in.
 
 May import: db, handlers.
 """
@@ -20,15 +20,18 @@ from db import conversations, followup, registrations, training
 from db.models import utcnow
 from db.store import Store
 from db.training_chat import session_of
-from handlers.content import Content
-from handlers.training import REMINDER_KIND, reminder, shown
+from handlers.content import Content, vn_date
+from handlers.privacy import VIETNAM
+from handlers.training import REMINDER_KIND, reminder
 from handlers.types import Button, Message
 
-# A training sign-up's notices: its reminders (bot.training_reminders) and what staff's
-# changes cause (db.training: a seat freed for someone waiting, a session changed or called off)
-TRAINING_KINDS = (REMINDER_KIND, *training.NOTICE_KINDS)
-RESIDENT_KINDS = ("resident_notice", registrations.FOLLOW_UP_KIND, *TRAINING_KINDS)
-SEATED_KINDS = (REMINDER_KIND, training.KIND_PROMOTED)  # only for someone holding a seat
+# rows to a resident
+RESIDENT_KINDS = (
+    "resident_notice",
+    registrations.FOLLOW_UP_KIND,
+    *training.NOTICE_KINDS,
+    REMINDER_KIND,
+)
 
 
 def resident_chat(store: Store, channel: str, user_ref: str) -> tuple[str, datetime | None]:
@@ -82,15 +85,96 @@ def follow_up(content: Content, lang: str) -> Message:
     )
 
 
+def training_signup(store: Store, signup_id: int) -> dict[str, Any] | None:
+    with store.transaction() as tx:
+        return training.with_session(tx, signup_id)
+
+
+# the words of each training notice, and whether it still holds for the sign-up as it is now
+TRAINING_NOTICES = {
+    training.KIND_PROMOTED: "training.notice.promoted",
+    training.KIND_CANCELLED: "training.notice.cancelled",
+    training.KIND_CHANGED: "training.notice.changed",
+}
+
+
+def _still_true(kind: str, person: dict[str, Any]) -> bool:
+    """A notice overtaken by events is not sent: a seat given to someone who cancelled
+    since, a change to a session called off or a sign-up cancelled."""
+    status = str(person["status"])
+    if kind == training.KIND_CANCELLED:
+        return status in training.ACTIVE
+    if person["session_cancelled_at"] is not None:
+        return False
+    if kind == training.KIND_PROMOTED:
+        return status == training.REGISTERED
+    return status in training.ACTIVE
+
+
+def training_text(content: Content, person: dict[str, Any], kind: str, **extra: Any) -> str:
+    """A training notice about this sign-up (as db.training.with_session gives it), in the
+    language they signed up in."""
+    local = person["starts_at"].astimezone(VIETNAM)
+    return content.render(
+        person["lang"],
+        TRAINING_NOTICES[kind],
+        title=person["title"],
+        time=local.strftime("%H:%M"),
+        day=vn_date(local.date()),
+        place=person["place"],
+        map_url=person["map_url"],
+        code=person["code"],
+        **extra,
+    )
+
+
+async def training_notice(
+    store: Store, content: Content, channel: str, row: dict[str, Any]
+) -> Notice | None:
+    """The message of a training notice row; None when the person erased their data or the
+    notice no longer holds."""
+    payload = json.loads(row["payload"])
+    person = await store.run(training_signup, store, payload["signup_id"])
+    if person is None or not _still_true(row["kind"], person):
+        return None
+    _, last = await store.run(resident_chat, store, channel, row["recipient"])
+    text = training_text(content, person, row["kind"], reason=payload.get("reason"))
+    return Notice(Message(text), last)
+
+
+async def training_reminder(
+    store: Store,
+    content: Content,
+    channel: str,
+    row: dict[str, Any],
+    now: datetime | None = None,
+) -> Notice | None:
+    """A training reminder ("day" or "soon"); None when it no longer holds as it goes — the
+    person erased their data or gave up their seat, the session was called off or has
+    started (a late reminder is worse than none)."""
+    payload = json.loads(row["payload"])
+    person = await store.run(training_signup, store, payload["signup_id"])
+    if person is None or person["status"] != training.REGISTERED:
+        return None
+    if person["session_cancelled_at"] is not None or person["starts_at"] <= (now or utcnow()):
+        return None
+    _, last = await store.run(resident_chat, store, channel, row["recipient"])
+    session = session_of(person)
+    message = reminder(content, person["lang"], session, person["code"], payload["which"])
+    return Notice(message, last)
+
+
 async def resident_notice(
     store: Store, content: Content, channel: str, row: dict[str, Any]
 ) -> Notice | None:
     """The message a row of :data:`RESIDENT_KINDS` stands for; None when the lead is gone
     (or, for the follow-up question, was marked registered meanwhile), or the training
-    notice is not true any more (:func:`training_notice`)."""
-    payload = json.loads(row["payload"])
-    if row["kind"] in TRAINING_KINDS:
+    notice no longer holds."""
+    if row["kind"] in TRAINING_NOTICES:
         return await training_notice(store, content, channel, row)
+    if row["kind"] == REMINDER_KIND:
+        return await training_reminder(store, content, channel, row)
+    payload = json.loads(row["payload"])
     card = await store.run(lead_card, store, payload["lead_id"])
     if card is None:
         return None
@@ -100,71 +184,3 @@ async def resident_notice(
             return None
         return Notice(follow_up(content, lang), last)
     return Notice(Message(notice_text(content, lang, card, payload["status"])), last)
-
-
-def signup_and_session(
-    store: Store, signup_id: int
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    with store.transaction() as tx:
-        signup = training.signup(tx, signup_id)
-        session = training.get(tx, signup["session_id"]) if signup else None
-    return signup, session
-
-
-def training_text(
-    content: Content,
-    kind: str,
-    signup: dict[str, Any],
-    session: dict[str, Any],
-    payload: dict[str, Any],
-) -> Message:
-    """A training notice's message in the sign-up's language."""
-    lang, upcoming = signup["lang"], session_of(session)
-    if kind == REMINDER_KIND:
-        return reminder(content, lang, upcoming, signup["code"], payload.get("which", "day"))
-    s = shown(upcoming)
-    words = {
-        "title": s["title"],
-        "time": s["time"],
-        "day": s["date"].strftime("%d/%m/%Y"),
-        "place": s["place"],
-        "map_url": s["map_url"],
-        "code": signup["code"],
-        "reason": payload.get("reason"),
-    }
-    key = {
-        training.KIND_PROMOTED: "promoted",
-        training.KIND_CANCELLED: "cancelled",
-        training.KIND_CHANGED: "changed",
-    }[kind]
-    return Message(content.render(lang, "training.notice." + key, **words))
-
-
-async def training_notice(
-    store: Store,
-    content: Content,
-    channel: str,
-    row: dict[str, Any],
-    now: datetime | None = None,
-) -> Notice | None:
-    """The message of a training row; None when it is not true any more at delivery — the
-    person erased their data, gave up their seat, or (but for a session called off) the
-    session was called off or has started: a late reminder is worse than none."""
-    payload = json.loads(row["payload"])
-    signup, session = await store.run(signup_and_session, store, payload["signup_id"])
-    if signup is None or session is None:
-        return None
-    kind = row["kind"]
-    if kind != training.KIND_CANCELLED:
-        started = session["starts_at"] <= (now or utcnow())
-        if started or session["cancelled_at"] is not None:
-            return None
-        if (
-            kind in (REMINDER_KIND, training.KIND_PROMOTED)
-            and signup["status"] != training.REGISTERED
-        ):
-            return None
-        if signup["status"] == training.CANCELLED:
-            return None
-    _, last = await store.run(resident_chat, store, channel, row["recipient"])
-    return Notice(training_text(content, kind, signup, session, payload), last)
