@@ -130,9 +130,11 @@ async def test_signing_up_on_telegram_then_the_reminders(
             "🗺️ Xem bản đồ": "https://maps.example.org/kien-an",
             "Mã QR điểm danh": qr,
         }
-        async with aiohttp.ClientSession() as http:  # the button's image, served by us
-            async with http.get(url + qr.removeprefix(PUBLIC)) as r:
-                assert r.status == 200 and r.content_type == "image/png"
+        async with (  # the button's image, served by us
+            aiohttp.ClientSession() as http,
+            http.get(url + qr.removeprefix(PUBLIC)) as r,
+        ):
+            assert r.status == 200 and r.content_type == "image/png"
 
         sent = len(api.sent(42))
         clock.now = vn(date(2026, 12, 9), 9, 0)
