@@ -87,6 +87,13 @@ def get(tx: Tx, school_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def by_name(tx: Tx, name: str) -> dict[str, Any] | None:
+    """The school of this name, without regard to case, diacritics and spaces."""
+    key = fold(_clean(name))
+    row = tx.conn.execute(select(school_t).where(school_t.c.name_key == key)).mappings().first()
+    return dict(row) if row else None
+
+
 def add(
     tx: Tx,
     name: str,
