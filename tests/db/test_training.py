@@ -488,3 +488,17 @@ def test_after_the_retention_period_attendance_stays_and_names_go(store: Store) 
     [row] = rows(store, TrainingSignup)
     assert (row["name"], row["phone"], row["user_ref"]) == ("", None, None)
     assert session(store, sid)["attended"] == 1
+
+
+def test_a_residents_data_message_names_their_sign_up(store: Store, content) -> None:
+    from handlers.privacy import my_data_message
+
+    sid = a_session(store)
+    code = sign(store, sid, "a", phone(1)).signup["code"]
+    with store.transaction() as tx:
+        data = erasure.my_data(tx, "telegram", "a")
+    text = my_data_message(content, "vi", data).text
+    assert (
+        f"- Đăng ký tập huấn «Đăng ký tên miền .vn và làm website» (09:00 10/12/2026): họ tên"
+        f" Người a, số điện thoại 0912 345 001, mã nhận diện {code}, bạn đã có chỗ."
+    ) in text
