@@ -256,6 +256,9 @@ def test_a_cancelled_seat_goes_to_the_first_waiting_who_is_told(store: Store) ->
     sign(store, sid, "b", phone(2), now=NOW + timedelta(minutes=1))
     sign(store, sid, "c", phone(3), now=NOW + timedelta(minutes=2))
     assert statuses(store, sid) == [("a", "registered"), ("b", "waiting"), ("c", "waiting")]
+    with store.transaction() as tx:
+        ids = {s["user_ref"]: s["id"] for s in training.signups(tx, sid)}
+        assert [training.waiting_position(tx, ids[w]) for w in "abc"] == [None, 1, 2]
     later = NOW + timedelta(hours=1)
     with store.transaction() as tx:
         done = training.cancel_signup(tx, "telegram", "a", sid, now=later, writes_first=WRITERS)
