@@ -40,7 +40,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +51,7 @@ from db import audit, outbox
 from db.store import Tx
 from db.tables import outbox_t, school_t, training_session_t, training_signup_t
 from handlers.phones import parse_phone
+from handlers.privacy import VIETNAM
 from handlers.text import nfc
 from handlers.types import LANGUAGES
 
@@ -959,11 +960,51 @@ def forget_everyone(tx: Tx) -> int:
     )
 
 
-def schools_trained(tx: Tx, until: datetime) -> dict[int, int]:
-    """The schools where a session was held before ``until``: school id → sessions."""
-    query = (
-        select(_s.school_id, func.count())
-        .where(_s.school_id.is_not(None), _s.cancelled_at.is_(None), _s.starts_at < until)
-        .group_by(_s.school_id)
+# --- what the plan counts ---------------------------------------------------------------------
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after Vietnam's day ``day`` (a session "held by the day" started
+    before it)."""
+    return datetime.combine(day + timedelta(days=1), time(0), VIETNAM).astimezone(UTC)
+
+
+def held_at_schools(until: datetime) -> Any:
+    """The sessions held at a school before ``until`` (not cancelled): a SELECT of
+    ``school_id`` that db.progress and db.schools count as an activity at the school (the
+    plan's I.5) — the one place that says so."""
+    return select(_s.school_id).where(
+        _s.school_id.is_not(None), _s.cancelled_at.is_(None), _s.starts_at < until
     )
-    return {int(s): int(n) for s, n in tx.conn.execute(query).all()}
+
+
+def at_schools(tx: Tx, on: date) -> list[dict[str, Any]]:
+    """The sessions held at schools by the end of ``on``, as activities of their school:
+    ``school_id``, ``held_on`` (Vietnam's day), ``activity`` (the title), ``attended``
+    (checked in), ``session_id``."""
+    return [
+        {
+            "school_id": s["school_id"],
+            "held_on": s["starts_at"].astimezone(VIETNAM).date(),
+            "activity": s["title"],
+            "attended": s["attended"],
+            "session_id": s["id"],
+        }
+        for s in held(tx, None, end_of(on))
+        if s["school_id"] is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Held:
+    """Sessions held and the people who came (checked in, walk-ins included)."""
+
+    sessions: int = 0
+    attended: int = 0
+
+
+def held_between(tx: Tx, first: date | None, last: date) -> Held:
+    """The sessions held from Vietnam's day ``first`` (None: ever) through ``last``."""
+    since = end_of(first - timedelta(days=1)) if first is not None else None
+    found = held(tx, since, end_of(last))
+    return Held(len(found), sum(s["attended"] for s in found))

@@ -256,6 +256,9 @@ def test_a_cancelled_seat_goes_to_the_first_waiting_who_is_told(store: Store) ->
     sign(store, sid, "b", phone(2), now=NOW + timedelta(minutes=1))
     sign(store, sid, "c", phone(3), now=NOW + timedelta(minutes=2))
     assert statuses(store, sid) == [("a", "registered"), ("b", "waiting"), ("c", "waiting")]
+    with store.transaction() as tx:
+        ids = {s["user_ref"]: s["id"] for s in training.signups(tx, sid)}
+        assert [training.waiting_position(tx, ids[w]) for w in "abc"] == [None, 1, 2]
     later = NOW + timedelta(hours=1)
     with store.transaction() as tx:
         done = training.cancel_signup(tx, "telegram", "a", sid, now=later, writes_first=WRITERS)
@@ -488,3 +491,17 @@ def test_after_the_retention_period_attendance_stays_and_names_go(store: Store) 
     [row] = rows(store, TrainingSignup)
     assert (row["name"], row["phone"], row["user_ref"]) == ("", None, None)
     assert session(store, sid)["attended"] == 1
+
+
+def test_a_residents_data_message_names_their_sign_up(store: Store, content) -> None:
+    from handlers.privacy import my_data_message
+
+    sid = a_session(store)
+    code = sign(store, sid, "a", phone(1)).signup["code"]
+    with store.transaction() as tx:
+        data = erasure.my_data(tx, "telegram", "a")
+    text = my_data_message(content, "vi", data).text
+    assert (
+        f"- Đăng ký tập huấn «Đăng ký tên miền .vn và làm website» (09:00 10/12/2026): họ tên"
+        f" Người a, số điện thoại 0912 345 001, mã nhận diện {code}, bạn đã có chỗ."
+    ) in text
