@@ -22,7 +22,7 @@ from db.models import Registration
 from db.store import Store
 from db.tables import business_t, lead_t
 from handlers.content import Content
-from tests.support import ROOT, TODAY
+from tests.support import TODAY
 from tests.support.conversations import LEAD_DIALOGUE, talk
 from tests.support.dns_standin import DnsStandIn
 from tests.support.environment import CONTENT, clean_env, db_path
@@ -37,7 +37,6 @@ def run(db_url: str, cwd: Path, *args: str, **settings: str) -> subprocess.Compl
     env = clean_env(
         HIENDIEN_DATABASE_URL=db_url,
         HIENDIEN_CONTENT_DIR=str(CONTENT),
-        PYTHONPATH=str(ROOT),  # this tree's hiendien, wherever the command runs
         **settings,
     )
     return subprocess.run(

@@ -6,7 +6,6 @@ back with openpyxl."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import date
@@ -26,7 +25,7 @@ GOOD, GOOD2, GOOD3 = "0100233488", "0101245486", "0100109106"
 
 
 def hiendien(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = configured(tmp_path, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = configured(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "bot", "registry", *args],
         cwd=ROOT,

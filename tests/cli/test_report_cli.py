@@ -16,14 +16,11 @@ from sqlalchemy import insert
 from db import migrate
 from db.store import Store
 from db.tables import business_t, registration_t, ward_figure_t
-from tests.support import ROOT
 from tests.support.environment import CONTENT, clean_env, db_path
 
 
 def report(db_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = clean_env(
-        HIENDIEN_DATABASE_URL=db_url, HIENDIEN_CONTENT_DIR=str(CONTENT), PYTHONPATH=str(ROOT)
-    )
+    env = clean_env(HIENDIEN_DATABASE_URL=db_url, HIENDIEN_CONTENT_DIR=str(CONTENT))
     return subprocess.run(
         [sys.executable, "-m", "bot", "report", "progress", *args],
         cwd=cwd,

@@ -15,7 +15,6 @@ import openpyxl
 
 from db import audit
 from db.store import Store
-from tests.support import ROOT
 from tests.support.environment import configured, db_path
 from tests.support.plan_ward import DIFFICULTIES_1, TEAM_1, plan_ward
 
@@ -24,7 +23,7 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "report", "quarterly", *args],
         cwd=tmp_path,
-        env=configured(tmp_path, PYTHONPATH=str(ROOT)),  # this tree's code
+        env=configured(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,

@@ -19,7 +19,7 @@ from db.models import Campaign, Outbox, TrainingSession
 from db.store import Store
 from handlers.content import Content
 from handlers.privacy import VIETNAM
-from tests.support import ROOT, TODAY
+from tests.support import TODAY
 from tests.support.conversations import subscribe
 from tests.support.environment import CONTENT, clean_env, db_path
 from tests.support.records import rows
@@ -34,7 +34,6 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = clean_env(
         HIENDIEN_DATABASE_URL=f"sqlite:///{db_path(tmp_path)}",
         HIENDIEN_CONTENT_DIR=str(CONTENT),
-        PYTHONPATH=str(ROOT),  # this working copy's code, whichever one is installed
     )
     return subprocess.run(
         [sys.executable, "-m", "bot", "training", *args],

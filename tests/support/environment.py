@@ -1,5 +1,6 @@
 """The environment a ``hiendien`` command gets in the tests: nothing inherited from the
-machine's settings, a SQLite file of its own in the test's directory, the real content/.
+machine's settings, this working copy's code, a SQLite file of its own in the test's
+directory, the real content/.
 
 May import: tests.support.
 """
@@ -15,10 +16,12 @@ CONTENT = ROOT / "content"
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """The environment without any hiendien / channel setting, plus ``settings``."""
+    """The environment without any hiendien / channel setting, plus ``settings``; the
+    command runs this working copy's code (``PYTHONPATH``), whichever copy is installed."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("HIENDIEN_", "TELEGRAM_", "ZALO_"))
     }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
     env.update(settings)
     return env
 
