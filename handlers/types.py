@@ -149,7 +149,8 @@ class RecordConsent:
 
 @dataclass(frozen=True)
 class RecordLead:
-    """Create the lead, or update the one already holding this phone number."""
+    """Create the chat's lead for this phone number, or update the one this chat gave with
+    it before (another chat's lead with the same number is never touched)."""
 
     applicant: str
     reason: str | None
