@@ -2,11 +2,12 @@
 
 :class:`Conversations` is what every channel adapter calls with an
 :class:`~handlers.types.Inbound`; it returns the :class:`~handlers.types.Reply` to render,
-or None for a delivery already handled. The engine (handlers/) decides the turn, the store
-records it (:mod:`db.conversations`, and :mod:`db.effects` for what the turn caused); the
-new state and every effect are committed before the reply is returned, so nothing a person
-said is lost. This module owns the transactions: SQLite's group commit and PostgreSQL's
-retries. Imports bot.channels, db/ and handlers/.
+or None for a delivery already handled (a web request's retry gets its first reply again,
+kept with its id: :attr:`~handlers.types.Inbound.replay`). The engine (handlers/) decides
+the turn, the store records it (:mod:`db.conversations`, and :mod:`db.effects` for what the
+turn caused); the new state and every effect are committed before the reply is returned,
+so nothing a person said is lost. This module owns the transactions: SQLite's group commit
+and PostgreSQL's retries. Imports bot.channels, db/ and handlers/.
 """
 
 from __future__ import annotations
@@ -135,8 +136,10 @@ class Conversations:
         push = channel in self.writes_first
         if inbound.push != push:
             inbound = replace(inbound, push=push)
-        if inbound.external_id and not conversations.mark_seen(tx, channel, inbound.external_id):
-            return None
+        seen = inbound.external_id
+        if seen and not conversations.mark_seen(tx, channel, seen):
+            kept = conversations.kept_reply(tx, channel, seen) if inbound.replay else None
+            return Reply.from_stored(kept) if kept else None  # the first answer, again
         loaded = conversations.load(tx, channel, user)
         if loaded.paused_until is not None and loaded.paused_until > utcnow():
             return None  # a person has taken over this chat: the bot does not talk over them
@@ -152,4 +155,7 @@ class Conversations:
             self._notified = True
         lang = out.state.lang if out.state else loaded.state.lang
         said = tuple(my_data_message(self.content, lang, data) for data in shown)
-        return Reply(said + tuple(out.messages), out.eligibility)
+        reply = Reply(said + tuple(out.messages), out.eligibility)
+        if seen and inbound.replay:
+            conversations.keep_reply(tx, channel, seen, user, reply.as_stored())
+        return reply

@@ -103,6 +103,7 @@ def _erase_leads(tx: Tx, where: Any) -> int:
 def erase(tx: Tx, channel: str, user_ref: str) -> int:
     """Delete everything about a person; keep an anonymous row per erased lead."""
     count = _erase_leads(tx, leads.belonging_to(channel, user_ref))
+    conversations.forget_replies(tx, channel, user_ref)  # they may show the name and phone
     for table in (subscriber_t, reminder_t, consent_t, conversation_t):
         tx.conn.execute(delete(table).where(_theirs(table, channel, user_ref)))
     return count

@@ -48,6 +48,7 @@ class InboundSeen(SQLModel, table=True):
     external_id: str = Field(primary_key=True, max_length=128)
     seen_at: datetime = Field(default_factory=utcnow, index=True)
     reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_ref: str | None = Field(default=None, max_length=64)  # whose reply (for an erasure)
 
 
 class Consent(SQLModel, table=True):

@@ -30,6 +30,7 @@ from db import audit, office
 from db.store import Store, Tx
 from handlers.content import Content, vn_date
 from handlers.privacy import local_time
+from handlers.text import whole_number as read_number
 from handlers.types import DEFAULT_LANGUAGE, LANGUAGES
 
 COOKIE = "office_session"  # the session's random id; nothing else
@@ -182,8 +183,7 @@ async def anonymous_form(request: web.Request) -> MultiDictProxy[Any]:
 
 def whole_number(value: Any) -> int | None:
     """A form's or a query's whole number (an id, a page), or None for anything else."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return read_number(str(value or ""))
 
 
 def safe_next(value: str | None) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.steps.moves import goto, reask
-from handlers.text import plain
+from handlers.text import plain, whole_number
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Button, Message, RecordConsent, RecordLead
 
@@ -81,8 +81,9 @@ def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
     if payload and payload.startswith("area:"):
         key = payload.split(":", 1)[1]
         area = turn.t("buttons.area_other") if key == "other" else None
-        if key.isdigit() and int(key) < len(areas):
-            area = areas[int(key)]
+        index = whole_number(key, len(areas))
+        if index is not None:
+            area = areas[index]
     elif turn.text:
         typed = plain(turn.text)
         by_number = [a for a in areas if typed and plain(a).endswith(" " + typed.split()[-1])]

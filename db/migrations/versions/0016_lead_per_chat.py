@@ -3,8 +3,9 @@
 ``lead.phone`` is no longer unique: a lead is one per (channel, user_ref, phone), so a chat
 giving a number another chat gave has a lead of its own and never takes the other one
 over (issue 14, D1). The phone keeps an index (staff see the leads sharing a number).
-``inbound_seen.reply``: the reply a delivery got, as JSON, so a retried message id whose
-answer was lost gets it again (D12). Imports nothing of hiendien.
+``inbound_seen.reply``: the reply a web request got, as JSON, so a retried message id whose
+answer was lost gets it again (D12), and ``inbound_seen.user_ref``, whose it is (an erasure
+forgets it). Imports nothing of hiendien.
 
 Revision ID: 0016
 Revises: 0015
@@ -14,6 +15,7 @@ Create Date: 2026-11-30 09:00:00
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "0016"
@@ -40,6 +42,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lead_phone"), ["phone"], unique=False)
     with op.batch_alter_table("inbound_seen", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reply", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("user_ref", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
 
 
 def downgrade() -> None:
@@ -59,6 +64,7 @@ def downgrade() -> None:
             f"{shared} số điện thoại có ở nhiều hồ sơ: gộp hoặc xóa trước khi hạ cấp"
         )
     with op.batch_alter_table("inbound_seen", schema=None) as batch_op:
+        batch_op.drop_column("user_ref")
         batch_op.drop_column("reply")
     old, batch = _old_unique()
     with op.batch_alter_table("lead", schema=None, **batch) as batch_op:  # type: ignore[arg-type]
