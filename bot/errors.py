@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.answers import reply_json
 
@@ -80,6 +81,9 @@ class OncePerCause:
         )
 
 
+BACKGROUND = OncePerCause()  # for the channels' work after their answer (bot.channels)
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex[:16]
 
@@ -97,7 +101,7 @@ def _http_error(request: web.Request, exc: web.HTTPException) -> web.Response:
     return response
 
 
-def error_answers(errors: OncePerCause | None = None) -> Handler:
+def error_answers(errors: OncePerCause | None = None) -> Middleware:
     """The middleware (see the module's docstring)."""
     logged = errors or OncePerCause()
 
@@ -122,4 +126,4 @@ def error_answers(errors: OncePerCause | None = None) -> Handler:
             response.headers[REQUEST_ID] = ref
             return response
 
-    return middleware  # type: ignore[return-value]
+    return middleware

@@ -1,5 +1,7 @@
 """Asking for help: the lead consent's outcome, then the contact details the team needs —
 name, phone (or a shared contact), tổ dân phố, and a time to call — recorded as one lead.
+A name that a chat app would show as a link (a web address, a /command, an @mention) is
+asked again: names are never linkified on the team's screens.
 
 Nobody under the ward's minimum age to store is asked; a consent already given is not asked
 again. Imports only the standard library and ``handlers`` (phones, text, turn, types,
@@ -8,6 +10,7 @@ steps.moves).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -18,6 +21,9 @@ from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Button, Message, RecordConsent, RecordLead
 
 MAX_NAME = 80
+# What Telegram's and Zalo's apps turn into a link, a command, a mention or a hashtag: a
+# name is never one ("Nguyễn V. An" is a name; "evil.vn", "/start", "@an", "a:b" are not)
+_LINKISH = re.compile(r"[/@#:\\]|\.(?=\S)")
 TIMES = ("morning", "afternoon", "evening", "any")
 
 
@@ -51,6 +57,8 @@ def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
     letters = sum(c.isalpha() for c in name)
     if not (2 <= len(name) <= MAX_NAME) or letters < 2 or letters < len(name) * 0.6:
         return Miss("problem.name")
+    if _LINKISH.search(name):  # a chat app would make it a link, a command or a mention
+        return Miss("problem.name_link")
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
 
 
