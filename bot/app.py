@@ -1,7 +1,8 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
 routes, their start and stop), the app's own routes, security headers on every answer
 (errors included: :mod:`bot.errors` turns them into answers inside), the outbox dispatcher,
-the campaign scheduler, the plan's dated duties and the retention schedule.
+the campaign scheduler, the training reminders, the plan's dated duties and the retention
+schedule.
 
 ``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
 The database is created or upgraded before the app is built (see bot.cli.run).
@@ -27,8 +28,9 @@ from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
 from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
-from bot.scheduler import CampaignScheduler, PlanDuties
+from bot.scheduler import CampaignScheduler, PlanDuties, TrainingReminders
 from bot.settings import Settings
+from bot.training_codes import ROUTES as TRAINING_ROUTES
 from bot.turns import Conversations
 from db.models import utcnow
 from db.store import Store
@@ -87,7 +89,9 @@ def build_app(
     middlewares = [security_headers, error_answers(), office_pages]
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     writes_first = writing_first(channels)
-    conversations = Conversations(store, content, today, writes_first)
+    conversations = Conversations(
+        store, content, today, writes_first, clock, settings.hiendien_public_url
+    )
     ctx = Context(settings, store, content, conversations, writes_first, clock)
     app[CONTENT_KEY] = content
     app[STORE_KEY] = store
@@ -113,7 +117,12 @@ def build_app(
         scheduler = CampaignScheduler(store, CampaignSender(store, running, clock), content, clock)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
+        writing = [n for n, c in running.items() if c.capabilities.writes_first]
+        training_reminders = TrainingReminders(store, writing, clock)
+        training_reminders.on_done = ctx.wakers
+        app.cleanup_ctx.append(training_reminders.lifecycle())
     app.add_routes(ROUTES)
+    app.add_routes(TRAINING_ROUTES)  # a check-in code's QR image
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
     plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
     plan_duties.on_done = ctx.wakers  # the dispatcher, once it is made

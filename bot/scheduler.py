@@ -13,7 +13,13 @@ The plan's duties run at start (after quiet hours) and every day at 08:00 Vietna
 ``scheduled_duty`` table makes each happen once (bot.reports.duties), whichever process
 checks, so they need no election and run whether or not a chat channel is configured.
 
-May import: bot.campaigns, bot.clock, bot.reports.duties, db, handlers.
+The training reminders (:class:`TrainingReminders`: the day before at 09:00, two hours
+before) are checked at start and every few minutes; each check queues what is due now
+(bot.training_reminders), so one after a restart catches up, and a mark on the sign-up makes
+each reminder queued once, whichever process checks.
+
+May import: bot.campaigns, bot.clock, bot.reports.duties, bot.training_reminders, db,
+handlers.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -34,6 +40,7 @@ from sqlalchemy import text
 from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
 from bot.clock import VIETNAM
 from bot.reports import duties
+from bot.training_reminders import queue_due
 from db import campaigns as store_campaigns
 from db import subscribers
 from db.engine import normalise_url
@@ -48,6 +55,7 @@ DUTY_TIME = time(8, 0)  # the plan's duties are checked daily at 08:00 (and at s
 PROGRAM_END_NOTICE_DAYS = 30
 LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
 SYNC_SECONDS = 60
+TRAINING_CHECK_MINUTES = 5  # how often due training reminders are looked for
 _ACTIVE: CampaignScheduler | None = None  # the process's scheduler, for the job functions
 
 
@@ -335,6 +343,64 @@ class PlanDuties:
         )
         self.scheduler.add_job(
             self._check_logged, DateTrigger(first), id="plan-duties-start", replace_existing=True
+        )
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
+        async def ctx(_app: Any) -> AsyncIterator[None]:
+            self.start()
+            yield
+            await self.stop()
+
+        return ctx
+
+
+class TrainingReminders:
+    """The training sessions' reminders, checked at start and every
+    :data:`TRAINING_CHECK_MINUTES` minutes: each check queues, through the outbox, the
+    reminders due at that moment to people on ``channels`` (the running channels that may
+    write first) and wakes the dispatcher."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Collection[str],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.channels = frozenset(channels)
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(
+            timezone=VIETNAM, job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        self.on_done: list[Callable[[], None]] = []  # who to wake (the outbox dispatcher)
+
+    async def check(self) -> int:
+        """Queue the reminders due now; how many."""
+        queued = await self.store.run(queue_due, self.store, self.clock(), self.channels)
+        if queued:
+            for wake in self.on_done:
+                wake()
+        return queued
+
+    async def _check_logged(self) -> None:
+        try:
+            await self.check()
+        except Exception:  # nothing was marked: tried again at the next check
+            log.exception("training reminders: check failed")
+
+    def start(self) -> None:
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self._check_logged,
+            "interval",
+            minutes=TRAINING_CHECK_MINUTES,
+            id="training-reminders",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
         )
 
     async def stop(self) -> None:

@@ -6,8 +6,10 @@ or None for a delivery already handled (a web request's retry gets its first rep
 kept with its id: :attr:`~handlers.types.Inbound.replay`). The engine (handlers/) decides
 the turn, the store records it (:mod:`db.conversations`, and :mod:`db.effects` for what the
 turn caused); the new state and every effect are committed before the reply is returned,
-so nothing a person said is lost. This module owns the transactions: SQLite's group commit
-and PostgreSQL's retries. Imports bot.channels, db/ and handlers/.
+so nothing a person said is lost. Before the engine runs, what it must read is loaded into
+the :class:`~handlers.types.Inbound`: a typed tax code's registry business, the training
+sessions of a turn about them. This module owns the transactions: SQLite's group commit and
+PostgreSQL's retries. Imports bot.channels, bot.training_codes, db/ and handlers/.
 """
 
 from __future__ import annotations
@@ -18,18 +20,21 @@ import threading
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.channels.registry import writing_first
-from db import conversations, effects, registry
+from bot.channels.registry import find, writing_first
+from bot.training_codes import qr_image_url
+from db import conversations, effects, registry, training_chat
 from db.models import utcnow
 from db.store import Store, Tx
 from handlers import engine
 from handlers.content import Content
 from handlers.privacy import my_data_message
-from handlers.types import Inbound, Reply
+from handlers.training import confirmation
+from handlers.types import Inbound, Message, Reply, TrainingResult
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a turn that collides with a concurrent one (same new user, same phone) retries
@@ -55,12 +60,18 @@ class Conversations:
         content: Content,
         today: Callable[[], date],
         writes_first: Collection[str] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        public_url: str | None = None,
     ) -> None:
         """``writes_first``: the channels that may write to a person first (default: those
-        of the registry), stamped on each turn as :attr:`Inbound.push`."""
+        of the registry), stamped on each turn as :attr:`Inbound.push`. ``clock``: the
+        moment of a turn (which training sessions are still ahead). ``public_url``: the
+        server's public address (HIENDIEN_PUBLIC_URL), for links a phone opens."""
         self.store = store
         self.content = content
         self.today = today
+        self.clock = clock
+        self.public_url = (public_url or "").rstrip("/") or None
         self.writes_first = frozenset(writing_first() if writes_first is None else writes_first)
         self.on_notify: list[Callable[[], None]] = []  # called after a turn queued notices
         self._notified = False
@@ -146,16 +157,34 @@ class Conversations:
         code = engine.tax_code_to_look_up(loaded.state, inbound)
         if code is not None:  # the registry's answer, for the engine to read
             inbound = replace(inbound, business=registry.for_chat(tx, code))
+        now = self.clock()
+        about_training = engine.training_to_look_up(loaded.state, inbound, self.content)
+        if about_training is not None:  # the sessions, their sign-ups, for the engine to read
+            view = training_chat.for_chat(tx, channel, user, about_training.audience, now)
+            inbound = replace(inbound, training=view)
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
-        shown = effects.apply(tx, inbound, loaded, out.effects, today)
+        shown = effects.apply(tx, inbound, loaded, out.effects, today, self.writes_first, now)
         if out.state is not None:
             conversations.save(tx, channel, user, loaded, out.state)
         if tx.enqueued:
             self._notified = True
         lang = out.state.lang if out.state else loaded.state.lang
-        said = tuple(my_data_message(self.content, lang, data) for data in shown)
+        said = tuple(self._word(inbound, lang, data) for data in shown)
         reply = Reply(said + tuple(out.messages), out.eligibility)
         if seen and inbound.replay:
             conversations.keep_reply(tx, channel, seen, user, reply.as_stored())
         return reply
+
+    def _word(self, inbound: Inbound, lang: str, data: dict[str, Any] | TrainingResult) -> Message:
+        """What the store answered, in the person's words: a training sign-up's confirmation
+        (with the link to the QR code of its check-in code), or the data kept about them."""
+        if not isinstance(data, TrainingResult):
+            return my_data_message(self.content, lang, data)
+        kind = find(inbound.channel)
+        window = kind.capabilities.window if kind is not None else None
+        hours = int(window.total_seconds() // 3600) if window is not None else None
+        qr = None
+        if data.session is not None and data.code:
+            qr = qr_image_url(self.public_url, data.session.id, data.code)
+        return confirmation(self.content, lang, data, inbound.push, qr, hours)

@@ -49,6 +49,10 @@ ACTIONS = (
     "figure_set",
     "registrations_imported",
     "registrations_verified",
+    "training_changed",
+    "training_cancelled",
+    "training_signup_cancelled",
+    "training_walk_in",
 )
 
 

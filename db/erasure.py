@@ -2,18 +2,20 @@
 and the retention schedule that forgets what is no longer needed.
 
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
-so the ward's figures survive; nothing that names a person does. Imports db.models,
-db.store, db.tables, db.conversations, db.leads and db.office.
+so the ward's figures survive; nothing that names a person does. Their training sign-ups
+go too (db.training.forget: a seat they held goes to the first waiting person). Imports
+db.models, db.store, db.tables, db.conversations, db.leads, db.office and db.training.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from db import conversations, leads, office
+from db import conversations, leads, office, training
 from db.models import utcnow
 from db.store import Tx
 from db.tables import (
@@ -60,6 +62,7 @@ def my_data(tx: Tx, channel: str, user_ref: str) -> dict[str, Any]:
         )
     ).first()
     return {
+        "trainings": training.mine(tx, channel, user_ref),
         "subscribed": subscribed is not None,
         "leads": [dict(r) for r in their_leads],
         "consents": [dict(r) for r in their_consents],
@@ -100,10 +103,13 @@ def _erase_leads(tx: Tx, where: Any) -> int:
     return len(ids)
 
 
-def erase(tx: Tx, channel: str, user_ref: str) -> int:
-    """Delete everything about a person; keep an anonymous row per erased lead."""
+def erase(tx: Tx, channel: str, user_ref: str, writes_first: Collection[str] = ()) -> int:
+    """Delete everything about a person; keep an anonymous row per erased lead. A training
+    seat they held goes to the first waiting person, told if their channel is one of
+    ``writes_first``."""
     count = _erase_leads(tx, leads.belonging_to(channel, user_ref))
     conversations.forget_replies(tx, channel, user_ref)  # they may show the name and phone
+    training.forget(tx, channel, user_ref, utcnow(), writes_first)
     for table in (subscriber_t, reminder_t, consent_t, conversation_t):
         tx.conn.execute(delete(table).where(_theirs(table, channel, user_ref)))
     return count
@@ -127,4 +133,5 @@ def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str
         done["consents"] = tx.conn.execute(delete(consent_t)).rowcount
         tx.conn.execute(delete(subscriber_t))
         tx.conn.execute(delete(reminder_t))
+        done["training_signups"] = training.forget_everyone(tx)
     return done

@@ -21,7 +21,8 @@ does not count, so the numbers of a past day are the numbers as they stood then)
   number, contacted by ``on`` (the funnel's "contacted": db.sources.reached), or a biz.vn
   registration of the business dated on or before ``on`` — ÷ the eligible businesses.
 - **schools reached**: schools created by ``on`` and not archived by then, with an
-  outreach activity held on or before ``on`` ÷ those schools.
+  outreach activity held on or before ``on`` or a training session held there by the end
+  of ``on`` (db.training.held_at_schools; not cancelled) ÷ those schools.
 - **news**: in the month of ``on``, from its first day through ``on``: the campaign runs
   (campaign, run) with at least one delivery sent, plus the ``count`` of the evidence
   recorded against the plan's tasks marked ``news: true`` (content/plan.yaml); the target
@@ -35,7 +36,7 @@ leads or of a registry business in its tổ dân phố), and only the registry b
 tổ dân phố (team_area, compared without case or diacritics); the youths, the schools and
 the news are the ward's (they belong to no team), and the funnels count leads only.
 
-Imports db (followup, registry, schools, sources, store, tables, team) and handlers (plan,
+Imports db (followup, registry, schools, sources, store, tables, team, training) and handlers (plan,
 rules, text, privacy).
 """
 
@@ -48,10 +49,10 @@ from fractions import Fraction
 from math import floor
 from typing import Any
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import distinct, func, or_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
-from db import registry, sources
+from db import registry, sources, training
 from db.followup import vietnam_midnight
 from db.schools import YOUTHS, figure
 from db.sources import Funnel
@@ -284,10 +285,12 @@ def _schools(tx: Tx, on: date) -> tuple[int, int]:
         s.created_at < end, or_(s.archived_at.is_(None), s.archived_at >= end)
     )
     schools = tx.conn.execute(select(func.count()).select_from(open_schools.subquery())).scalar()
+    # an outreach activity held there, or a training session held there (db.training)
+    active = union(
+        select(o.school_id).where(o.held_on <= on), training.held_at_schools(end)
+    ).subquery()
     reached = tx.conn.execute(
-        select(func.count(distinct(o.school_id))).where(
-            o.school_id.in_(open_schools), o.held_on <= on
-        )
+        select(func.count(distinct(active.c.school_id))).where(active.c.school_id.in_(open_schools))
     ).scalar()
     return int(reached or 0), int(schools or 0)
 

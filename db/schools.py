@@ -10,7 +10,7 @@ adds a row, and :func:`figure` gives the latest one dated on or before a day (th
 numbers call it). Every change is written to the audit log in the caller's transaction.
 Input that cannot be taken raises :class:`SchoolError` (words: ``schools.error.<key>``).
 
-Imports db (audit, models, store, tables) and handlers.text.
+Imports db (audit, models, store, tables, training) and handlers.text.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db import audit
+from db import audit, training
 from db.models import utcnow
 from db.store import Tx
 from db.tables import outreach_t, school_t, ward_figure_t
@@ -84,6 +84,13 @@ def _taken(tx: Tx, key: str, other_than: int | None = None) -> str | None:
 
 def get(tx: Tx, school_id: int) -> dict[str, Any] | None:
     row = tx.conn.execute(select(school_t).where(school_t.c.id == school_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def by_name(tx: Tx, name: str) -> dict[str, Any] | None:
+    """The school of this name, without regard to case, diacritics and spaces."""
+    key = fold(_clean(name))
+    row = tx.conn.execute(select(school_t).where(school_t.c.name_key == key)).mappings().first()
     return dict(row) if row else None
 
 
@@ -245,8 +252,9 @@ def record_outreach(
 
 def listing(tx: Tx, on: date, archived: bool = False) -> list[dict[str, Any]]:
     """The schools (archived ones too when asked) by name, each with its ``activities``
-    held on or before ``on`` (newest first), ``reached`` (at least one) and ``attended``
-    (their total)."""
+    held on or before ``on`` (newest first) — training sessions held there among them
+    (db.training.at_schools: with a ``session_id``) —, ``reached`` (at least one) and
+    ``attended`` (their total)."""
     query = select(school_t)
     if not archived:
         query = query.where(school_t.c.archived_at.is_(None))
@@ -257,8 +265,12 @@ def listing(tx: Tx, on: date, archived: bool = False) -> list[dict[str, Any]]:
         activities.order_by(outreach_t.c.held_on.desc(), outreach_t.c.id.desc())
     ).mappings():
         held.setdefault(int(row["school_id"]), []).append(dict(row))
+    for session in training.at_schools(tx, on):  # a training held there is an activity too
+        held.setdefault(int(session["school_id"]), []).append(session)
     for school in schools:
-        school["activities"] = held.get(int(school["id"]), [])
+        school["activities"] = sorted(
+            held.get(int(school["id"]), []), key=lambda a: a["held_on"], reverse=True
+        )
         school["reached"] = bool(school["activities"])
         school["attended"] = sum(a["attended"] or 0 for a in school["activities"])
     schools.sort(key=lambda s: (s["archived_at"] is not None, s["name_key"]))

@@ -60,6 +60,7 @@ class Privacy(BaseModel):
     consent_version: str = Field(min_length=1)
     news_consent_version: str = Field(min_length=1)
     reminder_consent_version: str = Field(min_length=1)
+    training_consent_version: str = Field(min_length=1)
     minimum_age_to_store: int = Field(ge=0, le=120)
 
     def version(self, purpose: Purpose) -> str:
@@ -68,6 +69,7 @@ class Privacy(BaseModel):
             Purpose.LEAD: self.consent_version,
             Purpose.NEWS: self.news_consent_version,
             Purpose.REMINDER: self.reminder_consent_version,
+            Purpose.TRAINING: self.training_consent_version,
         }[purpose]
 
 

@@ -5,28 +5,49 @@ what to record). It resolves what the person meant — a tap, a typed number, th
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
 the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
 Imports only the standard library and ``handlers`` (content, domains, faq, steps, taxcodes,
-text, turn, types, understand).
+text, training, turn, types, understand).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from handlers.content import Content
 from handlers.domains import without_names
 from handlers.faq import looks_like_question
+from handlers.steps import training
 from handlers.steps.flow import GLOBAL, STEPS
 from handlers.steps.moves import faq_answer, reask
 from handlers.steps.start import restart
 from handlers.taxcodes import typed
 from handlers.text import nfc
+from handlers.training import audience_of
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import ConversationState, Inbound
 from handlers.understand import choose, command, start_command
 
 MAX_TEXT = 2000  # longer messages are not read (the HTTP API refuses over 4,000)
 MISSES_BEFORE_OFFER = 3
+TRAINING_COMMANDS = ("training", "training_cancel")
+# Steps whose answer may bring a verdict, the offer of help or the idle prompt after it, where
+# "Lớp tập huấn sắp tới" is offered when sessions fit the resident.
+SHOWS_TRAINING_BUTTON = (
+    "person_birth",
+    "person_citizen",
+    "enterprise_founded",
+    "household_certificate",
+    "domain_name",
+    "offer_help",
+)
+
+
+@dataclass(frozen=True)
+class TrainingQuery:
+    """The turn needs the training sessions for ``audience`` (None: every session for
+    residents), the person's own sign-ups, and the contact they gave before."""
+
+    audience: str | None
 
 
 def miss(turn: Turn, result: Miss) -> Outcome:
@@ -39,11 +60,14 @@ def miss(turn: Turn, result: Miss) -> Outcome:
 
 
 def asking_for_contact(state: ConversationState) -> str | None:
-    """ "name" or "phone" when the conversation, with the lead consent given, waits for
-    that detail (so a platform's shared contact card may fill it); None otherwise."""
-    if not state.slots.get("consented"):
-        return None
-    return {"lead_name": "name", "lead_phone": "phone"}.get(state.step)
+    """ "name" or "phone" when the conversation, with the consent given (a lead's or a
+    training sign-up's), waits for that detail (so a platform's shared contact card may fill
+    it); None otherwise."""
+    if state.slots.get("consented"):
+        return {"lead_name": "name", "lead_phone": "phone"}.get(state.step)
+    if state.slots.get(training.CONSENTED):
+        return {training.NAME: "name", training.PHONE: "phone"}.get(state.step)
+    return None
 
 
 def tax_code_to_look_up(state: ConversationState, inbound: Inbound) -> str | None:
@@ -55,6 +79,38 @@ def tax_code_to_look_up(state: ConversationState, inbound: Inbound) -> str | Non
         return None
     code = typed(nfc(inbound.text))
     return code if isinstance(code, str) else None
+
+
+def meant(state: ConversationState, inbound: Inbound, text: str, content: Content) -> str | None:
+    """The payload of this turn: the button pressed, or what the typed ``text`` means — an
+    offered choice (its number, its words) or a command usable anywhere."""
+    payload = inbound.payload
+    if payload is None and text:
+        said = without_names(text)  # "lan.id.vn" in a sentence is a name, not "id vn"
+        payload = choose(said, state.choices, content.phrases) or command(said, content.phrases)
+    return payload
+
+
+def training_to_look_up(
+    state: ConversationState, inbound: Inbound, content: Content
+) -> TrainingQuery | None:
+    """What this turn needs to know about training sessions, or None: a turn that asks for
+    them ("tập huấn", "hủy đăng ký tập huấn", a session's button), one at a training step,
+    and one that may end in a verdict or the prompts after it (where the button "Lớp tập
+    huấn sắp tới" is shown when there are sessions). The turn runner loads it as
+    :attr:`Inbound.training`; :func:`step` stays a pure function."""
+    step_name = state.step if state.step in STEPS else "start"
+    text = nfc(inbound.text or "")
+    if len(text) > MAX_TEXT:
+        return None
+    payload = meant(state, inbound, text, content)
+    if (
+        payload in TRAINING_COMMANDS
+        or step_name in training.STEPS
+        or step_name in SHOWS_TRAINING_BUTTON
+    ):
+        return TrainingQuery(audience_of(state.slots))
+    return None
 
 
 def step(state: ConversationState, inbound: Inbound, today: date, content: Content) -> Outcome:
@@ -70,10 +126,7 @@ def step(state: ConversationState, inbound: Inbound, today: date, content: Conte
     if is_start or inbound.payload == "start":
         return restart(turn, source)
 
-    payload = inbound.payload
-    if payload is None and text:
-        said = without_names(text)  # "lan.id.vn" in a sentence is a name, not "id vn"
-        payload = choose(said, state.choices, content.phrases) or command(said, content.phrases)
+    payload = meant(state, inbound, text, content)
     if payload in GLOBAL:
         return GLOBAL[payload](turn)
 

@@ -39,10 +39,24 @@ def my_data_message(content: Content, lang: str, data: dict[str, Any]) -> Messag
         {**c, "at": local_time(c["at"]), "withdrawn_at": local_time(c["withdrawn_at"])}
         for c in data["consents"]
     ]
+    trainings = [
+        {
+            **t,
+            "phone": national(t["phone"]) if t["phone"] else "",
+            "status_text": content.render(
+                lang,
+                "training.resident_status."
+                + ("session_cancelled" if t["session_cancelled_at"] else t["status"]),
+            ),
+            "starts_at": local_time(t["starts_at"]),
+            "checked_in_at": local_time(t["checked_in_at"]),
+        }
+        for t in data.get("trainings", [])
+    ]
     text = content.render(
         lang,
         "privacy.my_data",
-        data={**data, "leads": leads, "consents": consents},
+        data={**data, "leads": leads, "consents": consents, "trainings": trainings},
     )
     return Message(text)
 

@@ -9,7 +9,7 @@ may import these types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "Button",
+    "CancelTraining",
     "ConversationState",
     "CountVerdict",
     "DeleteMyData",
@@ -24,6 +25,7 @@ __all__ = [
     "Eligibility",
     "Inbound",
     "Message",
+    "MyTrainingSignup",
     "Purpose",
     "RecordConsent",
     "RecordLead",
@@ -32,8 +34,12 @@ __all__ = [
     "Remind",
     "Reply",
     "ShowMyData",
+    "SignUpTraining",
     "Subscribe",
+    "TrainingResult",
+    "TrainingView",
     "Unsubscribe",
+    "UpcomingSession",
 ]
 
 
@@ -47,6 +53,7 @@ class Purpose(StrEnum):
     LEAD = "lead_contact"  # the team may call about registering
     NEWS = "news"  # programme news on the chat
     REMINDER = "birthday_reminder"  # one message on the 18th birthday
+    TRAINING = "training"  # a seat at a training session: name and phone, check-in, reminders
 
 
 @dataclass(frozen=True)
@@ -64,12 +71,60 @@ class RegistryBusiness:
 
 
 @dataclass(frozen=True)
+class UpcomingSession:
+    """A training session (tập huấn) as the chat shows it: ``starts_at`` is aware (UTC);
+    ``seats_left`` is 0 when it is full (its waiting list is open)."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    place: str
+    map_url: str | None
+    seats_left: int
+
+
+@dataclass(frozen=True)
+class MyTrainingSignup:
+    """One of the person's own sign-ups still to come: ``status`` registered or waiting."""
+
+    session: UpcomingSession
+    status: str
+    code: str
+
+
+@dataclass(frozen=True)
+class TrainingView:
+    """What the chat may know about training, filled by the turn runner when the turn needs
+    it (:func:`handlers.engine.training_to_look_up`): the upcoming sessions that fit the
+    resident, their own sign-ups, and the name and phone this chat already gave (for a lead
+    or an earlier sign-up), to offer them again."""
+
+    sessions: tuple[UpcomingSession, ...] = ()
+    mine: tuple[MyTrainingSignup, ...] = ()
+    contact: tuple[str, str] | None = None  # (name, phone E.164)
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What became of a sign-up (:class:`SignUpTraining`), for the confirmation: ``status``
+    registered | waiting (``position`` on the list) | already (signed up before: that
+    sign-up's status and code) | closed (cancelled, started, or gone)."""
+
+    status: str
+    session: UpcomingSession | None
+    code: str | None = None
+    position: int | None = None
+    waiting: bool = False  # for "already": the earlier sign-up is on the waiting list
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One thing a person did: typed ``text`` or pressed a button carrying ``payload``.
 
     ``business`` is filled by the turn runner, not the channel: when the step reads tax codes
     and ``text`` gives one (:func:`handlers.engine.tax_code_to_look_up`), the registry's
-    business with that code, or None when the registry has none."""
+    business with that code, or None when the registry has none. ``training`` likewise, when
+    the turn is about training sessions (:func:`handlers.engine.training_to_look_up`)."""
 
     channel: str
     user_ref: str
@@ -79,6 +134,7 @@ class Inbound:
     contact_phone: str | None = None  # a phone number the platform vouches for (shared contact)
     push: bool = False  # the channel may write to this person first (news, reminders, notices)
     business: RegistryBusiness | None = None  # the registry's match for a typed tax code
+    training: TrainingView | None = None  # the sessions and sign-ups, when the turn needs them
     # the reply rides back in the same request (the web API): it is kept with ``external_id``
     # and a retry of that id gets it again (Reply.duplicate), as its first answer was lost
     replay: bool = False
@@ -248,6 +304,26 @@ class RecordRegistration:
     domain: str
 
 
+@dataclass(frozen=True)
+class SignUpTraining:
+    """Take a seat at the session (or a place on its waiting list when it is full), under
+    the person's consent for :attr:`Purpose.TRAINING`; the store answers with a
+    :class:`TrainingResult` that the runner words as the confirmation."""
+
+    session_id: int
+    name: str
+    phone: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class CancelTraining:
+    """Give up the person's seat (or waiting place) at the session; the first waiting person
+    moves up and is told."""
+
+    session_id: int
+
+
 Effect = (
     RecordConsent
     | RecordLead
@@ -258,6 +334,8 @@ Effect = (
     | Unsubscribe
     | Remind
     | RecordRegistration
+    | SignUpTraining
+    | CancelTraining
 )
 
 

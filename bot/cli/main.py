@@ -29,6 +29,7 @@ from bot.cli import (
     run,
     sources,
     staff,
+    training,
 )
 from bot.cli.common import USAGE_ERROR, Command, Fail
 from bot.settings import SettingError, Settings, get_settings
@@ -53,6 +54,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     registry.add,
     report.add,
     registrations.add,
+    training.add,
     channel_groups,
     broadcast.add,
     db.add,

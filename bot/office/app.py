@@ -23,6 +23,7 @@ from bot.office import (
     schools,
     sources,
     teams,
+    training,
     users,
 )
 from bot.office.web import OFFICE_KEY, PREFIX, Office, of
@@ -38,6 +39,7 @@ PAGES = (
     registry.ROUTES,
     schools.ROUTES,
     registrations.ROUTES,
+    training.ROUTES,
     users.ROUTES,
     audit_log.ROUTES,
 )

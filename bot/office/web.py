@@ -218,6 +218,7 @@ NAV = (  # (path, words, roles that see it)
     ("/office/registry", "office.nav.registry", ("admin", "leader")),
     ("/office/schools", "office.nav.schools", ("admin", "leader")),
     ("/office/registrations", "office.nav.registrations", ("admin", "leader")),
+    ("/office/training", "office.nav.training", ("admin", "leader", "member")),
     ("/office/users", "office.nav.users", ("admin",)),
     ("/office/audit", "office.nav.audit", ("admin",)),
 )

@@ -36,7 +36,10 @@ class Figures:
     news_month: str  # "YYYY-MM"
     news_sent: int
     news_target: int
-    training_held: int  # training sessions held (evidence recorded by hand until issue 13)
+    training_held: int  # training sessions held by ``on`` (db.training, + evidence by hand)
+    training_attended: int = 0  # the people who came to them (checked in)
+    quarter_training_held: int = 0  # of those, held in the report's quarter
+    quarter_training_attended: int = 0
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,17 @@ def _results(doc: Any, data: ReportData, w: Words) -> None:
         _body_para(doc, words)
     month = f"{f.news_month[5:7]}/{f.news_month[:4]}" if f.news_month else ""
     _body_para(doc, w("news", sent=f.news_sent, month=month, target=f.news_target))
-    _body_para(doc, w("training", count=f.training_held))
+    _body_para(
+        doc,
+        w(
+            "training",
+            count=f.training_held,
+            attended=f.training_attended,
+            quarter=data.quarter is not None,
+            quarter_count=f.quarter_training_held,
+            quarter_attended=f.quarter_training_attended,
+        ),
+    )
     if data.level != "team" and data.by_team:
         _heading(doc, w("results_by_team"))
         for team in data.by_team:

@@ -19,6 +19,7 @@ from bot.reports.data import Figures, ReportData, TeamText
 from bot.reports.duties import period_words
 from bot.reports.tracker import PlanFacts, Words, task_rows
 from db import plan as records
+from db import schools, training
 from db import team as teams
 from db.progress import Progress, progress
 from db.sources import Funnel
@@ -27,6 +28,7 @@ from handlers.content import Content
 from handlers.plan import PlanFile
 from handlers.privacy import VIETNAM
 from handlers.quarters import FINAL, Quarter
+from handlers.text import fold
 
 # the audit log's record of the registry's proposal list written out (db.registry
 # record_proposal_export), and of a registry import (db.registry_import)
@@ -45,9 +47,21 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), VIETNAM).astimezone(UTC)
 
 
-def figures(tx: Tx, numbers: Progress, plan: PlanFile, on: date) -> Figures:
-    training = {t.code for t in plan.tasks if t.measure == "training_held"}
-    held = sum(e["count"] for e in records.evidence(tx, until=on) if e["task"] in training)
+def figures(
+    tx: Tx, numbers: Progress, plan: PlanFile, on: date, since: date | None = None
+) -> Figures:
+    """The report's numbers as of ``on``; the training held from ``since`` (the quarter's
+    first day) separately. Training sessions are db.training's held sessions plus the count
+    of the evidence recorded by hand against the training task (sessions hiendien does not
+    know, such as one held before it was used): one session is recorded one way or the
+    other, never both."""
+    training_tasks = {t.code for t in plan.tasks if t.measure == "training_held"}
+    by_hand = [e for e in records.evidence(tx, until=on) if e["task"] in training_tasks]
+    held = training.held_between(tx, None, on)
+    in_quarter = training.held_between(tx, since, on) if since is not None else None
+    quarter_by_hand = sum(
+        e["count"] for e in by_hand if since is not None and e["done_on"] >= since
+    )
     total = sum((named.funnel for named in numbers.by_source), Funnel())
     return Figures(
         on=on,
@@ -61,7 +75,10 @@ def figures(tx: Tx, numbers: Progress, plan: PlanFile, on: date) -> Figures:
         news_month=numbers.news_month,
         news_sent=numbers.news_sent,
         news_target=numbers.news_target,
-        training_held=held,
+        training_held=held.sessions + sum(e["count"] for e in by_hand),
+        training_attended=held.attended,
+        quarter_training_held=(in_quarter.sessions + quarter_by_hand) if in_quarter else 0,
+        quarter_training_attended=in_quarter.attended if in_quarter else 0,
     )
 
 
@@ -83,7 +100,21 @@ def plan_facts(tx: Tx, fig: Figures, quarter: Quarter, on: date) -> PlanFacts:
         reports_submitted=sent,
         teams=len(active),
         period=period_words(quarter),
+        school_trainings=school_trainings(tx, on),
     )
+
+
+def school_trainings(tx: Tx, on: date) -> tuple[tuple[str, int, int], ...]:
+    """The training sessions held at schools by ``on``, by school: (name, sessions,
+    people who came), by name (the plan's I.5)."""
+    names = {s["id"]: s["name"] for s in schools.listing(tx, on, archived=True)}
+    by_school: dict[int, list[int]] = {}
+    for s in training.at_schools(tx, on):
+        count = by_school.setdefault(int(s["school_id"]), [0, 0])
+        count[0] += 1
+        count[1] += int(s["attended"])
+    rows = [(names.get(k, "?"), n, a) for k, (n, a) in by_school.items()]
+    return tuple(sorted(rows, key=lambda r: fold(r[0])))
 
 
 def tracker(
@@ -93,7 +124,7 @@ def tracker(
     ``today`` (the office's plan page)."""
     quarter = quarter or Quarter.of(today)
     on = min(today, quarter.last_day)
-    fig = figures(tx, progress(tx, on, rules, plan), plan, on)
+    fig = figures(tx, progress(tx, on, rules, plan), plan, on, quarter.first_day)
     facts = plan_facts(tx, fig, quarter, on)
     sections, rows = task_rows(plan, facts, records.evidence(tx, until=on), today, t)
     return fig, sections, rows
@@ -124,7 +155,7 @@ def gather(
 
     on = today if quarter is None else min(today, quarter.last_day)
     numbers = progress(tx, on, content.rules, plan, team_id=team_id if level == "team" else None)
-    fig = figures(tx, numbers, plan, on)
+    fig = figures(tx, numbers, plan, on, quarter.first_day if quarter else None)
     facts = plan_facts(tx, fig, quarter or Quarter.of(on), on)
     sections, rows = task_rows(plan, facts, records.evidence(tx, until=on), today, t)
     period = str(quarter) if quarter else FINAL

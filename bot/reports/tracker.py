@@ -4,8 +4,9 @@ plus the evidence staff recorded by hand, and whether the task is overdue (its d
 passed with no result at all). The office's plan page (/office/plan) and the reports'
 appendix table both come from :func:`task_rows`.
 
-Measures: training_held (evidence by hand until training sessions exist), news_sent
-(db.progress's news of the month), schools_reached, proposal_biz (the registry's proposal
+Measures: training_held (the sessions held, db.training, with the people who came; plus
+evidence by hand), news_sent (db.progress's news of the month), schools_reached (with the
+training sessions held at each school), proposal_biz (the registry's proposal
 list written out: audit "export" of list "registry_proposal"), registry_shared (registry
 imports: audit "registry_imported"), residents_supported (leads contacted, registered),
 registrations (id.vn, biz.vn), reports_submitted (team reports sent for the quarter).
@@ -38,6 +39,8 @@ class PlanFacts:
     reports_submitted: int = 0
     teams: int = 0
     period: str = ""  # "Quý IV/2026", for the sentence on reports submitted
+    # training sessions held at schools, by school: (name, sessions, people who came)
+    school_trainings: tuple[tuple[str, int, int], ...] = ()
 
 
 def number_of(code: str) -> str:
@@ -62,8 +65,14 @@ def measured(measure: str | None, facts: PlanFacts, t: Words) -> tuple[str, bool
         s = f.schools_reached
         n = s.numerator
         if not s.denominator:
-            return t("plan_result.schools_none", reached=n), n > 0
-        return t("plan_result.schools", reached=n, of=s.denominator, percent=s.percent), n > 0
+            text = t("plan_result.schools_none", reached=n)
+        else:
+            text = t("plan_result.schools", reached=n, of=s.denominator, percent=s.percent)
+        for name, sessions, came in facts.school_trainings:
+            text += "\n" + t(
+                "plan_result.school_training", school=name, count=sessions, attended=came
+            )
+        return text, n > 0
     if measure == "proposal_biz":
         n, last = facts.proposal_exports
         return (t("plan_result.proposal", count=n, last=_day(last)) if n else ""), n > 0
@@ -93,7 +102,7 @@ def measured(measure: str | None, facts: PlanFacts, t: Words) -> tuple[str, bool
         )
         return text, facts.reports_submitted > 0
     if measure == "training_held" and f.training_held:
-        return t("plan_result.training", count=f.training_held), True
+        return t("plan_result.training", count=f.training_held, attended=f.training_attended), True
     return "", False
 
 

@@ -83,7 +83,13 @@ def build(data: ReportData, content: Content) -> Workbook:
         share("schools_reached", f.schools_reached),
         [w("rows.news"), f.news_sent, None, None, f"≥ {f.news_target}"],
         [w("rows.training"), f.training_held, None, None, None],
+        [w("rows.training_attended"), f.training_attended, None, None, None],
     ]
+    if data.quarter is not None:
+        summary += [
+            [w("rows.quarter_training"), f.quarter_training_held, None, None, None],
+            [w("rows.quarter_training_attended"), f.quarter_training_attended, None, None, None],
+        ]
     _sheet(
         book,
         w("summary"),

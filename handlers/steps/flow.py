@@ -20,6 +20,7 @@ from handlers.steps import (
     questions,
     registered,
     start,
+    training,
 )
 from handlers.steps.consent import consent_step
 from handlers.steps.moves import to
@@ -58,6 +59,17 @@ STEPS: dict[str, Step] = {
     "delete_confirm": Step(mydata.ask_delete, mydata.answer_delete),
     # "I registered": the name of the domain
     registered.STEP: Step(registered.ask_domain, registered.answer_domain, free_text=True),
+    # training sessions (tập huấn): choose one, a consent of its own, name and phone; cancel
+    training.PICK: Step(training.ask_pick, training.answer_pick),
+    training.FULL: Step(training.ask_full, training.answer_full),
+    training.CONSENT: consent_step(
+        Purpose.TRAINING, "training_chat.notice", training.consent_answered, training.notice_details
+    ),
+    training.REUSE: Step(training.ask_reuse, training.answer_reuse),
+    training.NAME: Step(training.ask_name, training.answer_name, free_text=True),
+    training.PHONE: Step(training.ask_phone, training.answer_phone),
+    training.CANCEL_PICK: Step(training.ask_cancel_pick, training.answer_cancel_pick),
+    training.CANCEL_CONFIRM: Step(training.ask_cancel_confirm, training.answer_cancel_confirm),
 }
 
 GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
@@ -76,4 +88,6 @@ GLOBAL: dict[str, Callable[[Turn], Outcome]] = {
     "unsubscribe": news.unsubscribe,
     "registered": registered.report_registered,
     "registered:not_yet": registered.not_yet,
+    "training": training.show_sessions,
+    "training_cancel": training.cancel,
 }

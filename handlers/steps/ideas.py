@@ -2,13 +2,14 @@
 the naming rules (and repaired when it can be), words become ideas
 (:mod:`handlers.domains`); then the offer of the team's help.
 
-Imports only ``handlers`` (domains, rules, turn, types, steps.moves).
+Imports only ``handlers`` (domains, rules, turn, types, steps.moves, steps.training).
 """
 
 from __future__ import annotations
 
 from handlers import domains, rules
 from handlers.steps.moves import goto
+from handlers.steps.training import button as training_button
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Message
 
@@ -57,6 +58,7 @@ def ask_offer_help(turn: Turn) -> list[Message]:
             turn.button("help_yes", "help"),
             turn.button("retry_name", "retry_name"),
             turn.button("no_thanks", "no"),
+            *training_button(turn),
         )
     ]
 

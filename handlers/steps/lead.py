@@ -4,26 +4,22 @@ A name that a chat app would show as a link (a web address, a /command, an @ment
 asked again: names are never linkified on the team's screens.
 
 Nobody under the ward's minimum age to store is asked; a consent already given is not asked
-again. Imports only the standard library and ``handlers`` (phones, text, turn, types,
+again. Imports only the standard library and ``handlers`` (names, phones, text, turn, types,
 steps.moves).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
+from handlers.names import linkified, person_name
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.steps.moves import goto, reask
 from handlers.text import plain, whole_number
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Button, Message, RecordConsent, RecordLead
 
-MAX_NAME = 80
-# What Telegram's and Zalo's apps turn into a link, a command, a mention or a hashtag: a
-# name is never one ("Nguyễn V. An" is a name; "evil.vn", "/start", "@an", "a:b" are not)
-_LINKISH = re.compile(r"[/@#:\\]|\.(?=\S)")
 TIMES = ("morning", "afternoon", "evening", "any")
 
 
@@ -53,11 +49,10 @@ def ask_name(turn: Turn) -> list[Message]:
 
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
-    name = " ".join(turn.text.split())
-    letters = sum(c.isalpha() for c in name)
-    if not (2 <= len(name) <= MAX_NAME) or letters < 2 or letters < len(name) * 0.6:
+    name = person_name(turn.text)
+    if name is None:
         return Miss("problem.name")
-    if _LINKISH.search(name):  # a chat app would make it a link, a command or a mention
+    if linkified(name):  # a chat app would make it a link, a command or a mention
         return Miss("problem.name_link")
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
 

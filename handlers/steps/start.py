@@ -1,7 +1,8 @@
 """Start and menu: the greeting, "who are you?", starting over, the menu, switching
 language, and the idle prompt after a flow ends.
 
-Imports only the standard library and ``handlers`` (turn, types, steps.moves).
+Imports only the standard library and ``handlers`` (turn, types, steps.moves,
+steps.training).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from handlers.steps.moves import faq_answer, goto, reask
+from handlers.steps.training import button as training_button
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import ConversationState, Message
 
 # Slots that outlive a trip to the menu or a /start: the greeting was said, consent was
-# given, news subscribed, and a person known to be under 16 stays protected until a new
-# verdict says otherwise.
-KEPT = ("greeted", "consented", "minor", "subscribed")
+# given (for a lead, for training), news subscribed, and a person known to be under 16 stays
+# protected until a new verdict says otherwise.
+KEPT = ("greeted", "consented", "minor", "subscribed", "training_consented")
 
 # The first step for each answer to "who are you?".
 FIRST_STEP = {
@@ -69,6 +71,7 @@ def ask_idle(turn: Turn) -> list[Message]:
         buttons.append(turn.button("help", "help"))
         if not turn.state.slots.get("subscribed") and turn.inbound.push:
             buttons.append(turn.button("subscribe", "subscribe"))
+    buttons.extend(training_button(turn))
     return [turn.say("idle.prompt", *buttons)]
 
 

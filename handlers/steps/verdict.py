@@ -15,9 +15,10 @@ from handlers.steps.moves import goto
 from handlers.turn import Outcome, Turn
 from handlers.types import CountVerdict, Effect, Eligibility, Message
 
-# What a verdict keeps of the slots: the greeting and consent, and the registry business the
-# resident proved to be by its tax code (:mod:`handlers.steps.business`), for the lead.
-KEPT = ("greeted", "consented", "business_id")
+# What a verdict keeps of the slots: the greeting and the consents (a lead's, training's), and
+# the registry business the resident proved to be by its tax code
+# (:mod:`handlers.steps.business`), for the lead.
+KEPT = ("greeted", "consented", "business_id", "training_consented")
 
 
 def verdict(

@@ -41,6 +41,7 @@ def test_effects_apply_in_order_and_show_what_is_stored(store: Store) -> None:
     with store.transaction() as tx:
         assert effects.apply(tx, inbound, loaded, [DeleteMyData(), ShowMyData()], TODAY) == [
             {
+                "trainings": [],
                 "subscribed": False,
                 "leads": [],
                 "consents": [],

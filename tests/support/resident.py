@@ -7,7 +7,14 @@ from datetime import date
 
 from handlers.content import Content
 from handlers.engine import step
-from handlers.types import ConversationState, Effect, Eligibility, Inbound, Message
+from handlers.types import (
+    ConversationState,
+    Effect,
+    Eligibility,
+    Inbound,
+    Message,
+    TrainingView,
+)
 from tests.support import TODAY
 
 
@@ -20,6 +27,8 @@ class Resident:
     said: list[Message] = field(default_factory=list)  # the last reply
     effects: list[Effect] = field(default_factory=list)  # everything recorded so far
     eligibility: Eligibility | None = None  # the last verdict
+    training: TrainingView | None = None  # what the turn runner would look up (sessions…)
+    push: bool = True  # the channel may write first (Telegram, Zalo); the web may not
 
     def _turn(self, inbound: Inbound) -> list[Message]:
         out = step(self.state or ConversationState(), inbound, self.today, self.content)
@@ -31,11 +40,15 @@ class Resident:
         return self.said
 
     def type(self, text: str) -> list[Message]:
-        return self._turn(Inbound("test", self.user, text=text, push=True))
+        return self._turn(
+            Inbound("test", self.user, text=text, push=self.push, training=self.training)
+        )
 
     def tap(self, payload: str) -> list[Message]:
         assert payload in self.payloads, f"{payload!r} is not on offer: {self.payloads}"
-        return self._turn(Inbound("test", self.user, payload=payload, push=True))
+        return self._turn(
+            Inbound("test", self.user, payload=payload, push=self.push, training=self.training)
+        )
 
     @property
     def text(self) -> str:
