@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Middleware
 
 from bot.answers import reply_json
@@ -88,17 +89,23 @@ def new_request_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def _answer(
+    request: web.Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    if wants_json(request.path):
+        response = reply_json({"error": message}, status=status)
+    else:
+        response = web.Response(status=status, text=message)
+    response.headers.update(headers or {})
+    return response
+
+
 def _http_error(request: web.Request, exc: web.HTTPException) -> web.Response:
     message = exc.text or exc.reason
     if message.startswith(f"{exc.status}: "):  # aiohttp's own "404: Not Found"
-        message = exc.reason
+        message = exc.reason.lower()
     headers = {k: exc.headers[k] for k in KEPT_HEADERS if k in exc.headers}
-    if wants_json(request.path):
-        response = reply_json({"error": message.lower()}, status=exc.status)
-    else:
-        response = web.Response(status=exc.status, text=message)
-    response.headers.update(headers)
-    return response
+    return _answer(request, exc.status, message, headers)
 
 
 def error_answers(errors: OncePerCause | None = None) -> Middleware:
@@ -113,6 +120,10 @@ def error_answers(errors: OncePerCause | None = None) -> Middleware:
             if exc.status < 400:  # redirects and the like are answers, not errors
                 raise
             return _http_error(request, exc)
+        except HttpProcessingError as exc:  # a body aiohttp cannot read (a broken form)
+            if not 400 <= exc.code < 500:
+                raise
+            return _answer(request, exc.code, "the request body is malformed")
         except (asyncio.CancelledError, ConnectionResetError):
             raise  # the client went away: nothing to answer
         except Exception as exc:

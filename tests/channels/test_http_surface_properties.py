@@ -185,7 +185,27 @@ def requests(draw: st.DrawFn) -> tuple[str, str, list[tuple[bytes, bytes]], byte
     """(method, path, headers, body, sign it for Zalo?): a chat request, a webhook delivery
     (right, odd or no secret or signature) or anything at all to any path."""
     json_type = [(b"Content-Type", b"application/json")]
-    scenario = draw(st.sampled_from(["chat", "telegram", "zalo", "anything"]))
+    scenario = draw(st.sampled_from(["chat", "telegram", "zalo", "form", "anything"]))
+    if scenario == "form":  # the office's forms read before signing in, broken bodies
+        path = draw(
+            st.sampled_from(["/office/login", "/office/password/x", "/office/leads/1/note"])
+        )
+        boundary = draw(st.sampled_from([b"zz", b"", b"\xff"]))
+        kind = draw(
+            st.sampled_from(
+                [b"application/x-www-form-urlencoded", b"multipart/form-data; boundary=" + boundary]
+            )
+        )
+        body = draw(
+            st.binary(max_size=200)
+            | st.builds(
+                lambda a, b: b"--" + boundary + b"\r\n" + a + b"\r\n\r\n" + b,
+                header_bytes,
+                st.binary(max_size=50),
+            )
+            | odd_text.map(lambda t: b"email=" + quote(t.encode("utf-8", "surrogatepass")).encode())
+        )
+        return "POST", path, [(b"Content-Type", kind), *odd_headers(draw)], body, False
     if scenario == "chat":
         body = encoded(draw(chat_bodies)) if draw(st.integers(0, 5)) else draw(st.binary())
         return "POST", "/api/chat", json_type + odd_headers(draw), body, False
