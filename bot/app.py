@@ -1,5 +1,6 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
-routes, their start and stop), the app's own routes, security headers, the outbox dispatcher,
+routes, their start and stop), the app's own routes, security headers on every answer
+(errors included: :mod:`bot.errors` turns them into answers inside), the outbox dispatcher,
 the campaign scheduler, the training reminders, the plan's dated duties and the retention
 schedule.
 
@@ -21,6 +22,7 @@ from bot.campaigns import CampaignSender
 from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
+from bot.errors import error_answers
 from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
@@ -84,7 +86,8 @@ def build_app(
     settings: nothing read from the environment, so only the web chat). ``options``: keyword
     arguments for a channel's constructor, by name (tests)."""
     settings = settings or Settings.defaults()
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[security_headers, office_pages])
+    middlewares = [security_headers, error_answers(), office_pages]
+    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     writes_first = writing_first(channels)
     conversations = Conversations(
         store, content, today, writes_first, clock, settings.hiendien_public_url

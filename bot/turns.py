@@ -2,11 +2,12 @@
 
 :class:`Conversations` is what every channel adapter calls with an
 :class:`~handlers.types.Inbound`; it returns the :class:`~handlers.types.Reply` to render,
-or None for a delivery already handled. The engine (handlers/) decides the turn, the store
-records it (:mod:`db.conversations`, and :mod:`db.effects` for what the turn caused); the
-new state and every effect are committed before the reply is returned, so nothing a person
-said is lost. Before the engine runs, what it must read is loaded into the
-:class:`~handlers.types.Inbound`: a typed tax code's registry business, the training
+or None for a delivery already handled (a web request's retry gets its first reply again,
+kept with its id: :attr:`~handlers.types.Inbound.replay`). The engine (handlers/) decides
+the turn, the store records it (:mod:`db.conversations`, and :mod:`db.effects` for what the
+turn caused); the new state and every effect are committed before the reply is returned,
+so nothing a person said is lost. Before the engine runs, what it must read is loaded into
+the :class:`~handlers.types.Inbound`: a typed tax code's registry business, the training
 sessions of a turn about them. This module owns the transactions: SQLite's group commit and
 PostgreSQL's retries. Imports bot.channels, bot.training_codes, db/ and handlers/.
 """
@@ -146,8 +147,10 @@ class Conversations:
         push = channel in self.writes_first
         if inbound.push != push:
             inbound = replace(inbound, push=push)
-        if inbound.external_id and not conversations.mark_seen(tx, channel, inbound.external_id):
-            return None
+        seen = inbound.external_id
+        if seen and not conversations.mark_seen(tx, channel, seen):
+            kept = conversations.kept_reply(tx, channel, seen) if inbound.replay else None
+            return Reply.from_stored(kept) if kept else None  # the first answer, again
         loaded = conversations.load(tx, channel, user)
         if loaded.paused_until is not None and loaded.paused_until > utcnow():
             return None  # a person has taken over this chat: the bot does not talk over them
@@ -168,7 +171,10 @@ class Conversations:
             self._notified = True
         lang = out.state.lang if out.state else loaded.state.lang
         said = tuple(self._word(inbound, lang, data) for data in shown)
-        return Reply(said + tuple(out.messages), out.eligibility)
+        reply = Reply(said + tuple(out.messages), out.eligibility)
+        if seen and inbound.replay:
+            conversations.keep_reply(tx, channel, seen, user, reply.as_stored())
+        return reply
 
     def _word(self, inbound: Inbound, lang: str, data: dict[str, Any] | TrainingResult) -> Message:
         """What the store answered, in the person's words: a training sign-up's confirmation

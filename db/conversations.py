@@ -1,6 +1,7 @@
 """Conversation rows and what surrounds a turn: de-duplicating platform deliveries
-(``inbound_seen``), the ids of messages we sent (``sent_message``, so their echoes are known
-as ours) and ward staff taking a chat over (pause and hand back).
+(``inbound_seen``, with the reply a web request got, for its retry), the ids of messages
+we sent (``sent_message``, so their echoes are known as ours) and ward staff taking a chat
+over (pause and hand back).
 
 A turn loads its row (locked on PostgreSQL) and saves the new state with a new version in
 the same transaction; these run on every turn and are :class:`~db.prepared.Prepared`.
@@ -55,6 +56,38 @@ def mark_seen(tx: Tx, channel: str, external_id: str) -> bool:
     """Record a platform delivery; False when it was already handled."""
     params = {"channel": channel, "external_id": external_id[:128], "seen_at": utcnow()}
     return _SEEN.first(tx, params) is not None
+
+
+def keep_reply(
+    tx: Tx, channel: str, external_id: str, user_ref: str, reply: dict[str, Any]
+) -> None:
+    """Keep the reply a delivery got (JSON), for a retry of it whose answer was lost; the
+    chat it belongs to is noted so an erasure forgets it too."""
+    tx.conn.execute(
+        update(seen_t)
+        .where(seen_t.c.channel == channel, seen_t.c.external_id == external_id[:128])
+        .values(reply=_encode(reply), user_ref=user_ref)
+    )
+
+
+def kept_reply(tx: Tx, channel: str, external_id: str) -> dict[str, Any] | None:
+    """The reply kept for a delivery handled before; None if none was kept."""
+    kept = tx.conn.execute(
+        select(seen_t.c.reply).where(
+            seen_t.c.channel == channel, seen_t.c.external_id == external_id[:128]
+        )
+    ).scalar()
+    return json.loads(kept) if kept else None
+
+
+def forget_replies(tx: Tx, channel: str, user_ref: str) -> None:
+    """Forget the replies kept for a chat (an erasure): the ids stay, so a retry is still
+    handled once."""
+    tx.conn.execute(
+        update(seen_t)
+        .where(seen_t.c.channel == channel, seen_t.c.user_ref == user_ref)
+        .values(reply=None, user_ref=None)
+    )
 
 
 def prune_seen(tx: Tx, before: datetime) -> int:

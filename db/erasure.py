@@ -108,6 +108,7 @@ def erase(tx: Tx, channel: str, user_ref: str, writes_first: Collection[str] = (
     seat they held goes to the first waiting person, told if their channel is one of
     ``writes_first``."""
     count = _erase_leads(tx, leads.belonging_to(channel, user_ref))
+    conversations.forget_replies(tx, channel, user_ref)  # they may show the name and phone
     training.forget(tx, channel, user_ref, utcnow(), writes_first)
     for table in (subscriber_t, reminder_t, consent_t, conversation_t):
         tx.conn.execute(delete(table).where(_theirs(table, channel, user_ref)))

@@ -512,21 +512,27 @@ def listed(
 
 
 def lead_for(tx: Tx, actor: Actor, lead_id: int) -> dict[str, Any] | None:
-    """The lead (with team, source name, consent time and the actor's rights) if the actor
-    may see it; None otherwise (the office answers 404, as for a lead that does not exist)."""
+    """The lead (with team, source name, consent time, the actor's rights, and in
+    ``same_phone`` the ids of the leads other chats gave with its phone that the actor may
+    see) if the actor may see it; None otherwise (the office answers 404, as for a lead
+    that does not exist)."""
     row = (
         tx.conn.execute(_with_names().where(lead_t.c.id == lead_id, visible(actor)))
         .mappings()
         .first()
     )
-    return None if row is None else {**row, **rights(actor, dict(row))}
+    if row is None:
+        return None
+    same = leads.sharing_phone(tx, [lead_id], visible(actor)).get(lead_id, [])
+    return {**row, **rights(actor, dict(row)), "same_phone": same}
 
 
 def board(
     tx: Tx, actor: Actor, filters: Filters, page: int = 1, per_page: int = 25
 ) -> tuple[list[dict[str, Any]], int]:
     """One page (from 1) of the leads the actor may see, newest first, with the actor's
-    rights on each; and how many leads the filters select in all."""
+    rights on each and the leads sharing its phone (``same_phone``); and how many leads the
+    filters select in all."""
     c = lead_t.c
     page = max(page, 1)
     where = conditions(actor, filters)
@@ -545,7 +551,8 @@ def board(
         shown = ids[(page - 1) * per_page : page * per_page]
         query = _with_names().where(c.id.in_(shown)).order_by(*order)
     rows = [{**r, **rights(actor, dict(r))} for r in tx.conn.execute(query).mappings()]
-    return rows, total
+    same = leads.sharing_phone(tx, [r["id"] for r in rows], visible(actor))
+    return [{**r, "same_phone": same.get(r["id"], [])} for r in rows], total
 
 
 def counts(tx: Tx, actor: Actor) -> dict[str, int]:

@@ -2,15 +2,18 @@
 lead's history, and the anonymous verdict counts.
 
 Recording a lead writes its ``lead_event`` and the outbox row announcing it to the team in
-the same transaction. One phone number is one lead: the same number again updates it, and
-the lead then belongs to the chat account that gave it last. A new lead goes to the team
-that serves its tổ dân phố (:func:`route`) and is offered to that team's members who work
-on Zalo; an updated one keeps its team. Imports db.models, db.store, db.prepared,
+the same transaction. One chat, its own request: a lead belongs to the chat account that gave
+it, and only that chat giving the same number again updates it. Another chat giving a
+number already on a lead gets a lead of its own — it never changes the first one, its owner
+or its content — and staff see the two side by side (:func:`sharing_phone`). A new lead
+goes to the team that serves its tổ dân phố (:func:`route`) and is offered to that team's
+members who work on Zalo; an updated one keeps its team. Imports db.models, db.store, db.prepared,
 db.tables, db.outbox, db.team and handlers (types).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -27,7 +30,7 @@ _COUNT = Prepared(lambda _: insert(verdict_t), ("day", "channel", "applicant", "
 
 
 def belonging_to(channel: str, user_ref: str) -> Any:
-    """The condition selecting a person's leads: those their chat account gave last."""
+    """The condition selecting a person's leads: those their chat account gave."""
     return (lead_t.c.channel == channel) & (lead_t.c.user_ref == user_ref)
 
 
@@ -87,7 +90,8 @@ def route(tx: Tx, area: str) -> int | None:
 def record(
     tx: Tx, channel: str, user_ref: str, lead: RecordLead, consent_id: int | None
 ) -> tuple[int, bool]:
-    """Create the lead, or update the one with the same phone; (lead id, created?)."""
+    """Create the chat's lead for this phone, or update the one this chat gave with it
+    before; (lead id, created?). Other chats' leads are never touched."""
     now = utcnow()
     values = {
         "updated_at": now,
@@ -105,7 +109,7 @@ def record(
     if lead.source:
         values["source"] = lead.source
     existing: int | None = tx.conn.execute(
-        select(lead_t.c.id).where(lead_t.c.phone == lead.phone)
+        select(lead_t.c.id).where(belonging_to(channel, user_ref), lead_t.c.phone == lead.phone)
     ).scalar()
     if existing is None:
         lead_id: int = tx.conn.execute(
@@ -128,6 +132,27 @@ def record(
     if existing is None:
         team.offer_lead(tx, lead_id)  # to its team's members on Zalo, one by one
     return lead_id, existing is None
+
+
+def sharing_phone(tx: Tx, lead_ids: Iterable[int], where: Any = None) -> dict[int, list[int]]:
+    """For each of ``lead_ids``: the other leads with the same phone number (given by other
+    chats), oldest first, among those ``where`` selects (what a staff member may see)."""
+    ids = list(lead_ids)
+    if not ids:
+        return {}
+    mine, other = lead_t.alias("mine"), lead_t.alias("other")
+    query = (
+        select(mine.c.id, other.c.id)
+        .select_from(mine.join(other, (other.c.phone == mine.c.phone) & (other.c.id != mine.c.id)))
+        .where(mine.c.id.in_(ids))
+        .order_by(other.c.id)
+    )
+    if where is not None:
+        query = query.where(other.c.id.in_(select(lead_t.c.id).where(where)))
+    found: dict[int, list[int]] = {}
+    for lead_id, same in tx.conn.execute(query):
+        found.setdefault(int(lead_id), []).append(int(same))
+    return found
 
 
 def count_verdict(

@@ -40,12 +40,15 @@ class Conversation(SQLModel, table=True):
 
 
 class InboundSeen(SQLModel, table=True):
-    """A platform delivery already handled (update id, message id); pruned after a week."""
+    """A platform delivery already handled (update id, message id), with the reply it got
+    (JSON, for a retry whose answer was lost); pruned after a week."""
 
     __tablename__ = "inbound_seen"
     channel: str = Field(primary_key=True, max_length=16)
     external_id: str = Field(primary_key=True, max_length=128)
     seen_at: datetime = Field(default_factory=utcnow, index=True)
+    reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_ref: str | None = Field(default=None, max_length=64)  # whose reply (for an erasure)
 
 
 class Consent(SQLModel, table=True):
@@ -66,7 +69,8 @@ class Consent(SQLModel, table=True):
 
 
 class Lead(SQLModel, table=True):
-    """A resident who asked the community digital team for help; one per phone number."""
+    """A resident who asked the community digital team for help: one per chat account and
+    phone number. Another chat giving the same number has a lead of its own."""
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -77,7 +81,7 @@ class Lead(SQLModel, table=True):
     applicant: str = Field(max_length=16)
     reason: str | None = Field(default=None, max_length=32)
     name: str = Field(max_length=80)
-    phone: str = Field(max_length=20, unique=True)  # E.164
+    phone: str = Field(max_length=20, index=True)  # E.164
     area: str = Field(max_length=100)
     contact_time: str = Field(max_length=100)
     status: str = Field(default="new", max_length=16, index=True)
@@ -104,7 +108,10 @@ class Lead(SQLModel, table=True):
         default=None, foreign_key="business.id", index=True, ondelete="SET NULL"
     )
 
-    __table_args__ = (Index("ix_lead_user", "channel", "user_ref"),)
+    __table_args__ = (
+        Index("ix_lead_user", "channel", "user_ref"),
+        UniqueConstraint("channel", "user_ref", "phone", name="uq_lead_chat_phone"),
+    )
 
 
 class LeadEvent(SQLModel, table=True):

@@ -7,9 +7,10 @@ domain (required), its kind (id.vn / biz.vn; when absent, the domain's zone says
 tax code, the phone number and the day registered. A header row may follow a few title
 rows. Each row is matched by tax code (:func:`db.registry.tax_code`, then
 :func:`db.registry.find`), by phone (:func:`handlers.phones.parse_phone`, against a lead's
-and a business's E.164 number) and by domain (a lead that recorded it, a registration that
-knows it); then recorded as source "registrar" (:func:`db.registrations.record`). The
-list's phone numbers only serve to match: they are never stored.
+and a business's E.164 number; of several leads with the number, the most recent) and by
+domain (a lead that recorded it, a registration that knows it); then recorded as source
+"registrar" (:func:`db.registrations.record`). The list's phone numbers only serve to
+match: they are never stored.
 
 A file that cannot be read at all raises :class:`ListError` before anything is written; a
 row that is wrong is rejected with its number and the reason, the others go on. Imports

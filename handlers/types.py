@@ -135,6 +135,9 @@ class Inbound:
     push: bool = False  # the channel may write to this person first (news, reminders, notices)
     business: RegistryBusiness | None = None  # the registry's match for a typed tax code
     training: TrainingView | None = None  # the sessions and sign-ups, when the turn needs them
+    # the reply rides back in the same request (the web API): it is kept with ``external_id``
+    # and a retry of that id gets it again (Reply.duplicate), as its first answer was lost
+    replay: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,37 @@ class Eligibility:
 class Reply:
     messages: tuple[Message, ...] = ()
     eligibility: Eligibility | None = None
+    duplicate: bool = False  # the kept reply to a delivery handled before (Inbound.replay)
+
+    def as_stored(self) -> dict[str, Any]:
+        """The reply as JSON-ready data, kept with its delivery's id."""
+        return {
+            "messages": [{**m.as_json(), "share_contact": m.share_contact} for m in self.messages],
+            "eligibility": self.eligibility.as_json() if self.eligibility else None,
+        }
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any], duplicate: bool = True) -> Reply:
+        """The reply :meth:`as_stored` kept."""
+        messages = tuple(
+            Message(
+                m["text"],
+                tuple(Button(b["title"], b.get("payload"), b.get("url")) for b in m["buttons"]),
+                m.get("share_contact"),
+            )
+            for m in data["messages"]
+        )
+        e = data.get("eligibility")
+        eligibility = None
+        if e is not None:
+            day = {
+                k: date.fromisoformat(e[k]) if e[k] else None
+                for k in ("eligible_from", "eligible_until")
+            }
+            eligibility = Eligibility(
+                e["eligible"], e["domain"], e["reason"], message=e["message"], **day
+            )
+        return cls(messages, eligibility, duplicate)
 
 
 # --- effects: what a turn asks the store to record, in the same transaction -------------
@@ -205,7 +239,8 @@ class RecordConsent:
 
 @dataclass(frozen=True)
 class RecordLead:
-    """Create the lead, or update the one already holding this phone number."""
+    """Create the chat's lead for this phone number, or update the one this chat gave with
+    it before (another chat's lead with the same number is never touched)."""
 
     applicant: str
     reason: str | None

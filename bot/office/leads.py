@@ -264,8 +264,8 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
 ROUTES = [
     web.get(PREFIX + "/leads", board),
     web.get(PREFIX + "/leads/export.{fmt:xlsx|csv}", export_leads),
-    web.get(PREFIX + "/leads/{lead_id:\\d+}", lead_page),
-    web.post(PREFIX + "/leads/{lead_id:\\d+}/claim", claim),
-    web.post(PREFIX + "/leads/{lead_id:\\d+}/status", change_status),
-    web.post(PREFIX + "/leads/{lead_id:\\d+}/note", note),
+    web.get(PREFIX + "/leads/{lead_id:[0-9]{1,9}}", lead_page),
+    web.post(PREFIX + "/leads/{lead_id:[0-9]{1,9}}/claim", claim),
+    web.post(PREFIX + "/leads/{lead_id:[0-9]{1,9}}/status", change_status),
+    web.post(PREFIX + "/leads/{lead_id:[0-9]{1,9}}/note", note),
 ]

@@ -37,6 +37,7 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy.exc import IntegrityError
 
 from bot.office.web import (
+    BROKEN_BODY,
     PREFIX,
     Staff,
     client_ip,
@@ -191,12 +192,15 @@ async def _upload(request: web.Request, who: Staff) -> tuple[str, bytes]:
         raise TooLarge()
     try:
         reader = await request.multipart()
-    except (AssertionError, ValueError, KeyError) as exc:  # not a multipart form
+    except BROKEN_BODY as exc:  # not a multipart form
         raise web.HTTPBadRequest() from exc
     token_ok = False
     filename, data, too_large = "", bytearray(), False
     while True:
-        part = await reader.next()
+        try:
+            part = await reader.next()
+        except BROKEN_BODY as exc:  # a part that cannot be read
+            raise web.HTTPBadRequest() from exc
         if part is None:
             break
         if not isinstance(part, BodyPartReader):

@@ -134,6 +134,6 @@ async def change(request: web.Request) -> web.StreamResponse:
 ROUTES = [
     web.get(PREFIX + "/users", users_page),
     web.post(PREFIX + "/users", add_user),
-    web.post(PREFIX + "/users/{user_id:\\d+}/link", new_link),
-    web.post(PREFIX + "/users/{user_id:\\d+}", change),
+    web.post(PREFIX + "/users/{user_id:[0-9]{1,9}}/link", new_link),
+    web.post(PREFIX + "/users/{user_id:[0-9]{1,9}}", change),
 ]

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
 from bot.settings import Settings
@@ -30,6 +31,7 @@ from db import audit, office
 from db.store import Store, Tx
 from handlers.content import Content, vn_date
 from handlers.privacy import local_time
+from handlers.text import whole_number as read_number
 from handlers.types import DEFAULT_LANGUAGE, LANGUAGES
 
 COOKIE = "office_session"  # the session's random id; nothing else
@@ -153,10 +155,22 @@ async def staff(request: web.Request, *roles: str) -> Staff:
     return who
 
 
+BROKEN_BODY = (ValueError, UnicodeError, AssertionError, KeyError, HttpProcessingError)
+
+
+async def form(request: web.Request) -> MultiDictProxy[Any]:
+    """The form a request sent; 400 when its body cannot be read as one (a broken multipart
+    body, a boundary that is not ASCII …)."""
+    try:
+        return await request.post()
+    except BROKEN_BODY as exc:
+        raise web.HTTPBadRequest(text="the form could not be read") from exc
+
+
 async def posted(request: web.Request, *roles: str) -> tuple[Staff, MultiDictProxy[Any]]:
     """A form sent by a signed-in staff member, its CSRF token checked (403 without it)."""
     who = await staff(request, *roles)
-    data = await request.post()
+    data = await form(request)
     if not hmac.compare_digest(str(data.get("csrf", "")), who.csrf):
         raise web.HTTPForbidden()
     return who, data
@@ -173,7 +187,7 @@ def form_token(request: web.Request) -> str:
 
 async def anonymous_form(request: web.Request) -> MultiDictProxy[Any]:
     """A form sent before signing in, its CSRF token checked against the cookie (403)."""
-    data = await request.post()
+    data = await form(request)
     cookie = request.cookies.get(FORM_COOKIE, "")
     if not cookie or not hmac.compare_digest(str(data.get("csrf", "")), cookie):
         raise web.HTTPForbidden()
@@ -182,8 +196,7 @@ async def anonymous_form(request: web.Request) -> MultiDictProxy[Any]:
 
 def whole_number(value: Any) -> int | None:
     """A form's or a query's whole number (an id, a page), or None for anything else."""
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return read_number(str(value or ""))
 
 
 def safe_next(value: str | None) -> str:

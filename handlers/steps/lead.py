@@ -1,5 +1,7 @@
 """Asking for help: the lead consent's outcome, then the contact details the team needs —
 name, phone (or a shared contact), tổ dân phố, and a time to call — recorded as one lead.
+A name that a chat app would show as a link (a web address, a /command, an @mention) is
+asked again: names are never linkified on the team's screens.
 
 Nobody under the ward's minimum age to store is asked; a consent already given is not asked
 again. Imports only the standard library and ``handlers`` (names, phones, text, turn, types,
@@ -11,10 +13,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from handlers.names import person_name
+from handlers.names import linkified, person_name
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.steps.moves import goto, reask
-from handlers.text import plain
+from handlers.text import plain, whole_number
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
 from handlers.types import Button, Message, RecordConsent, RecordLead
 
@@ -50,6 +52,8 @@ def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
     name = person_name(turn.text)
     if name is None:
         return Miss("problem.name")
+    if linkified(name):  # a chat app would make it a link, a command or a mention
+        return Miss("problem.name_link")
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
 
 
@@ -80,8 +84,9 @@ def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
     if payload and payload.startswith("area:"):
         key = payload.split(":", 1)[1]
         area = turn.t("buttons.area_other") if key == "other" else None
-        if key.isdigit() and int(key) < len(areas):
-            area = areas[int(key)]
+        index = whole_number(key, len(areas))
+        if index is not None:
+            area = areas[index]
     elif turn.text:
         typed = plain(turn.text)
         by_number = [a for a in areas if typed and plain(a).endswith(" " + typed.split()[-1])]

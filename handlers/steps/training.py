@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.names import person_name
+from handlers.names import linkified, person_name
 from handlers.phones import PhoneProblem, national, parse_phone
 from handlers.steps.moves import goto, reask
+from handlers.text import whole_number
 from handlers.training import MAX_SHOWN, choice_title, shown
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import (
@@ -64,8 +65,8 @@ def _session(turn: Turn, session_id: Any) -> UpcomingSession | None:
 
 
 def _id(payload: str | None, prefix: str) -> int | None:
-    if payload and payload.startswith(prefix) and payload[len(prefix) :].isdigit():
-        return int(payload[len(prefix) :])
+    if payload and payload.startswith(prefix):
+        return whole_number(payload[len(prefix) :])  # "²" is a digit to isdigit, not to int
     return None
 
 
@@ -200,6 +201,8 @@ def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
     name = person_name(turn.text)
     if name is None:
         return Miss("problem.name")
+    if linkified(name):  # shown to staff at check-in: never a link
+        return Miss("problem.name_link")
     return goto(turn, PHONE, state=turn.state.with_slots(training_name=name))
 
 

@@ -62,13 +62,14 @@ RESIDENTS = [
     (
         "evil-1",
         None,
-        '=HYPERLINK("http://evil.example","Bấm vào đây")',
+        # a name holding a link is asked again in the chat (issue 14, D13): this one is not
+        '=HYPERLINK("evil", "Bấm vào đây")',
         "0987 654 321",
         '=HYPERLINK("http://x","y")',
         "@SUM(1)",
     ),
     ("evil-2", "-cmd", "+Trần Văn An", "0903 123 456", "Tổ dân phố 1", "-1+1"),
-    ("evil-3", None, "@Lan Anh", "0358 123 456", "+Tổ 11 mới", "=1+1"),
+    ("evil-3", None, "=Lan Anh", "0358 123 456", "+Tổ 11 mới", "=1+1"),
     ("evil-4", None, "-Đặng Thuý Hằng", "0771 234 567", "Tổ dân phố 7", "chiều thứ Bảy"),
 ]
 
@@ -257,7 +258,7 @@ def test_xlsx_keeps_formula_like_text_as_typed_without_running_it(
     cells = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     evil = cells[1]
     for column, typed in (
-        ("Họ tên", '=HYPERLINK("http://evil.example","Bấm vào đây")'),
+        ("Họ tên", '=HYPERLINK("evil", "Bấm vào đây")'),
         ("Tổ dân phố", '=HYPERLINK("http://x","y")'),
         ("Thời gian liên hệ", "@SUM(1)"),
     ):
@@ -285,12 +286,12 @@ def test_csv_cells_a_spreadsheet_would_run_start_with_an_apostrophe(
     table = csv_rows(seeded, content)
     records = by_column(table)
     evil = records[1]
-    assert evil["Họ tên"] == '\'=HYPERLINK("http://evil.example","Bấm vào đây")'
+    assert evil["Họ tên"] == '\'=HYPERLINK("evil", "Bấm vào đây")'
     assert evil["Tổ dân phố"] == '\'=HYPERLINK("http://x","y")'
     assert evil["Thời gian liên hệ"] == "'@SUM(1)"
     assert records[2]["Họ tên"] == "'+Trần Văn An"
     assert records[2]["Thời gian liên hệ"] == "'-1+1"
-    assert records[3]["Họ tên"] == "'@Lan Anh"
+    assert records[3]["Họ tên"] == "'=Lan Anh"
     assert records[3]["Tổ dân phố"] == "'+Tổ 11 mới"
     assert records[3]["Thời gian liên hệ"] == "'=1+1"
     assert records[4]["Họ tên"] == "'-Đặng Thuý Hằng"

@@ -1,8 +1,8 @@
 """The store under real conversations, on SQLite and on PostgreSQL (the same tests).
 
 A turn's state and everything it produced are committed together; redelivered messages
-are not handled twice; the same phone updates one lead; a person can see and erase what
-is stored about them, leaving only anonymous counts."""
+are not handled twice; a chat giving its phone again updates its own lead, never another's;
+a person can see and erase what is stored about them, leaving only anonymous counts."""
 
 from __future__ import annotations
 
@@ -77,16 +77,30 @@ def test_a_lead_is_recorded_with_its_consent_event_and_outbox_row(
     assert "Trần" not in c["state"] and "912" not in c["state"]  # no personal data in state
 
 
-def test_the_same_phone_updates_the_lead(store: Store, content) -> None:
+def test_the_same_chat_giving_its_phone_again_updates_its_lead(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "u1", *LEAD_DIALOGUE)
+    again = list(LEAD_DIALOGUE)
+    again[7], again[8] = "Trần Văn Bính", "+84 912 345 678"
+    del again[6]  # the consent is not asked twice
+    talk(conv, "u1", *again)
+    [lead] = rows(store, Lead)
+    assert lead["name"] == "Trần Văn Bính" and lead["user_ref"] == "u1"
+    assert [e["kind"] for e in rows(store, LeadEvent)] == ["created", "updated"]
+    assert count(store, Outbox) == 2
+
+
+def test_another_chat_giving_the_same_phone_has_a_lead_of_its_own(store: Store, content) -> None:
     conv = Conversations(store, content, lambda: TODAY)
     talk(conv, "u1", *LEAD_DIALOGUE)
     again = list(LEAD_DIALOGUE)
     again[7], again[8] = "Trần Văn Bính", "+84 912 345 678"
     talk(conv, "u2", *again, channel="terminal")
-    [lead] = rows(store, Lead)
-    assert lead["name"] == "Trần Văn Bính" and lead["channel"] == "terminal"
-    assert [e["kind"] for e in rows(store, LeadEvent)] == ["created", "updated"]
-    assert count(store, Outbox) == 2
+    first, second = rows(store, Lead)
+    assert (first["name"], first["channel"], first["user_ref"]) == ("Trần Văn Bình", "web", "u1")
+    assert (second["name"], second["channel"]) == ("Trần Văn Bính", "terminal")
+    assert first["phone"] == second["phone"] == "+84912345678"
+    assert [e["kind"] for e in rows(store, LeadEvent)] == ["created", "created"]
 
 
 def test_my_data_shows_what_is_stored(store: Store, content) -> None:

@@ -359,3 +359,24 @@ def test_in_english(content) -> None:
     r.type("English")
     r.type("training")
     assert "08:00 on 10/12/2026" in r.text and "Full — waiting list open" in r.text
+
+
+@pytest.mark.parametrize(
+    "payload", ["training:²", "training:٧", "training:-7", "training:" + "9" * 30]
+)
+def test_a_session_number_that_is_not_one_is_asked_again(r: Resident, payload: str) -> None:
+    """Issue 14, D6: "²" is a digit to isdigit but not to int — never a crash."""
+    r.type("tập huấn")
+    r._turn(Inbound("test", r.user, payload=payload, training=r.training))  # a forged button
+    assert r.step == "training_pick"
+    r.tap("training:7")  # a real one still works
+    assert r.step != "training_pick"
+
+
+def test_a_name_that_a_chat_app_would_make_a_link_is_asked_again(r: Resident) -> None:
+    r.type("tập huấn")
+    r.tap("training:7")
+    r.type("đồng ý")
+    assert r.step == "training_name"
+    r.type("www.evil.vn")
+    assert r.step == "training_name" and "chỉ gõ họ tên" in r.text

@@ -111,13 +111,15 @@ def a_lead(
     source: str | None = None,
     channel: str = "web",
     created_at: datetime | None = None,
+    user_ref: str | None = None,
 ) -> int:
-    """A lead recorded as a conversation records it (routed to its team); its id."""
+    """A lead recorded as a conversation records it (routed to its team), given by the chat
+    ``user_ref`` (default: one of the phone's own); its id."""
     e164 = parse_phone(phone)
     assert isinstance(e164, str), phone
     lead = RecordLead(applicant, reason, name, e164, area, "buổi sáng", source)
     with store.transaction() as tx:
-        lead_id, created = leads.record(tx, channel, f"user-{e164}", lead, None)
+        lead_id, created = leads.record(tx, channel, user_ref or f"user-{e164}", lead, None)
         assert created
         if created_at is not None:
             tx.conn.execute(

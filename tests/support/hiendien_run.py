@@ -35,6 +35,7 @@ async def start(
         "TELEGRAM_BOT_TOKEN": api.token,
         "TELEGRAM_BASE_URL": api.base_url,
         "TELEGRAM_LEADS_CHAT_ID": str(GROUP),
+        "PYTHONPATH": str(ROOT),  # this tree's hiendien, not the one the venv installed
     }
     env.pop("HIENDIEN_PUBLIC_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)

@@ -7,7 +7,11 @@ Residents talk only in private chats; what they type, tap or share becomes an
 (:class:`~bot.channels.base.Turns`). In groups the bot serves only the team: lead cards,
 claims and status buttons.
 
-May import: bot.channels (base, notices, this package), bot.settings, bot.outbox, db, handlers.
+Everything read from an update passes through :func:`handlers.text.clean`; ids typed or
+carried by a button are read by :func:`handlers.text.whole_number`.
+
+May import: bot.channels (base, notices, this package), bot.errors, bot.settings, bot.outbox,
+db, handlers.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ from bot.channels.telegram.links import staff_link
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.channels.telegram.settings import TelegramSettings
+from bot.errors import BACKGROUND
 from bot.settings import Settings
 from db import conversations, followup, team
 from db.models import utcnow
 from handlers.domains import programme_name
+from handlers.text import clean, whole_number
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,7 @@ UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/webhooks/telegram"
 MAX_WEBHOOK_BODY = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
+MIN_SECRET = 32  # characters of TELEGRAM_WEBHOOK_SECRET (Telegram allows 1 to 256)
 _STAFF_START = re.compile(r"^/start(?:@\w+)?\s+staff-(\S+)\s*$")
 _START_PAYLOAD = re.compile(r"^/start(?:@\w+)?\s+(\S+)")
 _VALID_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -109,6 +116,12 @@ class TelegramChannel(Channel):
             )
         if self.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.secret):
             raise ConfigError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm các ký tự A-Z a-z 0-9 _ -")
+        if self.secret and len(self.secret) < MIN_SECRET:
+            raise ConfigError(
+                f"TELEGRAM_WEBHOOK_SECRET quá ngắn ({len(self.secret)} ký tự): cần từ "
+                f"{MIN_SECRET} ký tự ngẫu nhiên trở lên (A-Z a-z 0-9 _ -), ví dụ tạo bằng "
+                '"openssl rand -hex 24"'
+            )
         self.store = store = ctx.store
         self.content = content = ctx.content
         self.turns = ctx.turns
@@ -157,8 +170,8 @@ class TelegramChannel(Channel):
                 lang = await self.store.run(resident_lang, self.store, CHANNEL, str(user.id))
                 await message.reply_text(self.content.render(lang, "telegram.contact_not_own"))
                 return
-            contact_phone = message.contact.phone_number
-        text = message.text
+            contact_phone = clean(message.contact.phone_number)
+        text = clean(message.text) if message.text is not None else None
         if text and (m := _START_PAYLOAD.match(text)) and not _VALID_PAYLOAD.match(m.group(1)):
             log.info("telegram: ignored an invalid /start payload (%d characters)", len(m.group(1)))
         inbound = Inbound(
@@ -187,8 +200,9 @@ class TelegramChannel(Channel):
                 await query.edit_message_reply_markup(None)
 
         ack = asyncio.create_task(acknowledge())
+        data = clean(query.data) if query.data is not None else None
         inbound = Inbound(
-            CHANNEL, str(query.from_user.id), payload=query.data, external_id=str(update.update_id)
+            CHANNEL, str(query.from_user.id), payload=data, external_id=str(update.update_id)
         )
         try:
             reply = await self.turns.handle(inbound)
@@ -232,7 +246,8 @@ class TelegramChannel(Channel):
 
         def redeem() -> tuple[str, dict[str, Any] | None]:
             with self.store.transaction() as tx:
-                return team.redeem_invite(tx, code, CHANNEL, str(user.id), user.full_name)
+                name = clean(user.full_name)
+                return team.redeem_invite(tx, code, CHANNEL, str(user.id), name)
 
         outcome, member = await self.store.run(redeem)
         if outcome == "linked" and member:
@@ -258,7 +273,9 @@ class TelegramChannel(Channel):
                 if member is None:
                     return "not_member"
                 actor = followup.actor_of_member(tx, member)
-                lead_id = int(parts[1])
+                lead_id = whole_number(parts[1]) if len(parts) > 1 else None
+                if lead_id is None:
+                    return "missing"
                 tell = self.ctx.writes_first  # residents there hear of their request
                 if parts[0] == "lc":
                     return followup.claim_lead(tx, lead_id, actor, writes_first=tell)
@@ -287,10 +304,11 @@ class TelegramChannel(Channel):
         if message is None or user is None:
             return
         args = ctx.args or []
-        if len(args) != 2 or not args[0].lstrip("#").isdigit():
+        lead_id = whole_number(args[0].lstrip("#")) if len(args) == 2 else None
+        if lead_id is None:
             await message.reply_text(self.content.render("vi", "team.registered_usage"))
             return
-        lead_id, domain = int(args[0].lstrip("#")), args[1]
+        domain = clean(args[1])
 
         def act() -> str | None:
             with self.store.transaction() as tx:
@@ -320,7 +338,10 @@ class TelegramChannel(Channel):
     # --- life inside hiendien run ----------------------------------------------------------
 
     async def on_error(self, update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %s", ctx.error, exc_info=ctx.error)
+        if ctx.error is None:
+            return
+        ref = f"update {update.update_id}" if isinstance(update, Update) else "telegram"
+        BACKGROUND.report(log, "telegram update failed", ctx.error, ref)
 
     async def _reminders(self) -> None:
         hours = self.content.ward.lead_reminder_hours
@@ -382,12 +403,20 @@ class TelegramChannel(Channel):
         await self.app.shutdown()
         await self.disconnect()
 
-    async def webhook(self, request: web.Request) -> web.Response:
-        """POST /webhooks/telegram: the secret first (constant time), then the body."""
+    def _secret_given(self, request: web.Request) -> bool:
+        """The header holds our secret (compared in constant time, as bytes; a header that is
+        not even ASCII is simply not it)."""
         given = request.headers.get(SECRET_HEADER, "")
-        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+        if not self.secret or not given.isascii():
+            return False
+        return hmac.compare_digest(given.encode("ascii"), self.secret.encode("ascii"))
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """POST /webhooks/telegram: the secret first (constant time; 401 when wrong), then
+        the body: a JSON object that reads as an update (400 otherwise)."""
+        if not self._secret_given(request):
             log.warning("telegram webhook: wrong or missing secret token")
-            return web.json_response({"error": "forbidden"}, status=403)
+            return web.json_response({"error": "wrong or missing secret token"}, status=401)
         body = bytearray()
         async for chunk in request.content.iter_chunked(64 * 1024):
             body += chunk
@@ -395,8 +424,13 @@ class TelegramChannel(Channel):
                 return web.json_response({"error": "body over 1 MB"}, status=400)
         try:
             data = json.loads(body)
+        except (ValueError, RecursionError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        try:
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError, TelegramError):
+        except Exception:  # a library reading odd fields: the body is not an update
             return web.json_response({"error": "not a Telegram update"}, status=400)
         if update is None:
             return web.json_response({"error": "not a Telegram update"}, status=400)

@@ -2,8 +2,10 @@
 at ``/`` with its ``/static/`` files, and ``/widget.js`` that frames it on the ward portal.
 
 The chat API is a thin adapter from JSON to :class:`~handlers.types.Inbound` and back; the
-reply goes out in the same request (the web cannot be written to first). Every bad request
-gets a 4xx with ``{"error": "…"}`` saying what to fix, never a 500.
+reply goes out in the same request (the web cannot be written to first), and is kept with
+the message's ``id`` for a week: a retry of that id gets the same reply again, with
+``"duplicate": true``. Typed text is cleaned (:func:`handlers.text.clean`); every bad
+request gets a 4xx with ``{"error": "…"}`` saying what to fix, never a 500.
 
 A campaign source's link is the page with ``?source=CODE`` (the older ``?src=`` and
 ``?start=`` still work): the page's script sends ``/start CODE`` as the first message, and
@@ -27,6 +29,7 @@ from bot.answers import bad, reply_json
 from bot.channels.base import Channel, Context
 from bot.channels.capabilities import Capabilities
 from bot.settings import Settings
+from handlers.text import clean
 from handlers.types import Inbound
 
 log = logging.getLogger(__name__)
@@ -98,13 +101,19 @@ class WebChannel(Channel):
             return bad('"payload" must be printable')
         if external_id is not None:  # ids are chosen by each browser: they are unique per user
             external_id = hashlib.sha256(f"{user}\n{external_id}".encode()).hexdigest()
-        inbound = Inbound(CHANNEL, user, text=text, payload=payload, external_id=external_id)
+        if text is not None:
+            text = clean(text)  # lone surrogates, control characters: nothing a page can't show
+        inbound = Inbound(
+            CHANNEL, user, text=text, payload=payload, external_id=external_id, replay=True
+        )
         reply = await self.ctx.turns.handle(inbound)
-        if reply is None:  # the same message id again: already answered
+        if reply is None:  # the same message id again, its reply no longer kept
             return reply_json({"messages": [], "duplicate": True})
         out: dict[str, Any] = {"messages": [m.as_json() for m in self.render(reply)]}
         if reply.eligibility is not None:
             out["eligibility"] = reply.eligibility.as_json()
+        if reply.duplicate:  # a retry whose first answer was lost: that answer again
+            out["duplicate"] = True
         return reply_json(out)
 
     def _page(self, app: web.Application) -> str:

@@ -1,14 +1,17 @@
 """The Zalo channel: the signed webhook in, the engine, the OA API out.
 
-``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else, answers
-200 at once and handles the event after: a text (or a button's hidden payload) goes to the
+``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else (401),
+then that the body is a JSON object (400), answers 200 at once and handles the event after;
+every field is read as clean text (:func:`handlers.text.clean`), a field of the wrong type
+as missing. A text (or a button's hidden payload) goes to the
 same conversation service as every channel, de-duplicated on Zalo's msg_id.
 Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
 send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
 A team member's "/staff CODE" and claims by number are the team's business
 (:mod:`bot.channels.zalo.team`), answered before the conversation sees them.
 
-May import: bot.channels (base, notices, this package), bot.settings, db, handlers.
+May import: bot.channels (base, notices, this package), bot.errors, bot.settings, db,
+handlers.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from bot.channels.zalo.commands import add_zalo_commands
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.settings import WEBHOOK_PATH, ZaloSettings
 from bot.channels.zalo.team import StaffCommand
+from bot.errors import BACKGROUND
 from bot.settings import Settings
 from db import conversations, subscribers
 from db.models import utcnow
 from handlers.engine import asking_for_contact
+from handlers.text import clean
 from handlers.types import Inbound, Message, Reply
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,19 @@ UNTYPED = frozenset(
         "user_send_business_card",
     }
 )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object of the event, or an empty one when the field is missing or not one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """A field of the event as clean text ("" when missing or an object): ids, names, what
+    a resident typed (:func:`handlers.text.clean`)."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return clean(str(value))
 
 
 class ZaloChannel(Channel):
@@ -140,48 +158,53 @@ class ZaloChannel(Channel):
                 "zalo webhook: missing or wrong signature (%d bytes, not logged)", len(body)
             )
             return web.json_response({"error": "bad signature"}, status=401)
-        task = asyncio.create_task(self.handle(body))
+        try:
+            event = json.loads(body)
+        except (ValueError, RecursionError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        if not isinstance(event, dict):
+            return web.json_response({"error": "not a Zalo event (a JSON object)"}, status=400)
+        task = asyncio.create_task(self.handle(event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ok": True})
 
-    async def handle(self, body: bytes) -> None:
+    async def handle(self, event: dict[str, Any]) -> None:
         try:
-            event = json.loads(body)
             await self._event(event)
-        except Exception:
-            log.exception("zalo: an event could not be handled")
+        except Exception as exc:
+            BACKGROUND.report(log, "zalo: an event could not be handled", exc, "zalo event")
 
     async def _event(self, event: dict[str, Any]) -> None:
-        name = str(event.get("event_name", ""))
-        message = event.get("message") or {}
-        sender = str((event.get("sender") or {}).get("id") or event.get("user_id") or "")
-        key = str(message.get("msg_id") or f"{name}:{sender}:{event.get('timestamp')}")
+        name = _text(event.get("event_name"))
+        message = _object(event.get("message"))
+        sender = _text(_object(event.get("sender")).get("id") or event.get("user_id"))
+        key = _text(message.get("msg_id")) or f"{name}:{sender}:{_text(event.get('timestamp'))}"
         if name.startswith("user_send_") or name == "user_submit_info":
-            text = str(message.get("text", "")) if name == "user_send_text" else ""
+            text = _text(message.get("text")) if name == "user_send_text" else ""
             command = zalo_team.parse(text) if text and not render.payload_of(text) else None
             if await self._member_wrote(sender, command, key):
                 return  # the team's business, answered
         if name.startswith("oa_send_"):
             await self._echo(event)
         elif name == "user_send_text":
-            text = str(message.get("text", ""))
+            text = _text(message.get("text"))
             payload = render.payload_of(text)
             inbound = Inbound(
                 CHANNEL, sender, text=None if payload else text, payload=payload, external_id=key
             )
             await self._turn(sender, inbound)
         elif name == "follow":
-            user = str((event.get("follower") or {}).get("id") or sender)
+            user = _text(_object(event.get("follower")).get("id")) or sender
             await self._turn(user, Inbound(CHANNEL, user, text="/start", external_id=key))
         elif name == "user_submit_info":
-            await self._submitted(sender, event.get("info") or {}, key)
+            await self._submitted(sender, _object(event.get("info")), key)
         elif name in UNTYPED:
             if await self._first_time(key) and not await self._paused(sender):
                 lang = await self.store.run(resident_lang, self.store, CHANNEL, sender)
                 await self.send(sender, Reply((self._say(lang, "zalo.please_type"),)))
         elif name == "unfollow":
-            user = str((event.get("follower") or {}).get("id") or sender)
+            user = _text(_object(event.get("follower")).get("id")) or sender
 
             def stop_news() -> None:
                 with self.store.transaction() as tx:
@@ -228,6 +251,7 @@ class ZaloChannel(Channel):
         Zalo does not say). A code made for an office user uses that user's name instead."""
         try:
             name = await self.api.user_name(user)
+            name = clean(name) if name else None
         except (ZaloError, TokenError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("zalo: a new member's name could not be read: %s", exc)
             name = None
@@ -254,7 +278,7 @@ class ZaloChannel(Channel):
         if asking is None:
             log.info("zalo: shared info ignored (no consent in the chat, or not asked)")
             return
-        name, phone = str(info.get("name", "")).strip(), str(info.get("phone", "")).strip()
+        name, phone = _text(info.get("name")).strip(), _text(info.get("phone")).strip()
         reply = None
         if asking == "name" and name:
             reply = await self.turns.handle(
@@ -268,10 +292,10 @@ class ZaloChannel(Channel):
             await self.send(user, reply)
 
     async def _echo(self, event: dict[str, Any]) -> None:
-        user = str((event.get("recipient") or {}).get("id") or "")
-        message = event.get("message") or {}
-        message_id = str(message.get("msg_id") or "")
-        hand_back = str(message.get("text", "")).strip().lower() in HAND_BACK
+        user = _text(_object(event.get("recipient")).get("id"))
+        message = _object(event.get("message"))
+        message_id = _text(message.get("msg_id"))
+        hand_back = _text(message.get("text")).strip().lower() in HAND_BACK
         await asyncio.sleep(self.echo_delay)
 
         def staff_wrote() -> bool:

@@ -32,8 +32,11 @@ def verify(
     variant: str = "app_id",
     header_timestamp: str | None = None,
 ) -> bool:
-    """True only for a signature made with our secret over exactly these bytes."""
-    if not header or not secret:
+    """True only for a signature made with our secret over exactly these bytes (a header
+    that is not ASCII is never one)."""
+    if not header or not secret or not header.isascii():
+        return False
+    if header_timestamp is not None and not header_timestamp.isascii():
         return False
     given = header.strip().lower().removeprefix("mac=").strip()
     if variant == "header_timestamp":
@@ -47,4 +50,4 @@ def verify(
         prefix = (found.group(1) or found.group(2)).decode() if found else ""
     if not timestamp or not prefix:
         return False
-    return hmac.compare_digest(given, mac(prefix, raw, timestamp, secret))
+    return hmac.compare_digest(given.encode("ascii"), mac(prefix, raw, timestamp, secret).encode())

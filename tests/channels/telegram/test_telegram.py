@@ -290,8 +290,8 @@ async def test_webhook_mode_checks_the_secret_and_answers_each_update_once(
         assert api.webhook["secret_token"] == SECRET
         hook = url + "/webhooks/telegram"
         update = api.message(61, "/start")
-        assert await api.post_webhook(update, url=hook, secret_token="wrong") == 403
-        assert await api.post_webhook(update, url=hook, secret_token="") == 403
+        assert await api.post_webhook(update, url=hook, secret_token="wrong") == 401
+        assert await api.post_webhook(update, url=hook, secret_token="") == 401
         await asyncio.sleep(0.2)
         assert api.sent(61) == []
         assert await api.post_webhook(update, url=hook, secret_token=SECRET) == 200

@@ -205,17 +205,17 @@ async def test_start_source_and_lead_flow_record_lead_consent_and_outbox(
     assert [e["kind"] for e in rows(store, "lead_event", lead_id=lead["id"])] == ["created"]
     assert conversation(store, user)["lead_id"] == lead["id"]
 
-    # Someone else, from another browser, leaves the same number written differently.
+    # Someone else, from another browser, leaves the same number written differently: a
+    # request of their own, and the first one stays as its resident left it.
     other = "lan-web-2"
     await say(client, other, "/start")
     await lead_flow(client, other, "Trần Văn Bình", "+84 912 345 678")
 
-    (updated,) = rows(store, "lead")
-    assert updated["id"] == lead["id"]
-    assert updated["phone"] == "+84912345678"
-    assert updated["name"] == "Trần Văn Bình"
-    events = rows(store, "lead_event", lead_id=lead["id"])
-    assert [e["kind"] for e in events] == ["created", "updated"]
+    first, second = rows(store, "lead")
+    assert first == lead
+    assert (second["user_ref"], second["phone"]) == (other, "+84912345678")
+    assert second["name"] == "Trần Văn Bình"
+    assert [e["kind"] for e in rows(store, "lead_event", lead_id=lead["id"])] == ["created"]
     assert count(store, "consent", granted=True) == 2
     assert count(store, "outbox") == 2
 
@@ -385,7 +385,9 @@ async def test_a_nul_character_in_a_name_is_never_a_500(
 # --- /api/chat: retries --------------------------------------------------------------------
 
 
-async def test_the_same_message_id_is_answered_once(client: Client, store: Store) -> None:
+async def test_the_same_message_id_is_handled_once_and_answered_again(
+    client: Client, store: Store
+) -> None:
     user = "retrying"
     await say(client, user, "/start", id="m-1")
     first = await say(client, user, payload="kind:person", id="m-2")
@@ -394,7 +396,7 @@ async def test_the_same_message_id_is_answered_once(client: Client, store: Store
     assert before["state"]["step"] == "person_birth"
 
     again = await say(client, user, payload="kind:person", id="m-2")
-    assert again == {"messages": [], "duplicate": True}
+    assert again == {**first, "duplicate": True}  # the reply the first request lost
     after = conversation(store, user)
     assert after["version"] == before["version"] == 2
     assert after["state"] == before["state"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -204,3 +205,45 @@ async def test_typed_html_stays_text(server: str, browser: Browser) -> None:
     await expect(page.locator("#hiendien-chat img")).to_have_count(0)
     assert await page.evaluate("typeof window.__pwned") == "undefined"
     assert tab.errors == [], tab.errors
+
+
+async def test_an_answer_lost_on_the_way_comes_back_on_retry(
+    server: str, browser: Browser, sqlite_store: Store
+) -> None:
+    """The request reaches the server and the lead is recorded, but the answer never reaches
+    the phone: "Thử lại" sends the same message id, and the page shows the first answer
+    ("Mình đã ghi lại"), the lead recorded once (issue 14, D12)."""
+    tab = await open_tab(browser, server + "/")
+    page = tab.page
+    await greeted(tab)
+    await tab.tap("kind:person")
+    await tab.say("15/03/2005")
+    await tab.tap("yes")
+    await expect(tab.bots("rất có thể đủ điều kiện")).to_be_visible()
+    await tab.tap("skip")
+    await tab.tap("help")
+    await tab.say("Đồng ý")
+    await tab.say("Nguyễn Thị Lan")
+    await tab.say("0912 345 678")
+    await tab.tap("area:2")
+
+    async def lose_the_answer(route: Any) -> None:
+        await route.fetch()  # the server handles it …
+        await route.abort("connectionreset")  # … and the answer is lost on the way
+
+    await page.route("**/api/chat", lose_the_answer)
+    await page.locator('[data-payload="time:morning"]:enabled').last.click()
+    retry = page.locator('[data-role="retry"]')
+    await expect(retry).to_be_visible()
+    await page.unroute("**/api/chat")
+    await retry.click()
+    await expect(tab.bots("Mình đã ghi lại")).to_be_visible()
+    await expect(tab.bots("Mình đã ghi lại")).to_contain_text("Nguyễn Thị Lan")
+    await expect(retry).to_have_count(0)
+    with sqlite_store.engine.connect() as conn:
+        leads = conn.execute(text("SELECT name FROM lead")).all()
+        events = conn.execute(text("SELECT kind FROM lead_event")).all()
+    assert [tuple(r) for r in leads] == [("Nguyễn Thị Lan",)]
+    assert [tuple(r) for r in events] == [("created",)]
+    # the page failed to fetch once, on purpose; nothing else went wrong
+    assert all("Failed to load resource" in e or "fetch" in e.lower() for e in tab.errors)
