@@ -107,6 +107,7 @@ def erase(tx: Tx, channel: str, user_ref: str, writes_first: Collection[str] = (
     """Delete everything about a person; keep an anonymous row per erased lead. A training
     seat they held goes to the first waiting person, told if their channel is one of
     ``writes_first``."""
+    tx.erased = True
     count = _erase_leads(tx, leads.belonging_to(channel, user_ref))
     conversations.forget_replies(tx, channel, user_ref)  # they may show the name and phone
     training.forget(tx, channel, user_ref, utcnow(), writes_first)
@@ -129,6 +130,7 @@ def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str
         "office_sessions": office.prune_sessions(tx, now),
     }
     if today > retention_until:
+        tx.erased = True
         done["leads"] = _erase_leads(tx, lead_t.c.id.isnot(None))
         done["consents"] = tx.conn.execute(delete(consent_t)).rowcount
         tx.conn.execute(delete(subscriber_t))

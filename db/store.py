@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from db.engine import is_sqlite, make_engine
+from db.engine import checkpoint, is_sqlite, make_engine
 
 T = TypeVar("T")
 
@@ -29,15 +29,17 @@ def insert_ignore(table: Table, postgres: bool) -> Any:
 
 
 class Tx:
-    """One open transaction: its connection, which database it is, and whether it wrote a
-    notification to the outbox (the dispatcher is then woken after the commit)."""
+    """One open transaction: its connection, which database it is, whether it wrote a
+    notification to the outbox (the dispatcher is then woken after the commit) and whether
+    it erased a person's data (the SQLite WAL is then checkpointed after the commit)."""
 
-    __slots__ = ("conn", "enqueued", "postgres")
+    __slots__ = ("conn", "enqueued", "erased", "postgres")
 
     def __init__(self, conn: Connection, postgres: bool) -> None:
         self.conn = conn
         self.postgres = postgres
         self.enqueued = False
+        self.erased = False
 
     def insert_ignore(self, table: Table) -> Any:
         """An INSERT that skips rows clashing with a unique key (:func:`insert_ignore`)."""
@@ -62,7 +64,10 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.engine.begin() as conn:
-            yield Tx(conn, self.postgres)
+            tx = Tx(conn, self.postgres)
+            yield tx
+        if tx.erased:  # committed: no copy of the erased rows may stay in the WAL file
+            checkpoint(self.engine)
 
     @contextmanager
     def rehearsal(self) -> Iterator[Tx]:
