@@ -290,7 +290,7 @@ async def test_zalo_webhook_odd_signatures_are_401_and_odd_bodies_400(
         for odd in ("mac=chữ".encode(), b"mac=\xff" + b"0" * 63):
             sent = [(b"Content-Type", b"application/json"), (b"X-ZEvent-Signature", odd)]
             assert await raw_post(base, "/webhooks/zalo", sent, body) == 401
-        stamp = b"1700000000000"
+        stamp = str(zalo.now_ms()).encode()  # a fresh event (a stale one is refused: 401)
         for odd_body in (
             b'[{"timestamp": ' + stamp + b"}]",
             b'"timestamp": ' + stamp,

@@ -1,9 +1,10 @@
 """The Zalo channel: the signed webhook in, the engine, the OA API out.
 
 ``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else (401),
-then that the body is a JSON object (400), answers 200 at once and handles the event after;
-every field is read as clean text (:func:`handlers.text.clean`), a field of the wrong type
-as missing. A text (or a button's hidden payload) goes to the
+then that the signed timestamp is within ``ZALO_MAX_EVENT_AGE_SECONDS`` of now (a replayed
+old event: 401), then that the body is a JSON object (400), answers 200 at once and
+handles the event after; every field is read as clean text (:func:`handlers.text.clean`),
+a field of the wrong type as missing. A text (or a button's hidden payload) goes to the
 same conversation service as every channel, de-duplicated on Zalo's msg_id.
 Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
 send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
@@ -120,6 +121,7 @@ class ZaloChannel(Channel):
             choices = ", ".join(signature.VARIANTS)
             raise ConfigError(f"ZALO_SIGNATURE_VARIANT phải là một trong: {choices}")
         self.handover = timedelta(hours=settings.handover_hours)
+        self.max_age = timedelta(seconds=settings.max_event_age_seconds)
         self.store = store = ctx.store
         self.content = content = ctx.content
         self.turns = ctx.turns
@@ -158,6 +160,10 @@ class ZaloChannel(Channel):
                 "zalo webhook: missing or wrong signature (%d bytes, not logged)", len(body)
             )
             return web.json_response({"error": "bad signature"}, status=401)
+        sent = signature.sent_at(body, self.variant, request.headers.get("X-ZEvent-Timestamp"))
+        if sent is None or abs(self.ctx.clock() - sent) > self.max_age:
+            log.warning("zalo webhook: a signed event sent at %s refused as stale", sent)
+            return web.json_response({"error": "stale event"}, status=401)
         try:
             event = json.loads(body)
         except (ValueError, RecursionError):

@@ -6,6 +6,7 @@ May import: bot.settings.
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from bot.settings import Block
@@ -29,5 +30,8 @@ class ZaloSettings(Block):
     # How Zalo signs webhooks: "app_id" (the documented recipe), "oa_id" (the OA id in place
     # of the app id) or "header_timestamp" (the timestamp from X-ZEvent-Timestamp).
     signature_variant: str = "app_id"
+    # A signed event whose timestamp is further than this from now is refused (401): a
+    # replayed old event. Inbound de-duplication is kept a week, far longer.
+    max_event_age_seconds: float = Field(default=900, gt=0)
     # Hours the bot stays quiet for a resident after ward staff replied in the OA manager.
     handover_hours: float = 12

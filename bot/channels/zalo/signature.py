@@ -3,6 +3,7 @@
 ``mac=`` + sha256(app id + raw body + the body's timestamp + OA secret key), a plain
 SHA-256 of the concatenation (not HMAC), compared in constant time. The variants the
 platform brief lists as uncertain are a setting (``ZALO_SIGNATURE_VARIANT``).
+:func:`sent_at` reads the signed timestamp (epoch milliseconds), for refusing stale events.
 
 May import: the standard library only.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import UTC, datetime
 
 VARIANTS = ("app_id", "oa_id", "header_timestamp")
 _TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,20})"?')
@@ -21,6 +23,28 @@ _OA_ID = re.compile(rb'"oa_id"\s*:\s*"?(\d{1,32})"?|"recipient"\s*:\s*\{\s*"id"\
 def mac(prefix: str, raw: bytes, timestamp: str, secret: str) -> str:
     data = prefix.encode() + raw + timestamp.encode() + secret.encode()
     return hashlib.sha256(data).hexdigest()
+
+
+def _timestamp(raw: bytes, variant: str, header_timestamp: str | None) -> str:
+    """The timestamp the signature covers: the body's, or the header's (that variant)."""
+    if variant == "header_timestamp":
+        return header_timestamp or ""
+    found = _TIMESTAMP.search(raw)
+    return found.group(1).decode() if found else ""
+
+
+def sent_at(
+    raw: bytes, variant: str = "app_id", header_timestamp: str | None = None
+) -> datetime | None:
+    """When Zalo says it sent the event: the signed timestamp, epoch milliseconds (None when
+    there is none, or it is not a moment)."""
+    stamp = _timestamp(raw, variant, header_timestamp).strip()
+    if not stamp.isdecimal() or not stamp.isascii():
+        return None
+    try:
+        return datetime.fromtimestamp(int(stamp) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def verify(
@@ -39,11 +63,7 @@ def verify(
     if header_timestamp is not None and not header_timestamp.isascii():
         return False
     given = header.strip().lower().removeprefix("mac=").strip()
-    if variant == "header_timestamp":
-        timestamp = header_timestamp or ""
-    else:
-        found = _TIMESTAMP.search(raw)
-        timestamp = found.group(1).decode() if found else ""
+    timestamp = _timestamp(raw, variant, header_timestamp)
     prefix = app_id
     if variant == "oa_id":
         found = _OA_ID.search(raw)
