@@ -1,7 +1,7 @@
 """Zalo's settings block: the ``ZALO_*`` environment variables (listed with comments in
 .env.example).
 
-May import: bot.settings.
+May import: bot.settings and pydantic.
 """
 
 from __future__ import annotations
