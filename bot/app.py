@@ -23,6 +23,7 @@ from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
 from bot.clock import today_in_vietnam
 from bot.errors import error_answers
+from bot.headers import NOT_FRAMED, page_csp
 from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
@@ -38,12 +39,6 @@ from handlers.content import Content
 
 MAX_BODY = 64 * 1024  # /api/chat bodies are small; anything bigger is refused with 413
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors *; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'"
-)
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SCHEDULER_KEY: web.AppKey[CampaignScheduler] = web.AppKey("scheduler")
 __all__ = ["CHANNELS_KEY", "SCHEDULER_KEY", "build_app"]
@@ -51,15 +46,26 @@ __all__ = ["CHANNELS_KEY", "SCHEDULER_KEY", "build_app"]
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # a redirect (errors were answered inside)
+        secure(request, exc)
+        raise
+    secure(request, response)
+    return response
+
+
+def secure(request: web.Request, response: web.StreamResponse) -> None:
+    """The security headers every answer carries; only the chat page may be framed, and it
+    says by whom (bot.headers)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if response.content_type == "text/html":
-        # the chat page is meant to be embedded (widget.js frames it on the ward portal)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+    if "Content-Security-Policy" not in response.headers:
+        html = response.content_type == "text/html"
+        response.headers["Content-Security-Policy"] = page_csp() if html else NOT_FRAMED
+        response.headers["X-Frame-Options"] = "DENY"
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def lifecycle(channel: Channel) -> Callable[[web.Application], AsyncIterator[None]]:

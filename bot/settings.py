@@ -15,9 +15,11 @@ May import: the standard library, pydantic and pydantic-settings only.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +76,49 @@ def dns_server(value: str) -> tuple[str, int]:
     return address, number
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # where a portal may be plain http (tests)
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$")
+
+
+def widget_origins(value: str) -> tuple[str, ...]:
+    """The portal origins of a comma-separated list, each ``https://host[:port]`` (plain
+    http only for localhost), as browsers write them: lower case, no trailing slash."""
+    found: list[str] = []
+    for item in value.split(","):
+        text = item.strip()
+        if not text:
+            continue
+        wrong = ValueError(
+            f"«{text}» không phải một địa chỉ gốc của cổng thông tin: cần dạng "
+            "https://tenmien[:cổng], ví dụ https://kienan.haiphong.gov.vn, cách nhau bằng dấu phẩy"
+        )
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError:
+            raise wrong from None
+        host = (parts.hostname or "").lower()
+        netloc = parts.netloc.lower()
+        shown = f"[{host}]" if ":" in host else host
+        if (
+            parts.scheme not in ("https", "http")
+            or not host
+            or not (_HOST.match(host) or shown == "[::1]")
+            or netloc != (f"{shown}:{port}" if port is not None else shown)
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+        ):
+            raise wrong
+        if parts.scheme == "http" and shown not in LOCAL_HOSTS:
+            raise ValueError(f"«{text}» phải dùng https (http chỉ dành cho localhost)")
+        origin = f"{parts.scheme}://{netloc}"
+        if origin not in found:
+            found.append(origin)
+    return tuple(found)
+
+
 class Settings(BaseSettings):
     model_config = SOURCES
 
@@ -89,6 +134,9 @@ class Settings(BaseSettings):
     # The DNS resolver ``hiendien registrations verify`` asks: "IP" or "IP:port" ("[IPv6]:port");
     # unset: the system's resolver.
     hiendien_dns_server: str | None = None
+    # The ward portal's origins that may frame the chat page (widget.js), comma-separated:
+    # https://host[:port]. Unset: no site may frame it.
+    hiendien_widget_origins: str | None = None
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
@@ -100,6 +148,17 @@ class Settings(BaseSettings):
             return None
         dns_server(value)  # raises ValueError, worded for the person who set it
         return value.strip()
+
+    @field_validator("hiendien_widget_origins")
+    @classmethod
+    def _widget_origins(cls, value: str | None) -> str | None:
+        origins = widget_origins(value or "")  # raises ValueError, worded for the person
+        return ",".join(origins) or None
+
+    def frame_ancestors(self) -> str:
+        """Who may frame the chat page: the CSP ``frame-ancestors`` sources."""
+        origins = widget_origins(self.hiendien_widget_origins or "")
+        return " ".join(origins) or "'none'"
 
     _blocks: dict[type[Block], Block] = PrivateAttr(default_factory=dict)
     _read_environment: bool = PrivateAttr(default=True)

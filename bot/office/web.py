@@ -9,7 +9,7 @@ admits; an action on a record checks it through db.followup / db.team. 403 is a 
 role may not open; 404 is a record that does not exist *for this person* (another team's
 lead looks exactly like a missing one).
 
-May import: bot.settings, bot.clock, db, handlers.
+May import: bot.settings, bot.clock, bot.headers, db, handlers.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
+from bot.headers import page_csp
 from bot.settings import Settings
 from db import audit, office
 from db.store import Store, Tx
@@ -39,11 +40,7 @@ FORM_COOKIE = "office_form"  # the CSRF token of forms shown before signing in
 LANG_COOKIE = "office_lang"
 PREFIX = "/office"
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'"
-)
+CSP = page_csp()  # framed by nobody
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

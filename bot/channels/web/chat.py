@@ -11,7 +11,8 @@ A campaign source's link is the page with ``?source=CODE`` (the older ``?src=`` 
 ``?start=`` still work): the page's script sends ``/start CODE`` as the first message, and
 the engine keeps the code on the conversation, its verdicts and its lead.
 
-May import: bot.answers, bot.channels (base, capabilities), bot.settings, handlers.
+May import: bot.answers, bot.channels (base, capabilities), bot.headers, bot.settings,
+handlers.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aiohttp import web
 from bot.answers import bad, reply_json
 from bot.channels.base import Channel, Context
 from bot.channels.capabilities import Capabilities
+from bot.headers import page_csp
 from bot.settings import Settings
 from handlers.text import clean
 from handlers.types import Inbound
@@ -141,8 +143,15 @@ class WebChannel(Channel):
         return page
 
     async def chat_page(self, request: web.Request) -> web.Response:
+        """The chat page, framed only by the ward portal's origins (HIENDIEN_WIDGET_ORIGINS)."""
         html = self._page(request.app)
-        return web.Response(text=html, content_type="text/html", charset="utf-8")
+        policy = page_csp(self.ctx.settings.frame_ancestors())
+        return web.Response(
+            text=html,
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Content-Security-Policy": policy},
+        )
 
     async def widget_js(self, request: web.Request) -> web.Response:
         content = self.ctx.content

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiohttp import web
 from playwright.async_api import (
     Browser,
     ConsoleMessage,
@@ -29,30 +28,18 @@ from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
 from tests.support.chromium import chromium, needs_chromium
+from tests.support.portal import Portal, portal
 from tests.support.serving import serve
 
 PHONE = {"width": 360, "height": 640}
 TIMEOUT_MS = 15_000
 
-HOST_PAGE = """<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Cổng thông tin phường</title>
-<link rel="icon" href="data:,"></head>
-<body><h1>Cổng thông tin điện tử phường Kiến An</h1>
-<p>Nội dung của trang chủ.</p>
-<script src="/widget.js" data-source="portal" async></script>
-</body></html>"""
-
 pytestmark = needs_chromium
-
-
-async def host_page(request: web.Request) -> web.Response:
-    return web.Response(text=HOST_PAGE, content_type="text/html", charset="utf-8")
 
 
 @pytest.fixture
 async def server(sqlite_store: Store, content: Content) -> AsyncIterator[str]:
     app = build_app(sqlite_store, content, today=lambda: TODAY)
-    app.router.add_get("/test-host", host_page)  # a stand-in for the ward portal
     async with serve(app) as url:
         yield url
 
@@ -168,8 +155,19 @@ async def test_typed_without_diacritics_and_the_referral_source(
     assert tab.errors == []
 
 
-async def test_the_widget_opens_the_chat_on_the_portal(server: str, browser: Browser) -> None:
-    tab = await open_tab(browser, server + "/test-host", viewport={"width": 1280, "height": 800})
+async def test_the_widget_opens_the_chat_on_the_portal(
+    sqlite_store: Store, content: Content, browser: Browser
+) -> None:
+    async with portal() as site:  # the ward portal, on its own origin, listed as allowed
+        config = Settings.defaults(hiendien_widget_origins=site.url)
+        app = build_app(sqlite_store, content, lambda: TODAY, settings=config)
+        async with serve(app) as server:
+            site.chat = server
+            await widget_on(browser, site, server)
+
+
+async def widget_on(browser: Browser, site: Portal, server: str) -> None:
+    tab = await open_tab(browser, site.url + "/", viewport={"width": 1280, "height": 800})
     page = tab.page
     toggle = page.locator('[data-hiendien="toggle"]')
     await expect(toggle).to_have_attribute("aria-label", "Hỏi về tên miền .vn miễn phí")
