@@ -17,10 +17,10 @@ from db.store import Store
 from handlers.content import Content
 from tests.support.chromium import DESKTOP, PHONE, chromium, needs_chromium
 from tests.support.followup import a_lead, a_team
-from tests.support.office import PASSWORD, make_user, office_app
+from tests.support.office import make_user, office_app
+from tests.support.office_pages import fits_the_screen, sign_in, watch
 
 pytestmark = needs_chromium
-TIMEOUT_MS = 15_000
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 LEADER = "nam@phuong.vn"
 CHECKED = datetime(2026, 11, 21, 3, tzinfo=UTC)
@@ -56,28 +56,6 @@ def a_ward(store: Store) -> None:
     registered(store, "cafe-hai-au.biz.vn", "registrar", cafe, "not_found")
     registered(store, "son.biz.vn", "registrar", son, "verified")
     registered(store, "nobody.id.vn", "registrar", None)
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(TIMEOUT_MS)
-    return errors
-
-
-async def sign_in(page: Page, base: str, email: str, then: str) -> None:
-    await page.goto(base + then)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-
-
-async def fits_the_screen(page: Page) -> None:
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
 
 
 async def listed(page: Page) -> list[str]:

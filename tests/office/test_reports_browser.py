@@ -10,43 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from db.store import Store
 from handlers.content import Content
 from tests.support.chromium import DESKTOP, PHONE, chromium, needs_chromium
-from tests.support.office import PASSWORD, make_user, office_app
+from tests.support.office import make_user, office_app
+from tests.support.office_pages import fits_the_screen, sign_in, watch
 from tests.support.plan_ward import DIFFICULTIES_1, TEAM_1, TEAM_2, plan_ward
 
 pytestmark = needs_chromium
-TIMEOUT_MS = 15_000
 ADMIN = "admin@phuong.vn"
 LEADER_2 = "binh@phuong.vn"
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 DIFFICULTIES = "Thiếu máy tính ở nhà văn hóa Tổ dân phố 2.\nNgười cao tuổi cần hướng dẫn riêng."
 PROPOSALS = "Xin thêm tài liệu hướng dẫn đăng ký id.vn."
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(TIMEOUT_MS)
-    return errors
-
-
-async def sign_in(page: Page, base: str, email: str, then: str) -> None:
-    await page.goto(base + then)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-
-
-async def fits_the_screen(page: Page) -> None:
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
 
 
 def every_text(path: Path) -> list[str]:

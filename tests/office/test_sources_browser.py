@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.zalo.settings import ZaloSettings
@@ -18,11 +18,11 @@ from db import sources
 from db.store import Store
 from handlers.content import Content
 from tests.support.chromium import DESKTOP, PHONE, chromium, needs_chromium
-from tests.support.office import PASSWORD, make_user, office_app
+from tests.support.office import make_user, office_app
+from tests.support.office_pages import fits_the_screen, sign_in, watch
 from tests.support.qr_reader import read_qr, read_svg_qr
 
 pytestmark = needs_chromium
-TIMEOUT_MS = 15_000
 PUBLIC = "http://chat.kienan.example.vn"  # http: the session cookie is not Secure on loopback
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
@@ -31,28 +31,6 @@ def with_links() -> Settings:
     return Settings.defaults(hiendien_public_url=PUBLIC).given(
         TelegramSettings(bot_username="kienan_bot"), ZaloSettings(oa_id="4318842457223034219")
     )
-
-
-async def sign_in(page: Page, base: str, email: str, then: str) -> None:
-    await page.goto(base + then)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-
-
-async def fits_the_screen(page: Page) -> None:
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(TIMEOUT_MS)
-    return errors
 
 
 def pdf_pages(pdf: bytes) -> int:

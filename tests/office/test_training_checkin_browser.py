@@ -10,42 +10,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from db import training
 from db.models import TrainingSignup
 from db.store import Store
 from handlers.content import Content
 from tests.support.chromium import PHONE, chromium, needs_chromium
-from tests.support.office import PASSWORD, Clock, make_user, office_app
+from tests.support.office import Clock, make_user, office_app
+from tests.support.office_pages import fits_the_screen, sign_in, watch
 from tests.support.records import rows
 
 pytestmark = needs_chromium
-TIMEOUT_MS = 15_000
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 STARTS = NOW + timedelta(days=20)  # 09:00 in Vietnam on 10/12/2026
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(TIMEOUT_MS)
-    return errors
-
-
-async def sign_in(page: Page, base: str, email: str, then: str) -> None:
-    await page.goto(base + then)
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
-    await page.get_by_role("button", name="Đăng nhập").click()
-
-
-async def fits_the_screen(page: Page) -> None:
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
 
 
 def a_session_with_people(store: Store) -> tuple[int, dict[str, str]]:
