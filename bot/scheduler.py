@@ -289,35 +289,23 @@ class CampaignScheduler:
             await asyncio.sleep(30)  # another process holds the lock; try again later
 
 
-class PlanDuties:
-    """The plan's dated duties (bot.reports.duties), checked at start and daily at 08:00 in
-    Vietnam time; a check during quiet hours waits for them to end (a leader's reminder is
-    a chat message)."""
+class _Checks:
+    """A check the service runs on its own schedule (start, stop, and as an aiohttp cleanup
+    context), waking the outbox dispatcher when the check queued something. A subclass
+    gives :meth:`check`, :meth:`start` (its jobs) and ``what`` (for the log)."""
 
-    def __init__(
-        self,
-        store: Store,
-        content: Content,
-        reporting: Any,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.store = store
-        self.content = content
-        self.reporting = reporting
-        self.clock = clock
+    what = "check"
+
+    def __init__(self) -> None:
         self.scheduler = AsyncIOScheduler(
             timezone=VIETNAM, job_defaults={"coalesce": True, "max_instances": 1}
         )
         self.on_done: list[Callable[[], None]] = []  # who to wake (the outbox dispatcher)
 
-    def _run(self) -> list[str]:
-        now = self.clock()
-        today = now.astimezone(VIETNAM).date()
-        return duties.run_due(self.store, self.content, self.reporting, today, now)
+    async def check(self) -> Any:
+        raise NotImplementedError
 
-    async def check(self) -> list[str]:
-        """Do the duties due now; their keys."""
-        done = await self.store.run(self._run)
+    def _woken(self, done: Any) -> Any:
         if done:
             for wake in self.on_done:
                 wake()
@@ -326,8 +314,54 @@ class PlanDuties:
     async def _check_logged(self) -> None:
         try:
             await self.check()
-        except Exception:  # a failure leaves the duty undone: tried again at the next check
-            log.exception("plan duties: check failed")
+        except Exception:  # nothing was marked done: tried again at the next check
+            log.exception("%s: check failed", self.what)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
+        async def ctx(_app: Any) -> AsyncIterator[None]:
+            self.start()
+            yield
+            await self.stop()
+
+        return ctx
+
+
+class PlanDuties(_Checks):
+    """The plan's dated duties (bot.reports.duties), checked at start and daily at 08:00 in
+    Vietnam time; a check during quiet hours waits for them to end (a leader's reminder is
+    a chat message)."""
+
+    what = "plan duties"
+
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        reporting: Any,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.content = content
+        self.reporting = reporting
+        self.clock = clock
+
+    def _run(self) -> list[str]:
+        now = self.clock()
+        today = now.astimezone(VIETNAM).date()
+        return duties.run_due(self.store, self.content, self.reporting, today, now)
+
+    async def check(self) -> list[str]:
+        """Do the duties due now; their keys."""
+        done: list[str] = self._woken(await self.store.run(self._run))
+        return done
 
     def start(self) -> None:
         now = self.clock()
@@ -345,24 +379,14 @@ class PlanDuties:
             self._check_logged, DateTrigger(first), id="plan-duties-start", replace_existing=True
         )
 
-    async def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
 
-    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
-        async def ctx(_app: Any) -> AsyncIterator[None]:
-            self.start()
-            yield
-            await self.stop()
-
-        return ctx
-
-
-class TrainingReminders:
+class TrainingReminders(_Checks):
     """The training sessions' reminders, checked at start and every
     :data:`TRAINING_CHECK_MINUTES` minutes: each check queues, through the outbox, the
     reminders due at that moment to people on ``channels`` (the running channels that may
     write first) and wakes the dispatcher."""
+
+    what = "training reminders"
 
     def __init__(
         self,
@@ -370,27 +394,17 @@ class TrainingReminders:
         channels: Collection[str],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        super().__init__()
         self.store = store
         self.channels = frozenset(channels)
         self.clock = clock
-        self.scheduler = AsyncIOScheduler(
-            timezone=VIETNAM, job_defaults={"coalesce": True, "max_instances": 1}
-        )
-        self.on_done: list[Callable[[], None]] = []  # who to wake (the outbox dispatcher)
 
     async def check(self) -> int:
         """Queue the reminders due now; how many."""
-        queued = await self.store.run(queue_due, self.store, self.clock(), self.channels)
-        if queued:
-            for wake in self.on_done:
-                wake()
+        queued: int = self._woken(
+            await self.store.run(queue_due, self.store, self.clock(), self.channels)
+        )
         return queued
-
-    async def _check_logged(self) -> None:
-        try:
-            await self.check()
-        except Exception:  # nothing was marked: tried again at the next check
-            log.exception("training reminders: check failed")
 
     def start(self) -> None:
         self.scheduler.start()
@@ -402,15 +416,3 @@ class TrainingReminders:
             replace_existing=True,
             next_run_time=datetime.now(UTC),
         )
-
-    async def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-
-    def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
-        async def ctx(_app: Any) -> AsyncIterator[None]:
-            self.start()
-            yield
-            await self.stop()
-
-        return ctx
