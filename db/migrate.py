@@ -1,5 +1,8 @@
 """Running the Alembic migrations in db/migrations from code (``hiendien db upgrade`` and
-every start of ``hiendien run``). Imports db.engine only."""
+every start of ``hiendien run``). On PostgreSQL several processes may start together on one
+database: the migrations run under an advisory lock, so one migrates and the others wait,
+then find the schema current and do nothing. (SQLite serves one process.) Imports
+db.engine only."""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
-from db.engine import normalise_url
+from db.engine import is_sqlite, make_engine, normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+LOCK_KEY = 730_151  # pg_advisory_lock key of the migrations (the scheduler's is 730_150)
 
 
 def alembic_config(url: str) -> Config:
@@ -21,4 +26,16 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    if is_sqlite(url):
+        command.upgrade(alembic_config(url), revision)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as lock:  # held by this connection until it closes
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+    finally:
+        engine.dispose()
