@@ -142,22 +142,23 @@ def _clean(text: str | None) -> str:
     return " ".join(nfc(text or "").split())
 
 
-def _title(title: str) -> str:
-    cleaned = _clean(title)
+def _text(value: str, field: str, limit: int) -> str:
+    """A required line of text (title, place, name), cleaned: TrainingError
+    ``<field>_empty`` or ``<field>_too_long``."""
+    cleaned = _clean(value)
     if not cleaned:
-        raise TrainingError("title_empty")
-    if len(cleaned) > TITLE_MAX:
-        raise TrainingError("title_too_long", limit=TITLE_MAX)
+        raise TrainingError(f"{field}_empty")
+    if len(cleaned) > limit:
+        raise TrainingError(f"{field}_too_long", limit=limit)
     return cleaned
+
+
+def _title(title: str) -> str:
+    return _text(title, "title", TITLE_MAX)
 
 
 def _place(place: str) -> str:
-    cleaned = _clean(place)
-    if not cleaned:
-        raise TrainingError("place_empty")
-    if len(cleaned) > PLACE_MAX:
-        raise TrainingError("place_too_long", limit=PLACE_MAX)
-    return cleaned
+    return _text(place, "place", PLACE_MAX)
 
 
 def _map_url(url: str | None) -> str | None:
@@ -208,12 +209,7 @@ def _school(tx: Tx, school_id: int | None) -> int | None:
 
 
 def _name(name: str) -> str:
-    cleaned = _clean(name)
-    if not cleaned:
-        raise TrainingError("name_empty")
-    if len(cleaned) > NAME_MAX:
-        raise TrainingError("name_too_long", limit=NAME_MAX)
-    return cleaned
+    return _text(name, "name", NAME_MAX)
 
 
 def _phone(phone: str | None, required: bool) -> str | None:

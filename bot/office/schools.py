@@ -17,9 +17,19 @@ from datetime import date
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiMapping
 
-from bot.office.web import PREFIX, Staff, client_ip, language, of, page, posted, staff, whole_number
+from bot.office.web import (
+    PREFIX,
+    Staff,
+    client_ip,
+    language,
+    of,
+    page,
+    posted,
+    staff,
+    typed,
+    whole_number,
+)
 from db import schools
 from db.schools import SchoolError
 
@@ -36,10 +46,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         return None
-
-
-def _given(data: MultiMapping[Any], *names: str) -> dict[str, str]:
-    return {name: str(data.get(name, "")).strip() for name in names}
 
 
 async def _listing(
@@ -109,7 +115,7 @@ async def _attempt(
 
 async def add_school(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
-    given = _given(data, "name", "kind", "address")
+    given = typed(data, "name", "kind", "address")
 
     def work(tx: Any) -> Any:
         return schools.add(
@@ -129,7 +135,7 @@ def _school_id(request: web.Request) -> int:
 async def change_school(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
     school_id = _school_id(request)
-    given = _given(data, "name", "kind", "address")
+    given = typed(data, "name", "kind", "address")
 
     def work(tx: Any) -> Any:
         return schools.change(
@@ -160,7 +166,7 @@ async def unarchive(request: web.Request) -> web.StreamResponse:
 async def record_outreach(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
     ctx = of(request)
-    given = _given(data, "school", "held_on", "activity", "attended")
+    given = typed(data, "school", "held_on", "activity", "attended")
     school_id = whole_number(given["school"])
     held_on = _day(given["held_on"])
     attended = whole_number(given["attended"]) if given["attended"] else None
@@ -190,7 +196,7 @@ async def record_outreach(request: web.Request) -> web.StreamResponse:
 async def set_youths(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
     ctx = of(request)
-    given = _given(data, "value", "source", "as_of")
+    given = typed(data, "value", "source", "as_of")
     value = whole_number(given["value"].replace(".", "").replace(",", "").replace(" ", ""))
     as_of = _day(given["as_of"])
 

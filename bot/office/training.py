@@ -19,10 +19,20 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiMapping
 
 from bot.campaigns import ScheduleError, parse_at
-from bot.office.web import PREFIX, Staff, client_ip, language, of, page, posted, staff, whole_number
+from bot.office.web import (
+    PREFIX,
+    Staff,
+    client_ip,
+    language,
+    of,
+    page,
+    posted,
+    staff,
+    typed,
+    whole_number,
+)
 from db import schools, training
 from db.training import TrainingError
 from handlers.phones import national
@@ -40,10 +50,6 @@ class _Problem(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
-
-
-def _given(data: MultiMapping[Any], *names: str) -> dict[str, str]:
-    return {name: str(data.get(name, "")).strip() for name in names}
 
 
 def _local_input(at: datetime) -> str:
@@ -142,7 +148,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
 async def create(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
     ctx = of(request)
-    given = _given(data, *FIELDS)
+    given = typed(data, *FIELDS)
 
     def work() -> dict[str, Any]:
         values = _fields(given)
@@ -254,7 +260,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, "admin")
     ctx = of(request)
     session_id = _id(request)
-    given = _given(data, *FIELDS)
+    given = typed(data, *FIELDS)
 
     def work() -> Any:
         values = _fields(given)
@@ -319,7 +325,7 @@ async def walk_in(request: web.Request) -> web.StreamResponse:
     who, data = await posted(request, *ALL_STAFF)
     ctx = of(request)
     session_id = _id(request)
-    given = _given(data, "name", "phone")
+    given = typed(data, "name", "phone")
 
     def work() -> Any:
         with ctx.store.transaction() as tx:

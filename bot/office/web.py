@@ -191,6 +191,11 @@ async def anonymous_form(request: web.Request) -> MultiDictProxy[Any]:
     return data
 
 
+def typed(data: Mapping[str, Any], *names: str) -> dict[str, str]:
+    """The named fields of a form, as typed (stripped; "" when absent): to show back."""
+    return {name: str(data.get(name, "")).strip() for name in names}
+
+
 def whole_number(value: Any) -> int | None:
     """A form's or a query's whole number (an id, a page), or None for anything else."""
     return read_number(str(value or ""))
