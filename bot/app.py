@@ -21,6 +21,7 @@ from aiohttp import web
 from bot.campaigns import CampaignSender
 from bot.channels.base import Channel, ConfigError, Context, Registry
 from bot.channels.registry import CHANNELS, writing_first
+from bot.channels.supervisor import Supervised
 from bot.clock import today_in_vietnam
 from bot.errors import error_answers
 from bot.headers import NOT_FRAMED, page_csp
@@ -28,7 +29,7 @@ from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
-from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, TODAY_KEY
+from bot.routes import CHANNELS_KEY, CONTENT_KEY, ROUTES, STORE_KEY, SUPERVISED_KEY, TODAY_KEY
 from bot.scheduler import CampaignScheduler, PlanDuties, TrainingReminders
 from bot.settings import Settings
 from bot.training_codes import ROUTES as TRAINING_ROUTES
@@ -68,8 +69,9 @@ def secure(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault("Cache-Control", "no-store")
 
 
-def lifecycle(channel: Channel) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context: the channel runs while the app does."""
+def lifecycle(channel: Supervised) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context: the channel runs while the app does; one that cannot
+    start is tried again in the background while the app serves (bot.channels.supervisor)."""
 
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
         await channel.start()
@@ -103,6 +105,7 @@ def build_app(
     app[STORE_KEY] = store
     app[TODAY_KEY] = today
     running: dict[str, Channel] = {}
+    supervised: dict[str, Supervised] = {}
     for kind in channels:
         if not kind.configured(settings):
             continue
@@ -112,8 +115,11 @@ def build_app(
             raise ConfigError(f"{kind.title}: {exc}") from exc
         running[kind.name] = channel
         app.add_routes(channel.routes())
-        app.cleanup_ctx.append(lifecycle(channel))
+        kept = Supervised(channel, *settings.channel_retry())
+        supervised[kind.name] = kept
+        app.cleanup_ctx.append(lifecycle(kept))
     app[CHANNELS_KEY] = running
+    app[SUPERVISED_KEY] = supervised
     senders = [c.sender for c in running.values() if c.sender is not None]
     if senders:  # started after the channels it sends through, stopped before them
         dispatcher = Dispatcher(store, senders)

@@ -1,9 +1,10 @@
 """The app's own routes, beside the channels': ``GET /api/eligibility`` (the verdict for given
-facts) and ``GET /healthz`` (the database, and each running channel's health).
+facts) and ``GET /healthz`` (a heartbeat written to the database, and each running channel's
+health: 503 naming what fails).
 
 Every bad request gets a 4xx with ``{"error": "…"}`` saying what to fix, never a 500.
 
-May import: bot.answers, bot.channels.base (types), db, handlers.
+May import: bot.answers, bot.channels.base (types), bot.channels.supervisor, db, handlers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from aiohttp import web
 
 from bot.answers import bad, reply_json
 from bot.channels.base import Channel
+from bot.channels.supervisor import Supervised
+from db import heartbeat
+from db.models import utcnow
 from db.store import Store
 from handlers import rules
 from handlers.content import Content
@@ -28,6 +32,7 @@ CONTENT_KEY = web.AppKey("content", Content)
 STORE_KEY = web.AppKey("store", Store)
 TODAY_KEY: web.AppKey[Callable[[], date]] = web.AppKey("today")
 CHANNELS_KEY: web.AppKey[dict[str, Channel]] = web.AppKey("channels")  # running, by name
+SUPERVISED_KEY: web.AppKey[dict[str, Supervised]] = web.AppKey("supervised")  # their health
 
 
 def _date_param(query: Any, name: str) -> date:
@@ -86,24 +91,30 @@ async def api_eligibility(request: web.Request) -> web.Response:
     return reply_json(Eligibility(**{**e.__dict__, "message": message}).as_json())
 
 
+def _beat(store: Store) -> None:
+    with store.transaction() as tx:
+        heartbeat.beat(tx, utcnow())
+
+
 async def healthz(request: web.Request) -> web.Response:
+    """The database takes a write (a heartbeat, in a transaction) and every channel is up:
+    200 ``"ok"``; otherwise 503 naming the failing part — ``"failing"`` when the database
+    does not (nothing works), ``"degraded"`` when a channel is not up (the rest serves)."""
     store = request.app[STORE_KEY]
+    report: dict[str, Any] = {"status": "ok", "database": "ok", "channels": {}}
     try:
-        ok = await store.run(store.ping)
-    except Exception as exc:  # any database failure means unhealthy
-        log.warning("health check failed: %s", type(exc).__name__)
-        ok = False
-    if not ok:
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    report: dict[str, Any] = {"status": "ok", "database": "ok"}
-    for name, channel in request.app[CHANNELS_KEY].items():
-        health = channel.health()
-        if health is None:
-            continue
-        report[name] = health
-        if health.get("status") != "ok":
+        await store.run(_beat, store)
+    except Exception as exc:  # any database failure means failing
+        why = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        log.warning("health check: the database failed: %s: %s", type(exc).__name__, why)
+        report["database"] = f"failing: {why or type(exc).__name__}"
+        report["status"] = "failing"
+    for name, kept in request.app[SUPERVISED_KEY].items():
+        health = kept.health()
+        report["channels"][name] = health
+        if health.get("status") != "ok" and report["status"] == "ok":
             report["status"] = "degraded"
-    return web.json_response(report)
+    return web.json_response(report, status=200 if report["status"] == "ok" else 503)
 
 
 ROUTES = [web.get("/api/eligibility", api_eligibility), web.get("/healthz", healthz)]

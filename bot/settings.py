@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     # The ward portal's origins that may frame the chat page (widget.js), comma-separated:
     # https://host[:port]. Unset: no site may frame it.
     hiendien_widget_origins: str | None = None
+    # A channel that cannot start (platform unreachable, token refused) is tried again in the
+    # background: first after this many seconds, then twice as long each time, at most the max.
+    hiendien_channel_retry_seconds: float = Field(default=5, gt=0)
+    hiendien_channel_retry_max_seconds: float = Field(default=300, gt=0)
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
@@ -159,6 +163,10 @@ class Settings(BaseSettings):
         """Who may frame the chat page: the CSP ``frame-ancestors`` sources."""
         origins = widget_origins(self.hiendien_widget_origins or "")
         return " ".join(origins) or "'none'"
+
+    def channel_retry(self) -> tuple[float, float]:
+        """(first, longest) wait in seconds between a channel's start attempts."""
+        return self.hiendien_channel_retry_seconds, self.hiendien_channel_retry_max_seconds
 
     _blocks: dict[type[Block], Block] = PrivateAttr(default_factory=dict)
     _read_environment: bool = PrivateAttr(default=True)

@@ -580,3 +580,12 @@ class TrainingSignup(SQLModel, table=True):
     reminded_day_at: datetime | None = None  # the reminder the day before, 09:00
     reminded_soon_at: datetime | None = None  # the reminder two hours before
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Heartbeat(SQLModel, table=True):
+    """One row written by every ``/healthz`` in a transaction (db.heartbeat): the database
+    not only answers but takes a write (a full disk or a read-only file fails here)."""
+
+    id: int = Field(primary_key=True)  # always 1
+    beat_at: datetime = Field(default_factory=utcnow)
+    beats: int = 0

@@ -110,10 +110,15 @@ class ZaloApi:
         )
 
     async def start(self) -> None:
-        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
-        self.pair, error = await self.store.run(load_pair, self.store)
-        if error:
-            self.degraded = error
+        self.session()
+        self.pair, self.degraded = await self.store.run(load_pair, self.store)
+
+    def session(self) -> aiohttp.ClientSession:
+        """The HTTP session, opened again if a failed start closed it (a webhook's reply
+        may come before the channel's next start attempt)."""
+        if self.http is None or self.http.closed:
+            self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
+        return self.http
 
     async def close(self) -> None:
         if self.http:
@@ -140,8 +145,7 @@ class ZaloApi:
             refresh_token = self.pair.refresh_token if self.pair else self.seed
             if not refresh_token:
                 raise self._fail("no refresh token: set ZALO_REFRESH_TOKEN or run " + FIX)
-            assert self.http is not None
-            async with self.http.post(
+            async with self.session().post(
                 f"{self.oauth}/v4/oa/access_token",
                 data={
                     "app_id": self.app_id,
@@ -181,11 +185,10 @@ class ZaloApi:
     async def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One API call; an expired token is refreshed once and the call retried once;
         Zalo's rate limit (-32) is retried with a short backoff."""
-        assert self.http is not None
         refreshed = False
         for attempt in range(4):
             token = await self.access_token()
-            async with self.http.request(
+            async with self.session().request(
                 method, f"{self.api}{path}", headers={"access_token": token}, **kwargs
             ) as response:
                 body = await response.json(content_type=None)

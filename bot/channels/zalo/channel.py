@@ -377,6 +377,14 @@ class ZaloChannel(Channel):
     async def connect(self) -> None:
         await self.api.start()
 
+    async def start(self) -> None:
+        """Connect and make sure Zalo takes the token (refreshed now if none is valid): a
+        refused token or an unreachable Zalo fails the start, which is tried again in the
+        background (bot.channels.supervisor), each time with the pair saved in the database
+        (so ``hiendien zalo set-token`` from another process is picked up)."""
+        await self.connect()
+        await self.api.access_token()
+
     async def disconnect(self) -> None:
         await self.api.close()
 

@@ -251,8 +251,10 @@ async def test_a_refused_refresh_token_is_reported_on_healthz(
         await asyncio.sleep(0.3)
         async with aiohttp.ClientSession() as http, http.get(url + "/healthz") as r:
             health = await r.json()
-    assert health["status"] == "degraded" and health["zalo"]["status"] == "degraded"
-    assert "hiendien zalo set-token" in health["zalo"]["why"]
+            assert r.status == 503
+    zalo_health = health["channels"]["zalo"]
+    assert health["status"] == "degraded" and zalo_health["status"] == "degraded"
+    assert "hiendien zalo set-token" in zalo_health["why"]
 
 
 async def test_an_image_gets_a_friendly_please_type(
