@@ -267,6 +267,18 @@ def _chat_env(
     return env, set(templates)
 
 
+def check_pages(content: Content) -> None:
+    """Compile every page of content/pages once (``hiendien run`` does, before it serves),
+    so a syntax error stops the start naming its file and line, not a request for that
+    page later; ContentError on the first."""
+    for name in content.pages.list_templates():
+        try:
+            content.pages.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            path = content.root / "pages" / name
+            raise ContentError(path, exc.lineno, f"template error: {exc.message}") from exc
+
+
 def load_content(root: Path) -> Content:
     """Read and check every content file; raise ContentError on the first problem."""
     program, _ = load_model(root / "program.yaml", ProgramFile)

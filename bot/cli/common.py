@@ -14,8 +14,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from bot.settings import Settings
@@ -68,14 +70,51 @@ def content(settings: Settings) -> Content:
 
 
 def upgrade(settings: Settings) -> str:
-    """Create the database or migrate it to the latest schema; its URL."""
+    """Create the database or migrate it to the latest schema; its URL. Whatever stops it is
+    one line naming HIENDIEN_DATABASE_URL (or the SQLite file's folder) and the fix."""
     url = settings.hiendien_database_url
+    memory = in_memory(url)
+    if memory:
+        raise Fail(
+            f"Lỗi: HIENDIEN_DATABASE_URL={memory} là SQLite trong bộ nhớ: mỗi kết nối có một "
+            "cơ sở dữ liệu riêng, các bảng vừa tạo không còn — sửa: dùng một tệp, ví dụ "
+            "sqlite:///./data/hiendien.db (hoặc postgresql://…)"
+        )
     try:
         migrate.upgrade(url)
-    except (ArgumentError, OperationalError) as exc:  # a wrong URL, or nobody answers there
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise Fail(f"không dùng được cơ sở dữ liệu ở HIENDIEN_DATABASE_URL: {reason}") from exc
+    except (ArgumentError, OperationalError, OSError) as exc:  # a wrong URL, nobody answers
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise Fail(f"Lỗi: HIENDIEN_DATABASE_URL: {reason} — sửa: {_database_fix(url)}") from exc
     return url
+
+
+def in_memory(url: str) -> str | None:
+    """The URL as shown if it is an in-memory SQLite database (each connection its own)."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return None
+    if u.get_backend_name() != "sqlite":
+        return None
+    memory = u.database in (None, "", ":memory:") or u.query.get("mode") == "memory"
+    return url if memory else None
+
+
+def _database_fix(url: str) -> str:
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return "viết URL dạng sqlite:///./data/hiendien.db hoặc postgresql://user@host:5432/tên"
+    if u.get_backend_name() == "sqlite":
+        folder = Path(u.database or ".").resolve().parent
+        return (
+            f"thư mục {folder} phải tồn tại (hoặc tạo được) và người chạy hiendien phải ghi "
+            "được vào nó và vào tệp cơ sở dữ liệu (chmod/chown), còn chỗ trống trên đĩa"
+        )
+    return (
+        f"kiểm tra máy chủ {u.host or 'localhost'}:{u.port or 5432} đang chạy và nhận kết nối, "
+        f"cơ sở dữ liệu «{u.database}» đã được tạo (createdb) và tài khoản có quyền"
+    )
 
 
 def store(settings: Settings) -> Store:

@@ -1,7 +1,8 @@
 """``hiendien``'s entry point (the console script, and ``python -m bot``): the parser, built
 from the command groups and the channels' own groups, and :func:`main`, which reads the
 settings, runs the chosen command's handler and turns bad input into one line on stderr
-and exit code 2. Ward staff read Vietnamese: the description and help are Vietnamese
+and exit code 2 (``hiendien --debug …`` prints the traceback above it). Ward staff read
+Vietnamese: the description and help are Vietnamese
 (argparse's own "usage:", "error" wording stays as argparse writes it).
 
 May import: every bot.cli module, bot.channels.registry, bot.settings.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -75,6 +77,9 @@ def parser(channels: Registry = CHANNELS) -> argparse.ArgumentParser:
         description="Trợ lý tên miền .vn của phường: giúp người dân đăng ký tên miền "
         "id.vn/biz.vn miễn phí",
     )
+    p.add_argument(
+        "--debug", action="store_true", help="khi lỗi, in cả traceback (cho người vận hành)"
+    )
     commands = p.add_subparsers(dest="command", required=True)  # of this class too
     for add in GROUPS:
         add(commands, channels)
@@ -88,9 +93,10 @@ def main(argv: list[str] | None = None, channels: Registry = CHANNELS) -> int:
         _logging(settings)
         return int(args.handler(Command(args, settings, channels)))
     except Fail as exc:
-        return _fail(str(exc))
+        return _fail(str(exc), exc if args.debug else None)
     except SettingError as exc:  # a setting with a value that cannot be read
-        return _fail(str(exc))
+        fix = "sửa: đặt lại biến đó trong môi trường hoặc tệp .env (xem .env.example)"
+        return _fail(f"Lỗi: {exc} — {fix}", exc if args.debug else None)
 
 
 def _logging(settings: Settings) -> None:
@@ -101,6 +107,9 @@ def _logging(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _fail(message: str) -> int:
-    print(f"hiendien: {message}", file=sys.stderr)
+def _fail(message: str, debug: BaseException | None = None) -> int:
+    """One line on stderr (with ``--debug``, the traceback of what caused it first)."""
+    if debug is not None:
+        traceback.print_exception(debug, file=sys.stderr)
+    print(f"hiendien: {' '.join(message.split())}", file=sys.stderr)
     return USAGE_ERROR

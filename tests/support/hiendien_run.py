@@ -22,10 +22,17 @@ from tests.support.telegram_standin import BotApiStandIn
 
 
 async def start(
-    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
+    api: BotApiStandIn,
+    db: Path,
+    port: int,
+    extra: dict[str, str] | None = None,
+    *,
+    healthy: bool = True,
+    timeout: float = 30.0,
 ) -> subprocess.Popen[bytes]:
     """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment. Returns once /healthz answers."""
+    ``extra``: more environment. Returns once /healthz answers 200 (any answer when not
+    ``healthy``: a channel may be degraded)."""
     env = {
         **os.environ,
         **(extra or {}),
@@ -39,17 +46,19 @@ async def start(
     }
     env.pop("HIENDIEN_PUBLIC_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        while loop.time() < deadline and proc.poll() is None:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
-                    if r.status == 200:
+                    if r.status == 200 or not healthy:
                         return proc
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
     proc.kill()
-    raise AssertionError("hiendien run did not start")
+    raise AssertionError(f"hiendien run did not start (exit code {proc.wait()})")
 
 
 async def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:

@@ -194,6 +194,7 @@ class BotApiStandIn:
         bot_username: str = "hiendien_test_bot",
         bot_first_name: str = "Hiền Diện",
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
@@ -201,8 +202,9 @@ class BotApiStandIn:
         prefix = token.split(":", 1)[0]
         self.bot_id: int = int(prefix) if prefix.isdigit() else 1
         self.host = host
-        self.port: int = 0
-        self.base_url: str = ""
+        #: 0: a free port, chosen at start; given: that one (known before the server starts)
+        self.port: int = port
+        self.base_url: str = f"http://{host}:{port}/bot" if port else ""
 
         self.calls: list[Call] = []
         #: Calls made with a wrong token (answered 401).
@@ -254,7 +256,7 @@ class BotApiStandIn:
             app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self.base_url = f"http://{self.host}:{self.port}/bot"

@@ -127,15 +127,12 @@ class TelegramChannel(Channel):
         self.turns = ctx.turns
         self.limits = FloodLimits(overall_per_second or settings.max_per_second, private_per_second)
         self.pace = self.limits.overall  # shared with broadcasts (bot.campaigns)
-        # kept to close them after a start that failed half-way (PTB closes them only once
-        # initialised), so the next attempt (bot.channels.supervisor) begins clean
-        self._requests = (AiohttpRequest(connection_pool_size=64), AiohttpRequest(1))
         builder = (
             ApplicationBuilder()
             .token(settings.bot_token)
             .base_url(settings.base_url)
-            .request(self._requests[0])
-            .get_updates_request(self._requests[1])
+            .request(AiohttpRequest(connection_pool_size=64))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .rate_limiter(self.limits)
             .concurrent_updates(PerChatUpdates())
         )
@@ -404,8 +401,10 @@ class TelegramChannel(Channel):
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
-        for request in self._requests:  # after a failed start: PTB's shutdown skipped them
-            await request.shutdown()
+        # after a start that failed half-way the app was never initialised and its shutdown
+        # skipped the bot's HTTP sessions: closed here, so a next start (bot.channels.supervisor)
+        # opens them again (a no-op when the app's shutdown did it)
+        await self.app.bot.shutdown()
         await self.disconnect()
 
     def _secret_given(self, request: web.Request) -> bool:
