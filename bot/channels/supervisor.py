@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.channels.base import Channel, Health
 
@@ -48,8 +49,10 @@ class Supervised:
         first_delay: float = FIRST_DELAY,
         max_delay: float = MAX_DELAY,
         attempt_timeout: float = ATTEMPT_TIMEOUT,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.channel = channel
+        self.sleep = sleep  # how it waits between attempts (a test records the delays)
         self.first_delay = first_delay
         self.max_delay = max(max_delay, first_delay)
         self.attempt_timeout = attempt_timeout
@@ -83,7 +86,7 @@ class Supervised:
     async def _keep_trying(self) -> None:
         delay = self.first_delay
         while True:
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
             if await self._attempt():
                 return
             delay = min(delay * 2, self.max_delay)
