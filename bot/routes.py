@@ -105,9 +105,11 @@ async def healthz(request: web.Request) -> web.Response:
     try:
         await store.run(_beat, store)
     except Exception as exc:  # any database failure means failing
-        why = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
-        log.warning("health check: the database failed: %s: %s", type(exc).__name__, why)
-        report["database"] = f"failing: {why or type(exc).__name__}"
+        cause = getattr(exc, "orig", None) or exc
+        why = " ".join(str(cause).split())[:300]
+        log.warning("health check: the database failed: %s: %s", type(cause).__name__, why)
+        # the kind of error only: its text may name hosts and accounts (it is in the log)
+        report["database"] = f"failing: {type(cause).__name__}"
         report["status"] = "failing"
     for name, kept in request.app[SUPERVISED_KEY].items():
         health = kept.health()

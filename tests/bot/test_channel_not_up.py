@@ -13,8 +13,14 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.app import build_app
+from bot.channels.telegram.settings import TelegramSettings
+from bot.settings import Settings
+from db.store import Store
+from handlers.content import Content
+from tests.support import TODAY
 from tests.support.hiendien_run import start, stop
-from tests.support.serving import free_port
+from tests.support.serving import free_port, serve
 from tests.support.telegram_standin import BotApiStandIn
 from tests.support.zalo_standin import ZaloStandIn
 
@@ -117,3 +123,21 @@ async def test_zalo_refusing_the_token_is_degraded_while_the_rest_serves(
             assert len(zalo.refreshes) >= 1 and not any(r.ok for r in zalo.refreshes)
         finally:
             assert await stop(proc, signal.SIGTERM) == 0
+
+
+async def test_a_refused_telegram_token_is_degraded_and_never_shown(
+    sqlite_store: Store, content: Content, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = "999:NOT-THE-TOKEN"
+    async with BotApiStandIn() as api:
+        telegram = TelegramSettings(bot_token=wrong, base_url=api.base_url)
+        settings = Settings.defaults(hiendien_channel_retry_seconds=60).given(telegram)
+        app = build_app(sqlite_store, content, lambda: TODAY, settings=settings)
+        async with serve(app) as base:
+            code, report = await health(base)
+            assert "Xin chào" in await web_chat_answers(base)
+    assert code == 503 and report["status"] == "degraded"
+    why = report["channels"]["telegram"]["why"]
+    assert "TELEGRAM_BOT_TOKEN" in why and "@BotFather" in why
+    assert wrong not in why and wrong not in caplog.text
+    assert api.unauthorized  # it did ask

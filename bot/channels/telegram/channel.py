@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -373,6 +373,22 @@ class TelegramChannel(Channel):
         await self.broadcaster.close()
 
     async def start(self) -> None:
+        """Begin serving; an error says why without the token (it is shown on /healthz and in
+        the log, where PTB's own "token rejected" message would print it)."""
+        token = self.settings.bot_token or ""
+        try:
+            await self._start()
+        except InvalidToken:
+            raise InvalidToken(
+                "Telegram từ chối TELEGRAM_BOT_TOKEN / the token was refused — sửa: lấy lại "
+                "token của bot từ @BotFather"
+            ) from None
+        except Exception as exc:
+            if token and token in str(exc):
+                raise RuntimeError(str(exc).replace(token, "…")) from None
+            raise
+
+    async def _start(self) -> None:
         await self.connect()
         await self.app.initialize()
         links.remember(self.settings, self.app.bot.username)  # for source links
