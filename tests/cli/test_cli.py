@@ -341,7 +341,7 @@ def test_staff_invite_list_and_remove(tmp_path: Path) -> None:
         pytest.param(
             ["db", "upgrade"],
             {"HIENDIEN_DATABASE_URL": "not a database"},
-            "không dùng được cơ sở dữ liệu ở HIENDIEN_DATABASE_URL: ",
+            "Lỗi: HIENDIEN_DATABASE_URL: ",
             id="bad database URL",
         ),
     ],
