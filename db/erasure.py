@@ -139,7 +139,7 @@ def purge_unconsented(tx: Tx, before: datetime, now: datetime) -> int:
         _kept_from(reminder_t),
         _kept_from(training_signup_t),
         _kept_from(member_t, "account"),
-        c.paused_until > now,
+        and_(c.paused_until.isnot(None), c.paused_until > now),  # never NULL: NOT works
     )
     gone = tx.conn.execute(
         delete(conversation_t).where(and_(c.updated_at < before, ~kept))

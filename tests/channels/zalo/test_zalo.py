@@ -275,7 +275,7 @@ async def test_a_body_over_the_limit_is_refused_with_413(
     ):
         assert r.status == 413
         assert r.headers["X-Frame-Options"] == "DENY"
-        assert "256" in (await r.json())["error"]
+        assert "262144" in (await r.json())["error"]
 
 
 async def test_staff_hand_back_with_hash_bot(
