@@ -93,6 +93,10 @@ class Buckets:
             self._forget_idle(now)
         return 0.0
 
+    def knows(self, key: str) -> bool:
+        """Whether ``key`` took a token lately (it is forgotten once idle and others come)."""
+        return key in self._full_at
+
     def peek(self, key: str) -> float:
         """The seconds until ``key`` has a token (0.0: it has one now); nothing is taken."""
         if not self.rate.on:

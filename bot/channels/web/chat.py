@@ -136,22 +136,22 @@ class WebChannel(Channel):
 
     async def _limited(self, limits: Limits, client: str, user: str) -> web.Response | None:
         """A 429 when ``user`` is over their limit, or is new and ``client`` has begun too
-        many conversations this hour (a user id without a conversation is new); else None."""
+        many conversations this hour (a user id without a conversation is new); else None.
+        A user who passed lately is known without asking the database (the user's bucket
+        is taken only once they have passed the new-conversation cap)."""
+        if limits.new_conversations.rate.on and not limits.chat_user.knows(user):
+            store = self.ctx.store
+
+            def known() -> bool:
+                with store.transaction() as tx:
+                    return conversations.exists(tx, CHANNEL, user)
+
+            if not await store.run(known):
+                wait = limits.new_conversations.take(client)
+                if wait:
+                    return limits.too_many(wait, "limits.too_many_new")
         wait = limits.chat_user.take(user)
-        if wait:
-            return limits.too_many(wait)
-        if not limits.new_conversations.rate.on:
-            return None
-        store = self.ctx.store
-
-        def known() -> bool:
-            with store.transaction() as tx:
-                return conversations.exists(tx, CHANNEL, user)
-
-        if await store.run(known):
-            return None
-        wait = limits.new_conversations.take(client)
-        return limits.too_many(wait, "limits.too_many_new") if wait else None
+        return limits.too_many(wait) if wait else None
 
     def _page(self, app: web.Application) -> str:
         """The chat page's HTML: it depends on nothing but content/, so it is rendered once."""

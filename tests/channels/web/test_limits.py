@@ -151,6 +151,18 @@ async def test_new_conversations_per_ip_an_hour(store: Store, content: Content) 
         assert [u for (u,) in users] == [f"new-{n}" for n in range(5)]  # none for new-5
 
 
+async def test_a_user_known_to_the_database_is_not_new_after_a_restart(
+    store: Store, content: Content
+) -> None:
+    async with served(store, content, Clock()) as client:
+        assert (await client.chat("old-friend"))[0] == 200
+    limits = {"hiendien_new_conversations_per_ip_hour": 1}
+    async with served(store, content, Clock(), **limits) as client:  # limits forgotten
+        assert (await client.chat("newcomer"))[0] == 200  # the hour's one new conversation
+        assert (await client.chat("old-friend"))[0] == 200  # in the database: not new
+        assert (await client.chat("another"))[0] == 429
+
+
 async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
     store: Store, content: Content
 ) -> None:
