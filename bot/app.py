@@ -1,6 +1,7 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
 routes, their start and stop), the app's own routes, security headers on every answer
-(errors included: :mod:`bot.errors` turns them into answers inside), the outbox dispatcher,
+(errors included: :mod:`bot.errors` turns them into answers inside), the request limits
+(:mod:`bot.limits`, checked by the chat API and the webhooks), the outbox dispatcher,
 the campaign scheduler, the training reminders, the plan's dated duties and the retention
 schedule.
 
@@ -25,6 +26,7 @@ from bot.channels.supervisor import Supervised
 from bot.clock import today_in_vietnam
 from bot.errors import error_answers
 from bot.headers import NOT_FRAMED, page_csp
+from bot.limits import LIMITS_KEY, Limits
 from bot.maintenance import Writers, maintenance
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
@@ -38,7 +40,8 @@ from db.models import utcnow
 from db.store import Store
 from handlers.content import Content
 
-MAX_BODY = 64 * 1024  # /api/chat bodies are small; anything bigger is refused with 413
+MAX_BODY = 64 * 1024  # what a route reads with aiohttp's own reader (the office's forms);
+# /api/chat and the webhooks read their bodies under their own limits (bot.limits)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SCHEDULER_KEY: web.AppKey[CampaignScheduler] = web.AppKey("scheduler")
@@ -89,10 +92,12 @@ def build_app(
     clock: Callable[[], datetime] = utcnow,
     channels: Registry = CHANNELS,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    limits: Limits | None = None,
 ) -> web.Application:
     """The app with every channel of ``channels`` that ``settings`` configure (without
     settings: nothing read from the environment, so only the web chat). ``options``: keyword
-    arguments for a channel's constructor, by name (tests)."""
+    arguments for a channel's constructor, by name (tests). ``limits``: the request limits
+    (bot.limits), made from ``settings`` unless given (a test's, on its own clock)."""
     settings = settings or Settings.defaults()
     middlewares = [security_headers, error_answers(), office_pages]
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
@@ -102,6 +107,7 @@ def build_app(
     )
     ctx = Context(settings, store, content, conversations, writes_first, clock)
     app[CONTENT_KEY] = content
+    app[LIMITS_KEY] = limits or Limits(settings, content)
     app[STORE_KEY] = store
     app[TODAY_KEY] = today
     running: dict[str, Channel] = {}

@@ -1,5 +1,7 @@
 """The hourly tick inside ``hiendien run``: the retention schedule — forget delivery ids
-after a week, idle conversations after 90 days, and all contact details once the retention
+after a week, conversations nothing was kept from (no consent, lead, subscription, reminder,
+training sign-up) after ``privacy.purge_unconsented_after_days`` of content/ward.yaml (30),
+idle conversations after 90 days, and all contact details once the retention
 period set in content/ward.yaml has ended (anonymous counts stay) — and the question to
 residents whose request has been with the team for :data:`FOLLOW_UP_AFTER` whether they
 registered (db.registrations.queue_follow_ups, on the channels that may write first).
@@ -48,9 +50,12 @@ def follow_up_once(store: Store, writers: Writers, now: datetime) -> int:
     return queued
 
 
-def purge_once(store: Store, content: Content, today: date) -> dict[str, int]:
+def purge_once(
+    store: Store, content: Content, today: date, now: datetime | None = None
+) -> dict[str, int]:
+    unconsented = timedelta(days=content.ward.privacy.purge_unconsented_after_days)
     with store.transaction() as tx:
-        done = erasure.purge(tx, utcnow(), today, content.retention_until)
+        done = erasure.purge(tx, now or utcnow(), today, content.retention_until, unconsented)
     if any(done.values()):
         log.info("retention: removed %s", done)
     return done

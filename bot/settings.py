@@ -119,6 +119,23 @@ def widget_origins(value: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The trusted proxies of a comma-separated list of addresses or networks (CIDR)."""
+    found = []
+    for item in value.split(","):
+        text = item.strip()
+        if not text:
+            continue
+        try:
+            found.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"«{text}» không phải địa chỉ IP hay dải mạng (CIDR): cần dạng 127.0.0.1, "
+                "10.0.0.0/8 hoặc ::1, cách nhau bằng dấu phẩy"
+            ) from None
+    return tuple(found)
+
+
 class Settings(BaseSettings):
     model_config = SOURCES
 
@@ -142,6 +159,33 @@ class Settings(BaseSettings):
     hiendien_channel_retry_seconds: float = Field(default=5, gt=0)
     hiendien_channel_retry_max_seconds: float = Field(default=300, gt=0)
 
+    # The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks,
+    # comma-separated). Unset: the client is the peer of the connection (bot.limits).
+    hiendien_trusted_proxies: str | None = None
+    # Limits (bot.limits): requests a second after a first burst, 0 = off. /api/chat per client
+    # IP is generous because a ward hall's Wi-Fi or a mobile carrier's NAT puts many
+    # residents behind one address; per user it is well above anyone typing or tapping.
+    hiendien_chat_rate_per_ip: float = Field(default=10.0, ge=0)
+    hiendien_chat_burst_per_ip: int = Field(default=200, ge=1)
+    hiendien_chat_rate_per_user: float = Field(default=1.0, ge=0)
+    hiendien_chat_burst_per_user: int = Field(default=30, ge=1)
+    # New conversations (a web user id never seen) from one IP in an hour, 0 = no cap.
+    hiendien_new_conversations_per_ip_hour: int = Field(default=200, ge=0)
+    # Webhooks: Telegram and Zalo send every resident's messages from a few servers, so a
+    # per-IP limit would hold back everyone at once (and a 429 makes them redeliver and, for
+    # Zalo, disable the webhook after hours of failures): off unless set. Per platform user
+    # it applies after the signature check; over it the event is dropped with a 200.
+    hiendien_webhook_rate_per_ip: float = Field(default=0.0, ge=0)
+    hiendien_webhook_burst_per_ip: int = Field(default=1000, ge=1)
+    hiendien_webhook_rate_per_user: float = Field(default=1.0, ge=0)
+    hiendien_webhook_burst_per_user: int = Field(default=30, ge=1)
+    # Bodies: a chat message (its 4,000 characters are up to 24 KB as JSON, \u-escaped) and
+    # a webhook's event.
+    hiendien_chat_max_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    hiendien_webhook_max_bytes: int = Field(default=256 * 1024, ge=16 * 1024, le=16 * 1024 * 1024)
+    # Keys each limit remembers at most (about 100 bytes each): the memory is bounded.
+    hiendien_limit_max_keys: int = Field(default=100_000, ge=100)
+
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
 
@@ -158,6 +202,12 @@ class Settings(BaseSettings):
     def _widget_origins(cls, value: str | None) -> str | None:
         origins = widget_origins(value or "")  # raises ValueError, worded for the person
         return ",".join(origins) or None
+
+    @field_validator("hiendien_trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str | None) -> str | None:
+        networks = proxy_networks(value or "")  # raises ValueError, worded for the person
+        return ",".join(map(str, networks)) or None
 
     def frame_ancestors(self) -> str:
         """Who may frame the chat page: the CSP ``frame-ancestors`` sources."""

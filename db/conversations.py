@@ -96,6 +96,16 @@ def prune_seen(tx: Tx, before: datetime) -> int:
     return int(tx.conn.execute(delete(seen_t).where(seen_t.c.seen_at < before)).rowcount)
 
 
+_EXISTS = Prepared(
+    lambda _: select(_c.id).where(_c.channel == bindparam("ch"), _c.user_ref == bindparam("ur"))
+)
+
+
+def exists(tx: Tx, channel: str, user_ref: str) -> bool:
+    """Whether this chat has a conversation (a user id never seen, or forgotten, has none)."""
+    return _EXISTS.first(tx, {"ch": channel, "ur": user_ref}) is not None
+
+
 def load(tx: Tx, channel: str, user_ref: str) -> LoadedConversation:
     """The conversation (a fresh one if there is none); locked until commit on PostgreSQL."""
     row = _LOAD.first(tx, {"ch": channel, "ur": user_ref})

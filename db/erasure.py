@@ -1,5 +1,6 @@
 """A person's own data: showing them everything stored about them, erasing it on request,
-and the retention schedule that forgets what is no longer needed.
+and the retention schedule that forgets what is no longer needed — conversations nothing was
+kept from (no consent, lead …) sooner than the others.
 
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
 so the ward's figures survive; nothing that names a person does. Their training sign-ups
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 
 from db import conversations, leads, office, training
 from db.models import utcnow
@@ -24,9 +25,11 @@ from db.tables import (
     erased_t,
     event_t,
     lead_t,
+    member_t,
     outbox_t,
     reminder_t,
     subscriber_t,
+    training_signup_t,
 )
 
 SEEN_KEPT = timedelta(days=7)  # platforms stop redelivering long before
@@ -116,12 +119,51 @@ def erase(tx: Tx, channel: str, user_ref: str, writes_first: Collection[str] = (
     return count
 
 
-def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str, int]:
-    """The retention schedule: delivery ids after a week, idle conversations after
+def _kept_from(table: Any, user_column: str = "user_ref") -> Any:
+    """Whether ``table`` holds a row of the conversation's chat."""
+    c = conversation_t.c
+    return exists().where(table.c.channel == c.channel, table.c[user_column] == c.user_ref)
+
+
+def purge_unconsented(tx: Tx, before: datetime, now: datetime) -> int:
+    """Delete the conversations untouched since ``before`` that nothing was kept from: no
+    consent (given or refused), no lead, no subscription (even ended), no reminder, no
+    training sign-up, not a team member's chat, not paused by ward staff. What is left of
+    them is a state (perhaps a name or phone typed, never agreed to be kept)."""
+    c = conversation_t.c
+    kept = or_(
+        c.lead_id.isnot(None),
+        _kept_from(consent_t),
+        _kept_from(lead_t),
+        _kept_from(subscriber_t),
+        _kept_from(reminder_t),
+        _kept_from(training_signup_t),
+        _kept_from(member_t, "account"),
+        and_(c.paused_until.isnot(None), c.paused_until > now),  # never NULL: NOT works
+    )
+    gone = tx.conn.execute(
+        delete(conversation_t).where(and_(c.updated_at < before, ~kept))
+    ).rowcount
+    if gone:
+        tx.erased = True  # a typed name or phone may have been in a state
+    return int(gone)
+
+
+def purge(
+    tx: Tx,
+    now: datetime,
+    today: date,
+    retention_until: date,
+    unconsented_after: timedelta | None = None,
+) -> dict[str, int]:
+    """The retention schedule: delivery ids after a week, conversations nothing was kept
+    from after ``unconsented_after`` (content/ward.yaml), idle conversations after
     90 days, office sessions idle past their timeout, and every lead and consent once the
     retention period has ended."""
+    unconsented = purge_unconsented(tx, now - unconsented_after, now) if unconsented_after else 0
     done = {
         "inbound_seen": conversations.prune_seen(tx, now - SEEN_KEPT),
+        "unconsented_conversations": unconsented,
         "conversations": tx.conn.execute(
             delete(conversation_t).where(conversation_t.c.updated_at < now - IDLE_KEPT)
         ).rowcount,

@@ -62,6 +62,9 @@ class Privacy(BaseModel):
     reminder_consent_version: str = Field(min_length=1)
     training_consent_version: str = Field(min_length=1)
     minimum_age_to_store: int = Field(ge=0, le=120)
+    # A conversation nothing was kept from (no consent, lead, subscription, reminder,
+    # training sign-up) is deleted after this many days untouched (bot.maintenance).
+    purge_unconsented_after_days: int = Field(ge=1, le=3650)
 
     def version(self, purpose: Purpose) -> str:
         """The version of the wording a consent for ``purpose`` is asked with."""

@@ -71,7 +71,16 @@ def server(sqlite_store: Store, content: Content) -> Iterator[Server]:
     async def run() -> None:
         async with BotApiStandIn(token="123:ABC") as api, ZaloStandIn() as zalo:
             config = (
-                Settings(hiendien_public_url="https://hiendien.example.vn")
+                Settings(  # limits out of the way: every request reaches its handler
+                    hiendien_public_url="https://hiendien.example.vn",
+                    hiendien_chat_rate_per_ip=1e6,
+                    hiendien_chat_burst_per_ip=10**9,
+                    hiendien_chat_rate_per_user=1e6,
+                    hiendien_chat_burst_per_user=10**9,
+                    hiendien_new_conversations_per_ip_hour=10**9,
+                    hiendien_webhook_rate_per_user=1e6,
+                    hiendien_webhook_burst_per_user=10**9,
+                )
                 .given(
                     TelegramSettings(
                         bot_token=api.token, base_url=api.base_url, webhook_secret=SECRET

@@ -154,7 +154,8 @@ def test_retention_purge(store: Store, content) -> None:
     done = purge_once(store, content, TODAY)
     assert done == {
         "inbound_seen": 1,
-        "conversations": 1,
+        "unconsented_conversations": 1,  # u2 gave nothing to keep (tests/db/test_purge_…)
+        "conversations": 0,
         "leads": 0,
         "consents": 0,
         "office_sessions": 0,

@@ -10,8 +10,12 @@ claims and status buttons.
 Everything read from an update passes through :func:`handlers.text.clean`; ids typed or
 carried by a button are read by :func:`handlers.text.whole_number`.
 
-May import: bot.channels (base, notices, this package), bot.errors, bot.settings, bot.outbox,
-db, handlers.
+The webhook passes the limits (bot.limits): its callers' IP (off by default: Telegram sends
+from a few servers), the body size (413), and after the secret each Telegram user's
+(an update over it is dropped with a 200: a non-2xx would have Telegram redeliver it).
+
+May import: bot.channels (base, notices, this package), bot.errors, bot.limits, bot.settings,
+bot.outbox, db, handlers.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import ESCALATE_HOURS, TelegramSender, record_blocked
 from bot.channels.telegram.settings import TelegramSettings
 from bot.errors import BACKGROUND
+from bot.limits import TooLarge, limits_of, read_body
 from bot.settings import Settings
 from db import conversations, followup, team
 from db.models import utcnow
@@ -60,7 +65,6 @@ log = logging.getLogger(__name__)
 
 UPDATES = ["message", "callback_query"]
 WEBHOOK_PATH = "/webhooks/telegram"
-MAX_WEBHOOK_BODY = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105  (a header name)
 MIN_SECRET = 32  # characters of TELEGRAM_WEBHOOK_SECRET (Telegram allows 1 to 256)
 _STAFF_START = re.compile(r"^/start(?:@\w+)?\s+staff-(\S+)\s*$")
@@ -434,14 +438,17 @@ class TelegramChannel(Channel):
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /webhooks/telegram: the secret first (constant time; 401 when wrong), then
         the body: a JSON object that reads as an update (400 otherwise)."""
+        limits = limits_of(request)
+        refused = limits.webhook_refused(request)
+        if refused is not None:
+            return refused
         if not self._secret_given(request):
             log.warning("telegram webhook: wrong or missing secret token")
             return web.json_response({"error": "wrong or missing secret token"}, status=401)
-        body = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            body += chunk
-            if len(body) > MAX_WEBHOOK_BODY:
-                return web.json_response({"error": "body over 1 MB"}, status=400)
+        try:
+            body = await read_body(request, limits.webhook_max_bytes)
+        except TooLarge:
+            return limits.too_large(limits.webhook_max_bytes)
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):
@@ -454,5 +461,8 @@ class TelegramChannel(Channel):
             return web.json_response({"error": "not a Telegram update"}, status=400)
         if update is None:
             return web.json_response({"error": "not a Telegram update"}, status=400)
+        user = update.effective_user
+        if user is not None and limits.webhook_user_over(CHANNEL, str(user.id)):
+            return web.json_response({"ok": True, "dropped": "over the user's limit"})
         await self.app.update_queue.put(update)
         return web.json_response({"ok": True})

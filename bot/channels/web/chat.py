@@ -11,8 +11,12 @@ A campaign source's link is the page with ``?source=CODE`` (the older ``?src=`` 
 ``?start=`` still work): the page's script sends ``/start CODE`` as the first message, and
 the engine keeps the code on the conversation, its verdicts and its lead.
 
-May import: bot.answers, bot.channels (base, capabilities), bot.headers, bot.settings,
-handlers.
+Every request passes the limits first (bot.limits): the client IP's, the user's, and for a
+user id never seen the client IP's new conversations this hour (429 with ``Retry-After``);
+a body over ``HIENDIEN_CHAT_MAX_BYTES`` gets a 413.
+
+May import: bot.answers, bot.channels (base, capabilities), bot.headers, bot.limits,
+bot.settings, db, handlers.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from bot.answers import bad, reply_json
 from bot.channels.base import Channel, Context
 from bot.channels.capabilities import Capabilities
 from bot.headers import page_csp
+from bot.limits import Limits, TooLarge, limits_of, read_body
 from bot.settings import Settings
+from db import conversations
 from handlers.text import clean
 from handlers.types import Inbound
 
@@ -71,12 +77,19 @@ class WebChannel(Channel):
         ]
 
     async def api_chat(self, request: web.Request) -> web.Response:
+        limits = limits_of(request)
+        client = limits.client(request)
+        wait = limits.chat_ip.take(client)  # before anything is read
+        if wait:
+            return limits.too_many(wait)
         if request.content_type != "application/json":
             return bad("send JSON with Content-Type: application/json", 415)
         try:
-            body = await request.json(loads=json.loads)
-        except web.HTTPRequestEntityTooLarge:
-            return bad(f"the body is larger than {request.client_max_size} bytes", 413)
+            raw = await read_body(request, limits.chat_max_bytes)
+        except TooLarge:
+            return limits.too_large(limits.chat_max_bytes)
+        try:
+            body = json.loads(raw.decode("utf-8"))
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested absurdly deep
             return bad("the body is not valid JSON")
         if not isinstance(body, dict):
@@ -103,6 +116,9 @@ class WebChannel(Channel):
             return bad('"payload" must be printable')
         if external_id is not None:  # ids are chosen by each browser: they are unique per user
             external_id = hashlib.sha256(f"{user}\n{external_id}".encode()).hexdigest()
+        refused = await self._limited(limits, client, user)
+        if refused is not None:
+            return refused
         if text is not None:
             text = clean(text)  # lone surrogates, control characters: nothing a page can't show
         inbound = Inbound(
@@ -117,6 +133,25 @@ class WebChannel(Channel):
         if reply.duplicate:  # a retry whose first answer was lost: that answer again
             out["duplicate"] = True
         return reply_json(out)
+
+    async def _limited(self, limits: Limits, client: str, user: str) -> web.Response | None:
+        """A 429 when ``user`` is over their limit, or is new and ``client`` has begun too
+        many conversations this hour (a user id without a conversation is new); else None.
+        A user who passed lately is known without asking the database (the user's bucket
+        is taken only once they have passed the new-conversation cap)."""
+        if limits.new_conversations.rate.on and not limits.chat_user.knows(user):
+            store = self.ctx.store
+
+            def known() -> bool:
+                with store.transaction() as tx:
+                    return conversations.exists(tx, CHANNEL, user)
+
+            if not await store.run(known):
+                wait = limits.new_conversations.take(client)
+                if wait:
+                    return limits.too_many(wait, "limits.too_many_new")
+        wait = limits.chat_user.take(user)
+        return limits.too_many(wait) if wait else None
 
     def _page(self, app: web.Application) -> str:
         """The chat page's HTML: it depends on nothing but content/, so it is rendered once."""

@@ -11,8 +11,14 @@ send is ward staff replying in the OA manager, and the bot keeps quiet for that 
 A team member's "/staff CODE" and claims by number are the team's business
 (:mod:`bot.channels.zalo.team`), answered before the conversation sees them.
 
-May import: bot.channels (base, notices, this package), bot.errors, bot.settings, db,
-handlers.
+Limits (bot.limits): the callers' IP before anything is read (off by default: Zalo sends
+from a few servers), the body size (413), and after the signature each Zalo user's — an
+event over it is dropped with a 200, since Zalo redelivers a non-200 for hours and then
+disables the webhook. The OA's own echoes (``oa_send_*``: the bot's sends and ward staff's
+replies) are never limited.
+
+May import: bot.channels (base, notices, this package), bot.errors, bot.limits,
+bot.settings, db, handlers.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.settings import WEBHOOK_PATH, ZaloSettings
 from bot.channels.zalo.team import StaffCommand
 from bot.errors import BACKGROUND
+from bot.limits import TooLarge, limits_of, read_body
 from bot.settings import Settings
 from db import conversations, subscribers
 from db.models import utcnow
@@ -47,7 +54,6 @@ from handlers.types import Inbound, Message, Reply
 log = logging.getLogger(__name__)
 
 HAND_BACK = frozenset({"#bot", "/bot"})  # staff type this in the OA manager to hand back
-MAX_BODY = 1024 * 1024
 UNTYPED = frozenset(
     {
         "user_send_image",
@@ -140,12 +146,14 @@ class ZaloChannel(Channel):
     # --- inbound ----------------------------------------------------------------------------
 
     async def webhook(self, request: web.Request) -> web.Response:
-        raw = bytearray()
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            raw += chunk
-            if len(raw) > MAX_BODY:
-                return web.json_response({"error": "body over 1 MB"}, status=413)
-        body = bytes(raw)
+        limits = limits_of(request)
+        refused = limits.webhook_refused(request)
+        if refused is not None:
+            return refused
+        try:
+            body = await read_body(request, limits.webhook_max_bytes)
+        except TooLarge:
+            return limits.too_large(limits.webhook_max_bytes)
         if body.strip() in (b"{}", b""):  # Zalo's probe when the URL is saved
             return web.json_response({"ok": True})
         if not signature.verify(
@@ -170,6 +178,10 @@ class ZaloChannel(Channel):
             return web.json_response({"error": "the body is not JSON"}, status=400)
         if not isinstance(event, dict):
             return web.json_response({"error": "not a Zalo event (a JSON object)"}, status=400)
+        user = _text(_object(event.get("sender")).get("id") or event.get("user_id"))
+        name = _text(event.get("event_name"))
+        if user and not name.startswith("oa_send_") and limits.webhook_user_over(CHANNEL, user):
+            return web.json_response({"ok": True, "dropped": "over the user's limit"})
         task = asyncio.create_task(self.handle(event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -303,8 +303,9 @@ async def test_webhook_mode_checks_the_secret_and_answers_each_update_once(
             headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             async with http.post(hook, data=b"not json", headers=headers) as r:
                 assert r.status == 400
-            async with http.post(hook, data=b"x" * (1024 * 1024 + 1), headers=headers) as r:
-                assert r.status == 400
+            async with http.post(hook, data=b"x" * (256 * 1024 + 1), headers=headers) as r:
+                assert r.status == 413  # HIENDIEN_WEBHOOK_MAX_BYTES
+                assert "262144" in (await r.json())["error"]
     assert not api.calls_to("getUpdates")
 
 

@@ -267,15 +267,17 @@ async def test_an_image_gets_a_friendly_please_type(
         assert "gõ" in zalo.sent_to(user)[-1]["text"]
 
 
-async def test_a_body_over_1_mb_is_refused_with_413(
+async def test_a_body_over_the_limit_is_refused_with_413(
     zalo: ZaloStandIn, sqlite_store: Store, content: Content
 ) -> None:
-    async with (
+    async with (  # HIENDIEN_WEBHOOK_MAX_BYTES: 256 KiB
         running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()) as url,
         aiohttp.ClientSession() as http,
-        http.post(url + "/webhooks/zalo", data=b"{" + b" " * (1024 * 1024) + b"}") as r,
+        http.post(url + "/webhooks/zalo", data=b"{" + b" " * (256 * 1024) + b"}") as r,
     ):
         assert r.status == 413
+        assert r.headers["X-Frame-Options"] == "DENY"
+        assert "262144" in (await r.json())["error"]
 
 
 async def test_staff_hand_back_with_hash_bot(

@@ -353,6 +353,8 @@
           if (result.ok) {
             lastRequest = null;
             showReply(result.data);
+          } else if (result.status === 429 && typeof result.data.error === "string") {
+            failed(request, result.data.error, true, null); // too fast: says how long to wait
           } else if (result.status >= 500) {
             failed(request, str("server_error"), true, result.data.error);
           } else {
