@@ -4,7 +4,8 @@ and the retention schedule that forgets what is no longer needed.
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
 so the ward's figures survive; nothing that names a person does. Their training sign-ups
 go too (db.training.forget: a seat they held goes to the first waiting person). Imports
-db.models, db.store, db.tables, db.conversations, db.leads, db.office and db.training.
+db.models, db.store, db.tables, db.conversations, db.inbox, db.leads, db.office and
+db.training.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from db import conversations, leads, office, training
+from db import conversations, inbox, leads, office, training
 from db.models import utcnow
 from db.store import Tx
 from db.tables import (
@@ -122,6 +123,7 @@ def purge(tx: Tx, now: datetime, today: date, retention_until: date) -> dict[str
     retention period has ended."""
     done = {
         "inbound_seen": conversations.prune_seen(tx, now - SEEN_KEPT),
+        "inbox": inbox.prune(tx, now - SEEN_KEPT),
         "conversations": tx.conn.execute(
             delete(conversation_t).where(conversation_t.c.updated_at < now - IDLE_KEPT)
         ).rowcount,

@@ -22,12 +22,17 @@ from tests.support.telegram_standin import BotApiStandIn
 
 
 async def start(
-    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
+    api: BotApiStandIn,
+    db: Path,
+    port: int,
+    extra: dict[str, str] | None = None,
+    timeout: float = 10.0,
 ) -> subprocess.Popen[bytes]:
     """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment. Returns once /healthz answers."""
+    ``extra``: more environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then
+    webhook mode). Returns once /healthz answers (within ``timeout`` seconds)."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "HIENDIEN_PUBLIC_URL"},
         **(extra or {}),
         "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
         "HIENDIEN_PORT": str(port),
@@ -37,10 +42,9 @@ async def start(
         "TELEGRAM_LEADS_CHAT_ID": str(GROUP),
         "PYTHONPATH": str(ROOT),  # this tree's hiendien, not the one the venv installed
     }
-    env.pop("HIENDIEN_PUBLIC_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        for _ in range(round(timeout / 0.05)):
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     if r.status == 200:
