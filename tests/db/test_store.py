@@ -154,6 +154,7 @@ def test_retention_purge(store: Store, content) -> None:
     done = purge_once(store, content, TODAY)
     assert done == {
         "inbound_seen": 1,
+        "inbox": 0,
         "conversations": 1,
         "leads": 0,
         "consents": 0,
