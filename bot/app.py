@@ -1,9 +1,9 @@
 """Building the aiohttp application: the channels of the registry that are configured (their
 routes, their start and stop), the app's own routes, security headers on every answer
 (errors included: :mod:`bot.errors` turns them into answers inside), the request limits
-(:mod:`bot.limits`, checked by the chat API and the webhooks), the outbox dispatcher,
-the campaign scheduler, the training reminders, the plan's dated duties and the retention
-schedule.
+(:mod:`bot.limits`, checked by the chat API and the webhooks), the webhooks' inbox
+(bot.inbox), the outbox dispatcher, the campaign scheduler, the training reminders, the
+plan's dated duties and the retention schedule.
 
 ``build_app`` is used by ``hiendien run`` and by the tests (which start it on loopback).
 The database is created or upgraded before the app is built (see bot.cli.run).
@@ -126,6 +126,8 @@ def build_app(
         app.cleanup_ctx.append(lifecycle(kept))
     app[CHANNELS_KEY] = running
     app[SUPERVISED_KEY] = supervised
+    if ctx.inbox.handlers:  # started after the channels that handle its updates
+        app.cleanup_ctx.append(ctx.inbox.lifecycle())
     senders = [c.sender for c in running.values() if c.sender is not None]
     if senders:  # started after the channels it sends through, stopped before them
         dispatcher = Dispatcher(store, senders)

@@ -5,7 +5,8 @@ kept from (no consent, lead …) sooner than the others.
 An erased lead leaves one anonymous ``erased_lead`` row (dates, channel, verdict, source),
 so the ward's figures survive; nothing that names a person does. Their training sign-ups
 go too (db.training.forget: a seat they held goes to the first waiting person). Imports
-db.models, db.store, db.tables, db.conversations, db.leads, db.office and db.training.
+db.models, db.store, db.tables, db.conversations, db.inbox, db.leads, db.office and
+db.training.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, exists, insert, or_, select, update
 
-from db import conversations, leads, office, training
+from db import conversations, inbox, leads, office, training
 from db.models import utcnow
 from db.store import Tx
 from db.tables import (
@@ -164,6 +165,7 @@ def purge(
     done = {
         "inbound_seen": conversations.prune_seen(tx, now - SEEN_KEPT),
         "unconsented_conversations": unconsented,
+        "inbox": inbox.prune(tx, now - SEEN_KEPT),
         "conversations": tx.conn.execute(
             delete(conversation_t).where(conversation_t.c.updated_at < now - IDLE_KEPT)
         ).rowcount,

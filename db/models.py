@@ -51,6 +51,26 @@ class InboundSeen(SQLModel, table=True):
     user_ref: str | None = Field(default=None, max_length=64)  # whose reply (for an erasure)
 
 
+class InboxUpdate(SQLModel, table=True):
+    """A platform update acknowledged (a Telegram webhook update, a Zalo event): written
+    before the 200, then handled from here (bot.inbox, db.inbox). "pending" while in hand
+    (``taken_until``: the lease of the process handling it), then "done" (or "failed" after
+    too many attempts) with its body dropped; pruned after a week like inbound_seen."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbox_delivery"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)  # Telegram's update_id, Zalo's msg_id
+    chat: str | None = Field(default=None, max_length=64)  # handled in order per chat
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    taken_until: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    handled_at: datetime | None = None
+
+
 class Consent(SQLModel, table=True):
     """Append-only: one row per answer to one consent question (one purpose per row)."""
 

@@ -18,6 +18,7 @@ def _table(name: str) -> Table:
 
 conversation_t = _table("conversation")
 seen_t = _table("inbound_seen")
+inbox_t = _table("inbox")
 sent_t = _table("sent_message")
 consent_t = _table("consent")
 lead_t = _table("lead")

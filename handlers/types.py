@@ -135,8 +135,9 @@ class Inbound:
     push: bool = False  # the channel may write to this person first (news, reminders, notices)
     business: RegistryBusiness | None = None  # the registry's match for a typed tax code
     training: TrainingView | None = None  # the sessions and sign-ups, when the turn needs them
-    # the reply rides back in the same request (the web API): it is kept with ``external_id``
-    # and a retry of that id gets it again (Reply.duplicate), as its first answer was lost
+    # the reply is kept with ``external_id`` and a retry of that id gets it again
+    # (Reply.duplicate), as its first answer was lost: the web API's retried request, a
+    # platform update handled again after a crash (bot.inbox)
     replay: bool = False
 
 

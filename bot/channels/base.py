@@ -9,7 +9,7 @@ webhook routes, start/stop, replies, staff notices (an outbox
 :class:`~bot.outbox.Sender`), broadcasts (campaigns and reminders) and health (on
 ``/healthz``). Everything here has a default, so a channel says only what it has.
 
-May import: bot.settings, bot.outbox, bot.channels.capabilities, db, handlers.
+May import: bot.settings, bot.outbox, bot.inbox, bot.channels.capabilities, db, handlers.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from aiohttp import web
 from aiolimiter import AsyncLimiter
 
 from bot.channels.capabilities import Capabilities, fit
+from bot.inbox import Inbox
 from bot.outbox import Sender
 from bot.settings import Block, Settings
 from db import conversations
@@ -67,6 +68,11 @@ class Context:
     writes_first: frozenset[str]
     clock: Callable[[], datetime] = utcnow
     wakers: list[Callable[[], None]] = field(default_factory=list)  # the outbox dispatcher's
+    # Where a webhook writes an update before its 200; it is handled from there (bot.inbox).
+    inbox: Inbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inbox = Inbox(self.store, self.clock)
 
     def wake_outbox(self) -> None:
         """Something was just written to the outbox: deliver it now, not at the next tick."""

@@ -155,6 +155,7 @@ def test_retention_purge(store: Store, content) -> None:
     assert done == {
         "inbound_seen": 1,
         "unconsented_conversations": 1,  # u2 gave nothing to keep (tests/db/test_purge_…)
+        "inbox": 0,
         "conversations": 0,
         "leads": 0,
         "consents": 0,

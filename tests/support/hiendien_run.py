@@ -31,10 +31,11 @@ async def start(
     timeout: float = 30.0,
 ) -> subprocess.Popen[bytes]:
     """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment. Returns once /healthz answers 200 (any answer when not
-    ``healthy``: a channel may be degraded)."""
+    ``extra``: more environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then
+    webhook mode). Returns once /healthz answers 200 (any answer when not ``healthy``: a
+    channel may be degraded), within ``timeout`` seconds."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "HIENDIEN_PUBLIC_URL"},
         **(extra or {}),
         "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
         "HIENDIEN_PORT": str(port),
@@ -44,7 +45,6 @@ async def start(
         "TELEGRAM_LEADS_CHAT_ID": str(GROUP),
         "PYTHONPATH": str(ROOT),  # this tree's hiendien, not the one the venv installed
     }
-    env.pop("HIENDIEN_PUBLIC_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

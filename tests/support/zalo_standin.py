@@ -300,6 +300,9 @@ class ZaloStandIn:
         self.echo_delay = 0.1
 
         self._failures: list[_Failure] = []
+        self._holds: list[str | None] = []  # message/cs calls lost in transit (hold_sends)
+        self._unheld = asyncio.Event()
+        self._unheld.set()
         self._known_msg_ids: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
@@ -683,6 +686,10 @@ class ZaloStandIn:
 
     async def _message_cs(self, request: web.Request) -> web.Response:
         call, raw = await self._record(request)
+        if self._is_held(call.body):
+            # Lost in transit: never delivered, never answered (the bot dies meanwhile).
+            await self._unheld.wait()
+            return web.Response(status=499)
         if self.send_delay:
             await asyncio.sleep(self.send_delay)
         try:
@@ -839,6 +846,22 @@ class ZaloStandIn:
             raise _ZaloError(-244)
         if self.night:
             raise _ZaloError(-234)
+
+    def hold_sends(self, user_id: UserId | None = None) -> None:
+        """Lose ``message/cs`` calls (to ``user_id``, if given): recorded in ``calls`` but
+        never delivered (not in ``sent``) and unanswered until :meth:`release_sends` (then
+        499), as a request in flight when the bot is killed. Later calls are served."""
+        self._holds.append(None if user_id is None else str(user_id))
+        self._unheld.clear()
+
+    def release_sends(self) -> None:
+        self._holds.clear()
+        self._unheld.set()
+
+    def _is_held(self, body: Any) -> bool:
+        recipient = body.get("recipient") if isinstance(body, dict) else None
+        user = recipient.get("user_id") if isinstance(recipient, dict) else None
+        return any(h is None or h == str(user) for h in self._holds)
 
     # ------------------------------------------------------------------ inspection
 

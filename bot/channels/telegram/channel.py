@@ -1,6 +1,6 @@
 """The Telegram channel: a python-telegram-bot Application built by hiendien, its handlers,
-its life inside ``hiendien run`` (polling, or a webhook on our aiohttp app), and the team
-workflow's buttons.
+its life inside ``hiendien run`` (polling, or a webhook on our aiohttp app whose updates are
+stored before they are acknowledged: bot.inbox), and the team workflow's buttons.
 
 Residents talk only in private chats; what they type, tap or share becomes an
 :class:`~handlers.types.Inbound` for the same conversation service as every channel
@@ -14,8 +14,8 @@ The webhook passes the limits (bot.limits): its callers' IP (off by default: Tel
 from a few servers), the body size (413), and after the secret each Telegram user's
 (an update over it is dropped with a 200: a non-2xx would have Telegram redeliver it).
 
-May import: bot.channels (base, notices, this package), bot.errors, bot.limits, bot.settings,
-bot.outbox, db, handlers.
+May import: bot.channels (base, notices, this package), bot.errors, bot.inbox, bot.limits,
+bot.settings, bot.outbox, db, handlers.
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ class TelegramChannel(Channel):
         )
         self.app.add_handler(CallbackQueryHandler(self.on_resident_button))
         self.app.add_error_handler(self.on_error)
+        ctx.inbox.register(CHANNEL, self.on_stored_update)
 
     # --- residents ------------------------------------------------------------------------
 
@@ -184,6 +185,7 @@ class TelegramChannel(Channel):
             text=text,
             contact_phone=contact_phone,
             external_id=str(update.update_id),
+            replay=True,  # handled again after a crash: the kept reply (bot.inbox)
         )
         reply = await self.turns.handle(inbound)
         if reply is not None:
@@ -206,7 +208,11 @@ class TelegramChannel(Channel):
         ack = asyncio.create_task(acknowledge())
         data = clean(query.data) if query.data is not None else None
         inbound = Inbound(
-            CHANNEL, str(query.from_user.id), payload=data, external_id=str(update.update_id)
+            CHANNEL,
+            str(query.from_user.id),
+            payload=data,
+            external_id=str(update.update_id),
+            replay=True,
         )
         try:
             reply = await self.turns.handle(inbound)
@@ -341,6 +347,13 @@ class TelegramChannel(Channel):
 
     # --- life inside hiendien run ----------------------------------------------------------
 
+    async def on_stored_update(self, body: dict[str, Any]) -> None:
+        """A webhook update, from the inbox (bot.inbox): through the handlers, in order
+        within its chat (the inbox sees to that)."""
+        update = Update.de_json(body, self.app.bot)
+        if update is not None:
+            await self.app.process_update(update)
+
     async def on_error(self, update: object, ctx: ContextTypes.DEFAULT_TYPE) -> None:
         if ctx.error is None:
             return
@@ -437,7 +450,8 @@ class TelegramChannel(Channel):
 
     async def webhook(self, request: web.Request) -> web.Response:
         """POST /webhooks/telegram: the secret first (constant time; 401 when wrong), then
-        the body: a JSON object that reads as an update (400 otherwise)."""
+        the body: a JSON object that reads as an update (400 otherwise), written to the
+        inbox before the 200 and handled from there (bot.inbox)."""
         limits = limits_of(request)
         refused = limits.webhook_refused(request)
         if refused is not None:
@@ -464,5 +478,7 @@ class TelegramChannel(Channel):
         user = update.effective_user
         if user is not None and limits.webhook_user_over(CHANNEL, str(user.id)):
             return web.json_response({"ok": True, "dropped": "over the user's limit"})
-        await self.app.update_queue.put(update)
+        chat = update.effective_chat
+        chat_ref = str(chat.id) if chat is not None else None
+        await self.ctx.inbox.accept(CHANNEL, str(update.update_id), chat_ref, data)
         return web.json_response({"ok": True})

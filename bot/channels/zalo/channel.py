@@ -2,10 +2,11 @@
 
 ``POST /webhooks/zalo`` checks the signature on the raw bytes before anything else (401),
 then that the signed timestamp is within ``ZALO_MAX_EVENT_AGE_SECONDS`` of now (a replayed
-old event: 401), then that the body is a JSON object (400), answers 200 at once and
-handles the event after; every field is read as clean text (:func:`handlers.text.clean`),
-a field of the wrong type as missing. A text (or a button's hidden payload) goes to the
-same conversation service as every channel, de-duplicated on Zalo's msg_id.
+old event: 401), then that the body is a JSON object (400), writes it to the inbox
+(bot.inbox), answers 200 and handles the event from there, in order per resident; every
+field is read as clean text (:func:`handlers.text.clean`), a field of the wrong type as
+missing. A text (or a button's hidden payload) goes to the same conversation service as
+every channel, de-duplicated on Zalo's msg_id.
 Echoes of the OA's own messages never reach the engine; an echo of a message the bot did not
 send is ward staff replying in the OA manager, and the bot keeps quiet for that resident.
 A team member's "/staff CODE" and claims by number are the team's business
@@ -82,6 +83,26 @@ def _text(value: Any) -> str:
     return clean(str(value))
 
 
+def _sender(event: dict[str, Any]) -> str:
+    return _text(_object(event.get("sender")).get("id") or event.get("user_id"))
+
+
+def _key(event: dict[str, Any]) -> str:
+    """The event's id: its message's msg_id (a redelivery carries the same), or its kind,
+    sender and time."""
+    name = _text(event.get("event_name"))
+    message_id = _text(_object(event.get("message")).get("msg_id"))
+    return message_id or f"{name}:{_sender(event)}:{_text(event.get('timestamp'))}"
+
+
+def _chat(event: dict[str, Any]) -> str | None:
+    """Whose events must be handled in order: the resident's (or follower's). None for the
+    echoes of the OA's own messages, which wait a moment each and keep no order."""
+    if _text(event.get("event_name")).startswith("oa_send_"):
+        return None
+    return _text(_object(event.get("follower")).get("id")) or _sender(event) or None
+
+
 class ZaloChannel(Channel):
     name = CHANNEL
     title = "Zalo"
@@ -134,7 +155,7 @@ class ZaloChannel(Channel):
         self.echo_delay = echo_delay  # an echo may arrive before our send has returned its id
         self.api = ZaloApi.from_settings(store, settings)
         self.sender = ZaloSender(self.api, store, content, self.capabilities, ctx.clock)
-        self._tasks: set[asyncio.Task[None]] = set()
+        ctx.inbox.register(CHANNEL, self.handle)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post(WEBHOOK_PATH, self.webhook)]
@@ -182,9 +203,7 @@ class ZaloChannel(Channel):
         name = _text(event.get("event_name"))
         if user and not name.startswith("oa_send_") and limits.webhook_user_over(CHANNEL, user):
             return web.json_response({"ok": True, "dropped": "over the user's limit"})
-        task = asyncio.create_task(self.handle(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self.ctx.inbox.accept(CHANNEL, _key(event), _chat(event), event)
         return web.json_response({"ok": True})
 
     async def handle(self, event: dict[str, Any]) -> None:
@@ -196,8 +215,8 @@ class ZaloChannel(Channel):
     async def _event(self, event: dict[str, Any]) -> None:
         name = _text(event.get("event_name"))
         message = _object(event.get("message"))
-        sender = _text(_object(event.get("sender")).get("id") or event.get("user_id"))
-        key = _text(message.get("msg_id")) or f"{name}:{sender}:{_text(event.get('timestamp'))}"
+        sender = _sender(event)
+        key = _key(event)
         if name.startswith("user_send_") or name == "user_submit_info":
             text = _text(message.get("text")) if name == "user_send_text" else ""
             command = zalo_team.parse(text) if text and not render.payload_of(text) else None
@@ -209,12 +228,19 @@ class ZaloChannel(Channel):
             text = _text(message.get("text"))
             payload = render.payload_of(text)
             inbound = Inbound(
-                CHANNEL, sender, text=None if payload else text, payload=payload, external_id=key
+                CHANNEL,
+                sender,
+                text=None if payload else text,
+                payload=payload,
+                external_id=key,
+                replay=True,  # handled again after a crash: the kept reply (bot.inbox)
             )
             await self._turn(sender, inbound)
         elif name == "follow":
             user = _text(_object(event.get("follower")).get("id")) or sender
-            await self._turn(user, Inbound(CHANNEL, user, text="/start", external_id=key))
+            await self._turn(
+                user, Inbound(CHANNEL, user, text="/start", external_id=key, replay=True)
+            )
         elif name == "user_submit_info":
             await self._submitted(sender, _object(event.get("info")), key)
         elif name in UNTYPED:
@@ -300,11 +326,11 @@ class ZaloChannel(Channel):
         reply = None
         if asking == "name" and name:
             reply = await self.turns.handle(
-                Inbound(CHANNEL, user, text=name, external_id=key + ":name")
+                Inbound(CHANNEL, user, text=name, external_id=key + ":name", replay=True)
             )
         if phone:
             reply = await self.turns.handle(
-                Inbound(CHANNEL, user, contact_phone=phone, external_id=key + ":phone")
+                Inbound(CHANNEL, user, contact_phone=phone, external_id=key + ":phone", replay=True)
             )
         if reply is not None:
             await self.send(user, reply)
@@ -400,9 +426,5 @@ class ZaloChannel(Channel):
     async def disconnect(self) -> None:
         await self.api.close()
 
-    async def stop(self) -> None:
-        if self._tasks:  # events already acknowledged to Zalo: finish them
-            _done, late = await asyncio.wait(list(self._tasks), timeout=5)
-            for task in late:
-                task.cancel()
+    async def stop(self) -> None:  # the inbox, stopped first, finished what it had in hand
         await self.disconnect()
