@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # The ward portal's origins that may frame the chat page (widget.js), comma-separated:
     # https://host[:port]. Unset: no site may frame it.
     hiendien_widget_origins: str | None = None
+    # PostgreSQL, several processes: how often (seconds) the scheduler's leader checks its lock
+    # and the others stand for election (bot.scheduler); a new leader takes over within a few.
+    hiendien_leader_check_seconds: float = Field(default=5.0, gt=0, le=20)
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
