@@ -22,14 +22,20 @@ from tests.support.telegram_standin import BotApiStandIn
 
 
 async def start(
-    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
+    api: BotApiStandIn,
+    db: Path,
+    port: int,
+    extra: dict[str, str] | None = None,
+    url: str | None = None,
+    timeout: float = 10.0,
 ) -> subprocess.Popen[bytes]:
-    """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment. Returns once /healthz answers."""
+    """``hiendien run`` on ``port`` with the SQLite file ``db`` (or the database at ``url``,
+    ``db`` then only placing its working folder), announcing leads to GROUP; ``extra``: more
+    environment. Returns once /healthz answers (within ``timeout`` seconds)."""
     env = {
         **os.environ,
         **(extra or {}),
-        "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
+        "HIENDIEN_DATABASE_URL": url or f"sqlite:///{db}",
         "HIENDIEN_PORT": str(port),
         "HIENDIEN_CONTENT_DIR": str(ROOT / "content"),
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -40,7 +46,8 @@ async def start(
     env.pop("HIENDIEN_PUBLIC_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     if r.status == 200:
