@@ -134,7 +134,9 @@ def build_app(
         conversations.on_notify.append(dispatcher.wake)
         ctx.wakers.append(dispatcher.wake)
         app.cleanup_ctx.append(dispatcher.lifecycle())
-        scheduler = CampaignScheduler(store, CampaignSender(store, running, clock), content, clock)
+        sender = CampaignSender(store, running, clock)
+        check = settings.hiendien_leader_check_seconds
+        scheduler = CampaignScheduler(store, sender, content, clock, check)
         app[SCHEDULER_KEY] = scheduler
         app.cleanup_ctx.append(scheduler.lifecycle())
         writing = [n for n, c in running.items() if c.capabilities.writes_first]

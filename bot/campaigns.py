@@ -5,7 +5,10 @@ every month at 09:00). Quiet hours are 21:00–07:00 in Vietnam: a run that reac
 pauses and is resumed at 07:00. The sender re-checks each subscription at send time, keeps
 each channel's limits and Zalo's free window, and records every delivery as it goes, so a
 run stopped at any point resumes where it stopped. A campaign goes to the channels that may
-write first (their capabilities), each at its own pace.
+write first (their capabilities), each at its own pace. Each delivery is claimed (pending →
+sending) in a transaction that first asks the sender's fence whether this process still
+leads the scheduler (bot.leader), so a deposed leader stops at once and no delivery is ever
+sent by two processes.
 
 May import: bot.clock, bot.pacing, bot.channels.base (types), db, handlers.
 """
@@ -29,7 +32,7 @@ from bot.clock import VIETNAM
 from bot.pacing import pacer
 from db import campaigns as store_campaigns
 from db.models import utcnow
-from db.store import Store
+from db.store import Store, Tx
 from handlers.types import Button, Message
 
 log = logging.getLogger(__name__)
@@ -152,21 +155,54 @@ class CampaignSender:
             for name, c in writers.items()
         }
         self.in_flight = 1  # learnt from the round trips measured (see _learn)
+        # Whether this process may still send, asked in the transaction that claims each
+        # delivery and before each batch is read: the scheduler's leadership on PostgreSQL
+        # (bot.leader). None: always (SQLite, one process).
+        self.fence: Callable[[Tx], bool] | None = None
         self._cycle: float | None = None
 
     def _tx(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self.store.transaction() as tx:
             return fn(tx, *args)
 
+    def _leads(self, tx: Tx) -> bool:
+        return self.fence is None or self.fence(tx)
+
+    def _start(self, campaign_id: int, run_at: datetime) -> bool:
+        """Deliveries a stopped process left in flight counted "unknown" — only while this
+        process leads (a deposed one would mark the new leader's)."""
+        with self.store.transaction() as tx:
+            if not self._leads(tx):
+                return False
+            store_campaigns.interrupted(tx, campaign_id, run_at)
+            return True
+
+    def _current(self, campaign_id: int) -> tuple[dict[str, Any] | None, bool]:
+        """The campaign as it is now, and whether this process still leads."""
+        with self.store.transaction() as tx:
+            return store_campaigns.get(tx, campaign_id), self._leads(tx)
+
+    def _claim(self, done: tuple[int, str, str | None] | None, delivery_id: int) -> str:
+        """The last delivery's outcome recorded and the next one claimed, in one
+        transaction: "sending", "taken" (another sender has it) or "deposed" (this process
+        no longer leads: nothing claimed)."""
+        with self.store.transaction() as tx:
+            if not self._leads(tx):
+                store_campaigns.advance(tx, done, None)
+                return "deposed"
+            return "sending" if store_campaigns.advance(tx, done, delivery_id) else "taken"
+
     async def run(self, campaign_id: int, run_at: datetime) -> str:
         """Send one run: "done", "paused" (quiet hours; resume at :func:`quiet_ends`),
-        "cancelled" or "missing"."""
+        "cancelled", "missing" or "deposed" (this process no longer leads: it stopped, the
+        new leader carries on)."""
         campaign = await self.store.run(self._tx, store_campaigns.get, campaign_id)
         if campaign is None:
             return "missing"
         if campaign["status"] == "cancelled":
             return "cancelled"
-        await self.store.run(self._tx, store_campaigns.interrupted, campaign_id, run_at)
+        if not await self.store.run(self._start, campaign_id, run_at):
+            return "deposed"
         await self.store.run(self._tx, store_campaigns.materialise, campaign, run_at)
         await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "running")
         while True:  # until a pass finds nothing left pending
@@ -174,6 +210,8 @@ class CampaignSender:
             await sending.send()
             if sending.cancelled:
                 return "cancelled"
+            if sending.deposed:
+                return "deposed"
             if sending.quiet:
                 await self.store.run(self._tx, store_campaigns.set_status, campaign_id, "paused")
                 return "paused"
@@ -211,8 +249,13 @@ class CampaignSender:
                     run.quiet = True
                     return
                 started = time_now()
-                await self.store.run(self._tx, store_campaigns.advance, done, row["id"])
+                step = await self.store.run(self._claim, done, row["id"])
                 done = None
+                if step == "deposed":
+                    run.deposed = True
+                    return
+                if step == "taken":
+                    continue
                 status = await self._deliver(row, run.messages.get(row["lang"], run.messages["vi"]))
                 self._learn(row["channel"], time_now() - started)
                 error = None
@@ -257,18 +300,23 @@ class Run:
         self.exhausted = False
         self.cancelled = False
         self.quiet = False  # quiet hours began: the workers stop after what they hold
+        self.deposed = False  # this process no longer leads: the workers stop likewise
         self.workers: dict[asyncio.Task[None], int] = {}  # each worker's slot: 0, 1, …
         self.reading: asyncio.Task[None] | None = None
 
     def stopping(self) -> bool:
-        return self.cancelled or self.quiet
+        return self.cancelled or self.quiet or self.deposed
 
     async def _read(self) -> None:
-        """The next batch of pending deliveries, unless the campaign was cancelled."""
+        """The next batch of pending deliveries, unless the campaign was cancelled or this
+        process no longer leads."""
         sender, campaign_id = self.sender, self.campaign["id"]
-        current = await sender.store.run(sender._tx, store_campaigns.get, campaign_id)
+        current, leads = await sender.store.run(sender._current, campaign_id)
         if current is None or current["status"] == "cancelled":
             self.cancelled = True
+            return
+        if not leads:
+            self.deposed = True
             return
         rows = await sender.store.run(
             sender._tx, store_campaigns.pending, campaign_id, self.run_at, BATCH, self.after

@@ -6,8 +6,15 @@ The campaign table is the truth; jobs are derived from it every minute, so a cam
 created by ``hiendien broadcast create`` in another process is picked up. Jobs store only
 the campaign id. A run missed while the server was down runs once when it comes back, if
 still within its day (``misfire_grace_time`` to midnight, ``coalesce``). Exactly one
-scheduler runs: on PostgreSQL an advisory lock elects it; on SQLite one process is the
-documented limit.
+scheduler runs: on PostgreSQL an advisory lock elects it (bot.leader); on SQLite one process
+is the documented limit. The leader checks its lock every ``check_seconds`` (the setting
+HIENDIEN_LEADER_CHECK_SECONDS) and steps down when it is lost (its scheduler stopped, its
+lock let go); each delivery and reminder is sent only after the transaction claiming it
+found the lock still held, so a deposed leader stops sending at once, even mid-campaign.
+The others stand for election at the same interval; one that just stepped down sits out
+:data:`STAND_DOWN_CHECKS` of them, so a process that was waiting takes over; a new leader
+starts sending :data:`TAKEOVER_PAUSE` after its election, so the old leader's last second
+and its first never add up to more than the channel's rate.
 
 The plan's duties run at start (after quiet hours) and every day at 08:00 Vietnam time; the
 ``scheduled_duty`` table makes each happen once (bot.reports.duties), whichever process
@@ -18,8 +25,8 @@ before) are checked at start and every few minutes; each check queues what is du
 (bot.training_reminders), so one after a restart catches up, and a mark on the sign-up makes
 each reminder queued once, whichever process checks.
 
-May import: bot.campaigns, bot.clock, bot.reports.duties, bot.training_reminders, db,
-handlers.
+May import: bot.campaigns, bot.clock, bot.leader, bot.reports.duties,
+bot.training_reminders, db, handlers.
 """
 
 from __future__ import annotations
@@ -35,10 +42,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import text
 
 from bot.campaigns import CampaignSender, Monthly, current_run, quiet, quiet_ends
 from bot.clock import VIETNAM
+from bot.leader import Leadership
 from bot.reports import duties
 from bot.training_reminders import queue_due
 from db import campaigns as store_campaigns
@@ -53,7 +60,11 @@ log = logging.getLogger(__name__)
 REMINDER_TIME = time(9, 0)  # reminders go out at 09:00 on their day
 DUTY_TIME = time(8, 0)  # the plan's duties are checked daily at 08:00 (and at start)
 PROGRAM_END_NOTICE_DAYS = 30
-LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler
+LOCK_KEY = 730_150  # pg_advisory_lock key of the one scheduler (with the schema's hash)
+CHECK_SECONDS = 5.0  # the leader checks its lock, the others stand for election, this often
+STAND_DOWN_CHECKS = 3  # a leader that lost its lock waits this many checks to stand again
+TAKEOVER_PAUSE = timedelta(seconds=1)  # a new leader's first sync (and send) waits this long
+STEP_DOWN_WAIT = 10.0  # seconds a deposed leader's campaign runs get to finish their sends
 SYNC_SECONDS = 60
 TRAINING_CHECK_MINUTES = 5  # how often due training reminders are looked for
 _ACTIVE: CampaignScheduler | None = None  # the process's scheduler, for the job functions
@@ -90,18 +101,27 @@ class CampaignScheduler:
         sender: CampaignSender,
         content: Content,
         clock: Callable[[], datetime] = utcnow,
+        check_seconds: float = CHECK_SECONDS,
     ) -> None:
         self.store = store
         self.content = content
         self.sender = sender
         self.clock = clock
-        self.scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=normalise_url(store.url))},
+        self.check_seconds = check_seconds
+        self.leader = Leadership(store, LOCK_KEY)
+        sender.fence = self.leader.holds
+        self.scheduler = self._new_scheduler()
+        self._terms = 0  # how many times this process was elected
+        self.leading = False  # elected and running the campaigns
+        self._running: dict[int, asyncio.Task[Any]] = {}  # campaign runs under way, by campaign
+
+    def _new_scheduler(self) -> AsyncIOScheduler:
+        """A scheduler for one term as leader (one stopped is not started again)."""
+        return AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=normalise_url(self.store.url))},
             timezone=VIETNAM,
             job_defaults={"coalesce": True, "max_instances": 1},
         )
-        self._lock_conn: Any = None
-        self._running: set[int] = set()
 
     def _campaigns(self) -> list[dict[str, Any]]:
         with self.store.transaction() as tx:
@@ -187,6 +207,8 @@ class CampaignScheduler:
         reminder = await self.store.run(load)
         if reminder is None or reminder["status"] != "pending":
             return  # cancelled by /stop or /xoa meanwhile
+        if not await self.store.run(self._leads):
+            return  # deposed: the new leader sends it
         send = self.sender.channels.get(reminder["channel"])
         key = "reminder." + reminder["kind"]
         if self.clock().astimezone(VIETNAM).date() > reminder["due_on"]:
@@ -216,9 +238,10 @@ class CampaignScheduler:
         )
 
     async def run(self, campaign_id: int) -> None:
-        if campaign_id in self._running:
+        task = asyncio.current_task()
+        if campaign_id in self._running or task is None:
             return
-        self._running.add(campaign_id)
+        self._running[campaign_id] = task
         try:
             campaign = await self.store.run(self._get, campaign_id)
             if campaign is None:
@@ -232,26 +255,27 @@ class CampaignScheduler:
                 resume = quiet_ends(self.clock())
                 self._add(f"campaign-{campaign_id}-resume", DateTrigger(resume), campaign_id, None)
         finally:
-            self._running.discard(campaign_id)
+            del self._running[campaign_id]
 
     def _get(self, campaign_id: int) -> dict[str, Any] | None:
         with self.store.transaction() as tx:
             return store_campaigns.get(tx, campaign_id)
 
-    def _elected(self) -> bool:
-        """On PostgreSQL, hold the advisory lock on a connection of our own."""
-        if not self.store.postgres:
-            return True
-        if self._lock_conn is None:
-            self._lock_conn = self.store.engine.connect()
-        got = self._lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
-        return bool(got.scalar())
+    def _leads(self) -> bool:
+        with self.store.transaction() as tx:
+            return self.leader.holds(tx)
 
     async def start(self) -> bool:
+        """Stand for election; elected, run the campaigns (False: another process does)."""
         global _ACTIVE
-        if not await self.store.run(self._elected):
+        if not await self.store.run(self.leader.elect):
             return False
         _ACTIVE = self
+        first = datetime.now(UTC) + (TAKEOVER_PAUSE if self.store.postgres else timedelta(0))
+        if self._terms:  # a scheduler stopped after an earlier term
+            self.scheduler = self._new_scheduler()
+        self._terms += 1
+        self.leading = True
         self.scheduler.start()
         self.scheduler.add_job(
             sync_jobs,
@@ -259,19 +283,32 @@ class CampaignScheduler:
             seconds=SYNC_SECONDS,
             id="sync",
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            next_run_time=first,
         )
         log.info("scheduler: this process runs the campaigns")
         return True
 
-    async def stop(self) -> None:
+    async def step_down(self) -> None:
+        """The lock was lost: let go of what is left of it; the campaign runs under way
+        stop at their next delivery (the fence refuses it), each recording the one it has
+        just sent; then the scheduler stops."""
+        await self.store.run(self.leader.release)
+        runs = [task for task in self._running.values() if not task.done()]
+        if runs:
+            await asyncio.wait(runs, timeout=STEP_DOWN_WAIT)
+        self._halt()
+
+    def _halt(self) -> None:
         global _ACTIVE
-        if self.scheduler.running:
+        self.leading = False
+        if self.scheduler.running:  # cancels the jobs under way
             self.scheduler.shutdown(wait=False)
         if _ACTIVE is self:
             _ACTIVE = None
-        if self._lock_conn is not None:
-            await self.store.run(self._lock_conn.close)
+
+    async def stop(self) -> None:
+        self._halt()
+        await self.store.run(self.leader.release)
 
     def lifecycle(self) -> Callable[[Any], AsyncIterator[None]]:
         async def ctx(_app: Any) -> AsyncIterator[None]:
@@ -285,8 +322,22 @@ class CampaignScheduler:
         return ctx
 
     async def _elect(self) -> None:
-        while not await self.start():
-            await asyncio.sleep(30)  # another process holds the lock; try again later
+        """Stand for election until elected; then check the lock, step down when it is lost
+        and stand again — for as long as the service runs."""
+        while True:
+            wait = self.check_seconds
+            try:
+                if not self.leading:
+                    await self.start()
+                elif not self.store.postgres:
+                    return  # one process on SQLite: it leads until it stops
+                elif not await self.store.run(self.leader.check):
+                    log.warning("scheduler: lock lost; this process no longer runs the campaigns")
+                    await self.step_down()
+                    wait = self.check_seconds * STAND_DOWN_CHECKS  # the waiting one takes over
+            except Exception:  # the database unreachable: tried again at the next check
+                log.exception("scheduler: election failed")
+            await asyncio.sleep(wait)
 
 
 class _Checks:

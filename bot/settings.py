@@ -186,6 +186,10 @@ class Settings(BaseSettings):
     # Keys each limit remembers at most (about 100 bytes each): the memory is bounded.
     hiendien_limit_max_keys: int = Field(default=100_000, ge=100)
 
+    # PostgreSQL, several processes: how often (seconds) the scheduler's leader checks its lock
+    # and the others stand for election (bot.scheduler); a new leader takes over within a few.
+    hiendien_leader_check_seconds: float = Field(default=5.0, gt=0, le=20)
+
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
 

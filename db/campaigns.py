@@ -140,12 +140,21 @@ def mark(tx: Tx, delivery_id: int, status: str, error: str | None = None) -> Non
     tx.conn.execute(_MARK, _marks((delivery_id, status, error)))
 
 
-def advance(tx: Tx, done: tuple[int, str, str | None] | None, sending: int | None) -> None:
+_CLAIM = (
+    update(delivery_t)
+    .where(delivery_t.c.id == bindparam("did"), delivery_t.c.status == "pending")
+    .values(status="sending")
+)
+
+
+def advance(tx: Tx, done: tuple[int, str, str | None] | None, sending: int | None) -> bool:
     """One step of a sender: the outcome of the delivery just made (id, status, error) and
-    the next one marked "sending" (in flight), in one transaction."""
-    marks = [m for m in (done, (sending, "sending", None) if sending else None) if m]
-    if marks:
-        tx.conn.execute(_MARK, _marks(*marks))
+    the next one marked "sending" (in flight), in one transaction. The next one is claimed
+    only if still pending: False when another sender took it first (a process that led
+    the scheduler before this one), so no delivery is ever sent by two."""
+    if done is not None:
+        tx.conn.execute(_MARK, _marks(done))
+    return sending is not None and tx.conn.execute(_CLAIM, {"did": sending}).rowcount == 1
 
 
 def figures(tx: Tx, campaign_id: int) -> dict[str, Any]:

@@ -357,8 +357,8 @@ async def test_only_one_scheduler_per_postgresql_database(store: Store, content:
     other_store = Store(store.url)  # another process's connections
     second = CampaignScheduler(other_store, CampaignSender(other_store, {}), content)
     try:
-        assert await store.run(first._elected)
-        assert not await other_store.run(second._elected)
+        assert await store.run(first.leader.elect)
+        assert not await other_store.run(second.leader.elect)
     finally:
         await first.stop()
         await second.stop()

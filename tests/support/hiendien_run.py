@@ -27,17 +27,19 @@ async def start(
     port: int,
     extra: dict[str, str] | None = None,
     *,
+    url: str | None = None,
     healthy: bool = True,
     timeout: float = 30.0,
 ) -> subprocess.Popen[bytes]:
-    """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then
-    webhook mode). Returns once /healthz answers 200 (any answer when not ``healthy``: a
-    channel may be degraded), within ``timeout`` seconds."""
+    """``hiendien run`` on ``port`` with the SQLite file ``db`` (or the database at ``url``,
+    ``db`` then only placing its working folder), announcing leads to GROUP; ``extra``: more
+    environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then webhook mode).
+    Returns once /healthz answers 200 (any answer when not ``healthy``: a channel may be
+    degraded), within ``timeout`` seconds."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "HIENDIEN_PUBLIC_URL"},
         **(extra or {}),
-        "HIENDIEN_DATABASE_URL": f"sqlite:///{db}",
+        "HIENDIEN_DATABASE_URL": url or f"sqlite:///{db}",
         "HIENDIEN_PORT": str(port),
         "HIENDIEN_CONTENT_DIR": str(ROOT / "content"),
         "TELEGRAM_BOT_TOKEN": api.token,
