@@ -1,6 +1,7 @@
 """``hiendien run`` as a real process with Telegram pointed at the Bot API stand-in: started
 and waited for on /healthz, stopped by a signal (SIGKILL for a crash, SIGTERM for a graceful
-stop).
+stop). By default the process lives on TODAY (time-machine, the clock ticking from 10:00 in
+Vietnam), so what residents are told means the same whatever day the tests run.
 
 May import: tests.support.
 """
@@ -12,20 +13,43 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import aiohttp
 
-from tests.support import ROOT
+from tests.support import ROOT, TODAY
 from tests.support.telegram_chat import GROUP
 from tests.support.telegram_standin import BotApiStandIn
 
+# ``hiendien run`` with the date frozen at TODAY (time flows on from there)
+RUN_ON = """
+import sys
+from datetime import date, datetime, time
+
+import time_machine
+
+from handlers.privacy import VIETNAM
+
+today = date.fromisoformat(sys.argv[1])
+time_machine.travel(datetime.combine(today, time(10), VIETNAM), tick=True).start()
+
+from bot.cli.main import main
+
+raise SystemExit(main(["run"]))
+"""
+
 
 async def start(
-    api: BotApiStandIn, db: Path, port: int, extra: dict[str, str] | None = None
+    api: BotApiStandIn,
+    db: Path,
+    port: int,
+    extra: dict[str, str] | None = None,
+    today: date | None = TODAY,
 ) -> subprocess.Popen[bytes]:
     """``hiendien run`` on ``port`` with the SQLite file ``db``, announcing leads to GROUP;
-    ``extra``: more environment. Returns once /healthz answers."""
+    ``extra``: more environment; ``today``: the day it lives on (None: the real clock, for
+    a test whose rows were written on it). Returns once /healthz answers."""
     env = {
         **os.environ,
         **(extra or {}),
@@ -38,7 +62,11 @@ async def start(
         "PYTHONPATH": str(ROOT),  # this tree's hiendien, not the one the venv installed
     }
     env.pop("HIENDIEN_PUBLIC_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
+    if today is None:
+        command = [sys.executable, "-m", "bot", "run"]
+    else:
+        command = [sys.executable, "-c", RUN_ON, today.isoformat()]
+    proc = subprocess.Popen(command, cwd=db.parent, env=env)
     async with aiohttp.ClientSession() as http:
         for _ in range(200):
             try:
