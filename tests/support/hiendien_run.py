@@ -22,6 +22,8 @@ from tests.support import ROOT, TODAY
 from tests.support.telegram_chat import GROUP
 from tests.support.telegram_standin import BotApiStandIn
 
+STARTS_WITHIN = 30.0  # seconds, on a loaded machine
+
 # ``hiendien run`` with the date frozen at TODAY (time flows on from there)
 RUN_ON = """
 import sys
@@ -67,8 +69,10 @@ async def start(
     else:
         command = [sys.executable, "-c", RUN_ON, today.isoformat()]
     proc = subprocess.Popen(command, cwd=db.parent, env=env)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTS_WITHIN
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        while loop.time() < deadline and proc.poll() is None:
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                     if r.status == 200:
@@ -76,8 +80,9 @@ async def start(
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
+    code = proc.poll()
     proc.kill()
-    raise AssertionError("hiendien run did not start")
+    raise AssertionError(f"hiendien run did not start (exit code {code})")
 
 
 async def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
