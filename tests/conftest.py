@@ -21,6 +21,8 @@ from db.engine import make_engine
 from db.store import Store
 from handlers.content import Content, load_content
 from tests.support import ROOT, TODAY
+from tests.support.ci_skips import POSTGRES_MISSING
+from tests.support.ci_skips import pytest_runtest_makereport as pytest_runtest_makereport
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 
@@ -51,7 +53,7 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         yield url
         return
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL: set HIENDIEN_TEST_POSTGRES_URL to run (.ci/run does)")
+        pytest.skip(POSTGRES_MISSING)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     _postgres_schema(schema, create=True)
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})

@@ -390,12 +390,15 @@ async def test_a_run_missed_while_down_runs_once_when_the_server_is_back(
     )
     async with serve(app):
         await api.wait_for(lambda: len(api.sent()) - before >= 2, timeout=10)
-        await asyncio.sleep(0.5)
+
+        def done() -> bool:
+            with sqlite_store.transaction() as tx:
+                return bool(campaigns.get(tx, campaign_id)["status"] == "done")
+
+        await api.wait_for(done)  # the campaign finished: nothing more will go
         jobs = app[SCHEDULER_KEY].scheduler.get_jobs()
     assert sorted(str(m["chat_id"]) for m in api.sent()[before:]) == sorted(audience["shops"])
     assert "sync" in {j.id for j in jobs}
-    with sqlite_store.transaction() as tx:
-        assert campaigns.get(tx, campaign_id)["status"] == "done"
 
 
 async def test_the_18th_birthday_reminder_is_scheduled_sent_once_and_stoppable(

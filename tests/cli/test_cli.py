@@ -23,10 +23,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.clock import today_in_vietnam
 from bot.turns import Conversations
 from db.store import Store
-from handlers import rules
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support.environment import CONTENT, clean_env, configured, db_path
@@ -130,22 +128,55 @@ def test_leads_export_xlsx_writes_a_workbook(tmp_path: Path, content: Content) -
 # --- chat ----------------------------------------------------------------------------------
 
 
-def test_chat_in_the_terminal(tmp_path: Path, content: Content) -> None:
-    done = hiendien("chat", cwd=tmp_path, env=configured(tmp_path), stdin=b"1\n15/03/2005\n1\n")
+def test_chat_in_the_terminal(tmp_path: Path) -> None:
+    """On 25/11/2026, a citizen born 15/03/2005 (21) is told id.vn is likely hers, by 31/12."""
+    done = hiendien(
+        "chat",
+        "--on",
+        "25/11/2026",
+        cwd=tmp_path,
+        env=configured(tmp_path),
+        stdin=b"1\n15/03/2005\n1\n",
+    )
     assert done.returncode == 0, done.stderr.decode()
     out = done.stdout.decode("utf-8")
-    today = today_in_vietnam()
-    assert content.render("vi", "greeting", today=today) in out
-    assert "1. Cá nhân" in out
+    assert "Xin chào! Mình là trợ lý của phường Kiến An" in out
+    assert "1. Cá nhân, sinh viên (18–23 tuổi)" in out
     assert "2. Doanh nghiệp" in out
     assert "3. Hộ kinh doanh" in out
-    e = rules.check_person(date(2005, 3, 15), today, content.rules)
-    verdict = content.render("vi", "verdict." + e.reason, e=e, today=today)
-    assert verdict in out
-    if e.reason == rules.ELIGIBLE_YOUTH:
-        # the citizenship question came first, as numbered choices, and the link as text
-        assert "1. Có" in out
-        assert "https://hiendienonline.tenmien.vn" in out
+    # the citizenship question came first, as numbered choices, and the link as text
+    assert "Bạn có phải là công dân Việt Nam không?\n1. Có\n2. Không" in out
+    assert (
+        "Bạn rất có thể đủ điều kiện nhận tên miền id.vn miễn phí 2 năm: bạn là công dân Việt Nam"
+        " và đang trong độ tuổi từ đủ 18 đến 23 tuổi."
+        " Bạn nên đăng ký chậm nhất vào ngày 31/12/2026."
+    ) in out
+    assert "https://hiendienonline.tenmien.vn" in out
+
+
+def test_chat_after_the_programme_ended(tmp_path: Path) -> None:
+    """On 02/01/2027 the same resident hears the programme ended on 31/12/2026."""
+    done = hiendien(
+        "chat",
+        "--on",
+        "2027-01-02",
+        cwd=tmp_path,
+        env=configured(tmp_path),
+        stdin=b"1\n15/03/2005\n",
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stdout.decode("utf-8")
+    assert (
+        "Chương trình tại phường Kiến An đã kết thúc vào ngày 31/12/2026,"
+        " nên hiện không còn ưu đãi miễn phí."
+    ) in out
+    assert "Bạn rất có thể đủ điều kiện" not in out
+
+
+def test_chat_refuses_a_day_that_is_not_one(tmp_path: Path) -> None:
+    done = hiendien("chat", "--on", "31/02/2026", cwd=tmp_path, env=configured(tmp_path))
+    assert done.returncode == 2
+    assert "ngày chưa đúng '31/02/2026'" in done.stderr.decode()
 
 
 # --- run ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from db import migrate
 from db.engine import make_engine
 from tests.support import ROOT
+from tests.support.ci_skips import POSTGRES_MISSING
 from tests.support.environment import clean_env
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
@@ -28,7 +29,7 @@ MIGRATE = "import sys; from db.migrate import upgrade; upgrade(sys.argv[1])"
 @pytest.fixture
 def empty_schema() -> Iterator[str]:
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL: set HIENDIEN_TEST_POSTGRES_URL to run (.ci/run does)")
+        pytest.skip(POSTGRES_MISSING)
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = make_engine(POSTGRES_URL)
     with engine.begin() as conn:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from tests.support.ci_skips import CHROMIUM_MISSING
+
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = [
     "--headless=new",
@@ -26,9 +28,7 @@ ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium"
-)
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=CHROMIUM_MISSING)
 
 
 @asynccontextmanager

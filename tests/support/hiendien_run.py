@@ -1,6 +1,7 @@
 """``hiendien run`` as a real process with Telegram pointed at the Bot API stand-in: started
 and waited for on /healthz, stopped by a signal (SIGKILL for a crash, SIGTERM for a graceful
-stop).
+stop). By default the process lives on TODAY (time-machine, the clock ticking from 10:00 in
+Vietnam), so what residents are told means the same whatever day the tests run.
 
 May import: tests.support.
 """
@@ -12,13 +13,33 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import aiohttp
 
-from tests.support import ROOT
+from tests.support import ROOT, TODAY
 from tests.support.telegram_chat import GROUP
 from tests.support.telegram_standin import BotApiStandIn
+
+STARTS_WITHIN = 30.0  # seconds, on a loaded machine
+
+# ``hiendien run`` with the date frozen at TODAY (time flows on from there)
+RUN_ON = """
+import sys
+from datetime import date, datetime, time
+
+import time_machine
+
+from handlers.privacy import VIETNAM
+
+today = date.fromisoformat(sys.argv[1])
+time_machine.travel(datetime.combine(today, time(10), VIETNAM), tick=True).start()
+
+from bot.cli.main import main
+
+raise SystemExit(main(["run"]))
+"""
 
 
 async def start(
@@ -29,13 +50,15 @@ async def start(
     *,
     url: str | None = None,
     healthy: bool = True,
-    timeout: float = 30.0,
+    timeout: float = STARTS_WITHIN,
+    today: date | None = TODAY,
 ) -> subprocess.Popen[bytes]:
     """``hiendien run`` on ``port`` with the SQLite file ``db`` (or the database at ``url``,
     ``db`` then only placing its working folder), announcing leads to GROUP; ``extra``: more
-    environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then webhook mode).
-    Returns once /healthz answers 200 (any answer when not ``healthy``: a channel may be
-    degraded), within ``timeout`` seconds."""
+    environment (Telegram polls unless it sets HIENDIEN_PUBLIC_URL: then webhook mode);
+    ``today``: the day it lives on (None: the real clock, for a test whose rows were written
+    on it). Returns once /healthz answers 200 (any answer when not ``healthy``: a channel may
+    be degraded), within ``timeout`` seconds."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "HIENDIEN_PUBLIC_URL"},
         **(extra or {}),
@@ -47,7 +70,11 @@ async def start(
         "TELEGRAM_LEADS_CHAT_ID": str(GROUP),
         "PYTHONPATH": str(ROOT),  # this tree's hiendien, not the one the venv installed
     }
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env)
+    if today is None:
+        command = [sys.executable, "-m", "bot", "run"]
+    else:
+        command = [sys.executable, "-c", RUN_ON, today.isoformat()]
+    proc = subprocess.Popen(command, cwd=db.parent, env=env)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     async with aiohttp.ClientSession() as http:
@@ -59,8 +86,9 @@ async def start(
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
+    code = proc.poll()
     proc.kill()
-    raise AssertionError(f"hiendien run did not start (exit code {proc.wait()})")
+    raise AssertionError(f"hiendien run did not start (exit code {code})")
 
 
 async def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:

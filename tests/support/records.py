@@ -1,5 +1,5 @@
 """The database read and seeded directly, beside the code under test: a table's rows, a
-team invite.
+team invite, whether the outbox has drained.
 
 May import: db.
 """
@@ -16,6 +16,16 @@ def rows(store: Store, model: type) -> list[dict]:
     """Every row of ``model``'s table, as dicts."""
     with store.transaction() as tx:
         return [dict(r) for r in tx.conn.execute(select(model.__table__)).mappings()]
+
+
+def outbox_drained(store: Store, channel: str | None = None) -> bool:
+    """Nothing waits in the outbox (for ``channel``; every channel when None): every row
+    sent, dead or otherwise settled (a positive signal after which an absence can be
+    asserted)."""
+    from db.models import Outbox
+
+    waiting = [r for r in rows(store, Outbox) if r["status"] in {"pending", "sending"}]
+    return not [r for r in waiting if channel is None or r["channel"] == channel]
 
 
 def invite(store: Store, role: str = "member") -> str:

@@ -180,6 +180,14 @@ def _same_chat(a: Any, b: Any) -> bool:
     return a == b or str(a) == str(b)
 
 
+def _is_group(chat_id: Any) -> bool:
+    """Groups and channels have negative ids; private chats are the user's (positive) id."""
+    try:
+        return int(chat_id) < 0
+    except (TypeError, ValueError):
+        return str(chat_id).startswith("@")
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
@@ -231,6 +239,13 @@ class BotApiStandIn:
         self._latency: dict[str, float] = {}
         self._rate_per_chat: int | None = None
         self._send_times: deque[tuple[float, ChatId]] = deque()
+        self._rate_per_group: int | None = None  # per minute
+        self._group_times: deque[tuple[float, ChatId]] = deque()
+        self._count_rejected = False
+        self._retry_after = 1
+        self._chat_jitter = 0.0
+        self._conflicts = False
+        self._polling = 0
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, Callable[[JsonDict], Awaitable[Any]]] = {
@@ -354,20 +369,42 @@ class BotApiStandIn:
             self._check_rate(params.get("chat_id"))
 
     def _check_rate(self, chat_id: Any) -> None:
-        if self._rate_per_second is None and self._rate_per_chat is None:
+        if (self._rate_per_second, self._rate_per_chat, self._rate_per_group) == (None,) * 3:
             return
         now = time.monotonic()
         while self._send_times and now - self._send_times[0][0] >= 1.0:
             self._send_times.popleft()
+        while self._group_times and now - self._group_times[0][0] >= 60.0:
+            self._group_times.popleft()
+        group = _is_group(chat_id)
         too_many = (
-            self._rate_per_second is not None and len(self._send_times) >= self._rate_per_second
-        ) or (
-            self._rate_per_chat is not None
-            and sum(1 for _, c in self._send_times if _same_chat(c, chat_id)) >= self._rate_per_chat
+            (self._rate_per_second is not None and len(self._send_times) >= self._rate_per_second)
+            or (
+                self._rate_per_chat is not None
+                and not group
+                and sum(
+                    1
+                    for t, c in self._send_times
+                    if _same_chat(c, chat_id) and now - t < 1.0 - self._chat_jitter
+                )
+                >= self._rate_per_chat
+            )
+            or (
+                self._rate_per_group is not None
+                and group
+                and sum(1 for _, c in self._group_times if _same_chat(c, chat_id))
+                >= self._rate_per_group
+            )
         )
-        if too_many:
-            raise StandInError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if too_many and not self._count_rejected:
+            wait = self._retry_after
+            raise StandInError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
         self._send_times.append((now, chat_id))
+        if group:
+            self._group_times.append((now, chat_id))
+        if too_many:  # counted toward the rate, as Telegram counts every call
+            wait = self._retry_after
+            raise StandInError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
 
     # ------------------------------------------------------------------ methods
 
@@ -422,6 +459,15 @@ class BotApiStandIn:
         return info
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
+        if self._conflicts and self._polling:
+            raise StandInError(409)
+        self._polling += 1
+        try:
+            return await self._poll(params)
+        finally:
+            self._polling -= 1
+
+    async def _poll(self, params: JsonDict) -> list[JsonDict]:
         offset = params.get("offset")
         if isinstance(offset, int) and offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -587,13 +633,49 @@ class BotApiStandIn:
         meanwhile has still sent its message)."""
         self._latency[method.lower()] = seconds
 
-    def rate_limit(self, per_second: int | None = None, *, per_chat: int | None = None) -> None:
-        """Answer sendMessage with 429 (retry_after=1) beyond ``per_second`` messages in any
-        one-second window overall and/or ``per_chat`` per chat. ``rate_limit()`` turns it off.
-        Rejected calls do not count."""
+    def rate_limit(
+        self,
+        per_second: int | None = None,
+        *,
+        per_chat: int | None = None,
+        per_group_per_minute: int | None = None,
+        count_rejected: bool = False,
+        retry_after: int = 1,
+        chat_jitter: float = 0.0,
+    ) -> None:
+        """Answer sendMessage with 429 (``retry_after``, default 1) beyond ``per_second``
+        messages in any one-second window overall, ``per_chat`` per private chat in any
+        second and/or ``per_group_per_minute`` per group (negative chat id) in any minute.
+        ``rate_limit()`` turns it off. Rejected calls count toward the rate only with
+        ``count_rejected`` (as Telegram counts them: a bot that keeps knocking stays
+        limited). ``chat_jitter``: seconds by which two messages to one private chat may
+        arrive closer than a second (a bot pacing them exactly 1 s apart sees the network
+        bring them 0.99 s apart). ``telegram_limits()`` sets Telegram's own figures."""
         self._rate_per_second = per_second
         self._rate_per_chat = per_chat
+        self._rate_per_group = per_group_per_minute
+        self._count_rejected = count_rejected
+        self._retry_after = retry_after
+        self._chat_jitter = chat_jitter
         self._send_times.clear()
+        self._group_times.clear()
+
+    def telegram_limits(self) -> None:
+        """Telegram's published limits (shared/platforms/telegram.md): 30 messages a second
+        overall, 1 a second per private chat (50 ms of network jitter allowed), 20 a minute
+        per group; rejected calls count."""
+        self.rate_limit(
+            30, per_chat=1, per_group_per_minute=20, count_rejected=True, chat_jitter=0.05
+        )
+
+    def conflicts(self, on: bool = True) -> None:
+        """Answer 409 Conflict to a getUpdates that arrives while another is still waiting,
+        as Telegram does when two bot instances poll with one token."""
+        self._conflicts = on
+
+    def rejected(self) -> list[Call]:
+        """Every call answered 429."""
+        return [c for c in self.calls if c.status == 429]
 
     # ------------------------------------------------------------------ inspection
 

@@ -385,3 +385,35 @@ async def test_wait_for_timeout_dumps_recent_calls(api: BotApiStandIn) -> None:
         await api.wait_for(lambda: False, timeout=0.05)
     with pytest.raises(AssertionError, match="no button containing"):
         api.button(42, "missing")
+
+
+async def test_telegram_limits_count_rejected_calls_and_limit_groups_per_minute(
+    api: BotApiStandIn,
+) -> None:
+    api.rate_limit(per_chat=1, per_group_per_minute=2, count_rejected=True, retry_after=3)
+    assert (await raw_call(api, "sendMessage", json=dict(chat_id=7, text="a")))[0] == 200
+    status, body = await raw_call(api, "sendMessage", json=dict(chat_id=7, text="b"))
+    assert status == 429 and body["parameters"] == {"retry_after": 3}
+    assert (await raw_call(api, "sendMessage", json=dict(chat_id=8, text="c")))[
+        0
+    ] == 200  # another chat
+    for text in ("1", "2"):  # a group: two a minute, however slowly
+        assert (await raw_call(api, "sendMessage", json=dict(chat_id=-100, text=text)))[0] == 200
+    assert (await raw_call(api, "sendMessage", json=dict(chat_id=-100, text="3")))[0] == 429
+    assert [c.params["text"] for c in api.rejected()] == ["b", "3"]
+    api.rate_limit(per_second=1, count_rejected=True)
+    assert (await raw_call(api, "sendMessage", json=dict(chat_id=9, text="x")))[0] == 200
+    assert (await raw_call(api, "sendMessage", json=dict(chat_id=10, text="y")))[0] == 429
+    # the rejected call counted: the window holds two sends now
+    assert sum(1 for c in api.calls_to("sendMessage") if c.params["text"] in "xy") == 2
+
+
+async def test_a_second_poller_gets_409_conflict(api: BotApiStandIn) -> None:
+    api.conflicts()
+    first = asyncio.create_task(raw_call(api, "getUpdates", json=dict(timeout=2)))
+    await api.wait_for(lambda: len(api.calls_to("getUpdates")) == 1)
+    status, body = await raw_call(api, "getUpdates", json=dict(timeout=0))
+    assert status == 409 and "terminated by other getUpdates request" in body["description"]
+    api.push(api.message(42, "hi"))
+    assert (await first)[0] == 200
+    assert (await raw_call(api, "getUpdates", json=dict(timeout=0)))[0] == 200  # alone again

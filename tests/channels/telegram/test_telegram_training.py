@@ -26,7 +26,7 @@ from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
 from tests.support.office import Clock
-from tests.support.records import rows
+from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
 from tests.support.telegram_chat import GROUP
 from tests.support.telegram_standin import BotApiStandIn
@@ -151,7 +151,7 @@ async def test_signing_up_on_telegram_then_the_reminders(
         await api.wait_sent(sent + 2, chat_id=42)
         assert "Hôm nay lúc 08:00" in api.sent(42)[-1]["text"]
         assert await TrainingReminders(sqlite_store, {"telegram"}, clock).check() == 0
-        await asyncio.sleep(1.5)  # the dispatcher would have sent anything queued
+        await api.wait_for(lambda: outbox_drained(sqlite_store, "telegram"))  # nothing more queued
         assert len(api.sent(42)) == sent + 2
 
 

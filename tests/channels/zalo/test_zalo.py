@@ -13,13 +13,15 @@ import pytest
 
 from bot.app import build_app
 from bot.channels.zalo.settings import ZaloSettings
+from bot.routes import CHANNELS_KEY
 from bot.settings import Settings
 from db.models import Conversation, Lead
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
-from tests.support.records import rows
+from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
+from tests.support.waiting import wait_until
 from tests.support.zalo_standin import ZaloStandIn
 
 
@@ -53,14 +55,26 @@ async def running(
         store, content, lambda: TODAY, settings=config, options={"zalo": {"echo_delay": 0.05}}
     )
     async with serve(app) as url:
+        ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
         yield url
+
+
+# the Zalo channel of each running app, by its webhook's URL
+ZALO: dict[str, Any] = {}
+
+
+async def settled(hook: str) -> None:
+    """Every event posted to ``hook`` so far has been handled to its end (the channel handles
+    events in background tasks): a positive signal after which an absence can be asserted."""
+    channel = ZALO[hook]
+    await wait_until(lambda: not channel._tasks, 5.0, lambda: repr(channel._tasks), "tasks")
 
 
 async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
     before = len(zalo.sent_to(user))
     assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
     await zalo.wait_sent(before + wait, user_id=user)
-    await asyncio.sleep(0.05)
+    await settled(hook)  # a reply may be several messages
     return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
@@ -68,7 +82,7 @@ async def tap(zalo: ZaloStandIn, hook: str, user: str, title: str) -> str:
     before = len(zalo.sent_to(user))
     assert await zalo.post_webhook(hook, zalo.tap(user, title)) == 200
     await zalo.wait_sent(before + 1, user_id=user)
-    await asyncio.sleep(0.05)
+    await settled(hook)
     return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
@@ -109,7 +123,7 @@ async def test_shared_info_without_consent_in_the_chat_is_not_stored(
         hook = url + "/webhooks/zalo"
         await say(zalo, hook, user, "/start", wait=2)
         assert await zalo.post_webhook(hook, zalo.submit_info(user, "Lê Văn Cường")) == 200
-        await asyncio.sleep(0.3)
+        await settled(hook)
     assert rows(sqlite_store, Lead) == []
     assert "Cường" not in rows(sqlite_store, Conversation)[0]["state"]
 
@@ -141,7 +155,7 @@ async def test_a_wrong_signature_is_refused_and_nothing_is_answered(
         )
         assert status == 401
         assert await zalo.post_probe(url + "/webhooks/zalo") == 200
-        await asyncio.sleep(0.2)
+        await settled(url + "/webhooks/zalo")
     assert zalo.sent_to(user) == [] and rows(sqlite_store, Conversation) == []
 
 
@@ -163,7 +177,7 @@ async def test_a_redelivered_event_is_answered_once(
         assert await zalo.post_webhook(hook, event) == 200
         await zalo.wait_sent(replies, user_id=user)
         assert await zalo.redeliver(event, url=hook) == 200
-        await asyncio.sleep(0.3)
+        await settled(hook)
         assert len(zalo.sent_to(user)) == replies
 
 
@@ -176,16 +190,16 @@ async def test_staff_replying_in_the_oa_manager_pauses_the_bot(
         await say(zalo, hook, user, "/start", wait=2)
         own = zalo.sent_to(user)[-1]["message_id"]
         assert await zalo.post_webhook(hook, zalo.oa_echo(user, "(our own)", own)) == 200
-        await asyncio.sleep(0.2)
+        await settled(hook)
         await say(zalo, hook, user, "1")  # our own echo paused nothing
         sent = len(zalo.sent_to(user))
         assert (
             await zalo.post_webhook(hook, zalo.oa_echo(user, "Chào bạn, mình là cán bộ phường"))
             == 200
         )
-        await asyncio.sleep(0.2)
+        await settled(hook)
         assert await zalo.post_webhook(hook, zalo.user_text(user, "15/03/2005")) == 200
-        await asyncio.sleep(0.3)
+        await settled(hook)
         assert len(zalo.sent_to(user)) == sent  # the bot does not talk over a person
     [row] = rows(sqlite_store, Conversation)
     assert row["paused_until"] is not None
@@ -248,7 +262,7 @@ async def test_a_refused_refresh_token_is_reported_on_healthz(
         assert (
             await zalo.post_webhook(url + "/webhooks/zalo", zalo.user_text(user, "/start")) == 200
         )
-        await asyncio.sleep(0.3)
+        await settled(url + "/webhooks/zalo")
         async with aiohttp.ClientSession() as http, http.get(url + "/healthz") as r:
             health = await r.json()
             assert r.status == 503
@@ -288,9 +302,9 @@ async def test_staff_hand_back_with_hash_bot(
         hook = url + "/webhooks/zalo"
         await say(zalo, hook, user, "/start", wait=2)
         assert await zalo.post_webhook(hook, zalo.oa_echo(user, "Để chị hỗ trợ em nhé")) == 200
-        await asyncio.sleep(0.2)
+        await settled(hook)
         assert await zalo.post_webhook(hook, zalo.oa_echo(user, "#bot")) == 200
-        await asyncio.sleep(0.2)
+        await settled(hook)
         assert "Bạn sinh ngày nào" in await say(zalo, hook, user, "1")
 
 
@@ -379,7 +393,7 @@ async def test_the_team_taking_a_request_is_told_to_the_resident_inside_48_hours
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
         [notice] = await zalo.wait_sent(1, user_id=recent)
         assert "Chị Hoa" in notice["text"] and "đã nhận hỗ trợ" in notice["text"]
-        await asyncio.sleep(0.3)
+        await zalo.wait_for(lambda: outbox_drained(sqlite_store, "zalo"))
     assert zalo.sent_to(quiet) == []
     notices = {
         r["recipient"]: r for r in rows(sqlite_store, Outbox) if r["kind"] == "resident_notice"

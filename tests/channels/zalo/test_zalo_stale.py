@@ -6,7 +6,6 @@ always recognised. hiendien's real app on loopback, events signed by the stand-i
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +17,7 @@ from db import erasure
 from db.models import Conversation, InboundSeen
 from db.store import Store
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import running
+from tests.channels.zalo.test_zalo import running, settled
 from tests.support import TODAY
 from tests.support.records import rows
 from tests.support.zalo_standin import ZaloStandIn
@@ -67,7 +66,7 @@ async def test_a_signed_event_from_outside_the_window_is_refused_and_not_handled
         event = stamped(zalo, user, when(zalo.now_ms()))
         status, answer = await post(zalo, url + "/webhooks/zalo", event)
         assert (status, answer) == (401, {"error": "stale event"})
-        await asyncio.sleep(0.2)
+        await settled(url + "/webhooks/zalo")
     assert zalo.sent_to(user) == []
     assert rows(sqlite_store, Conversation) == [] and rows(sqlite_store, InboundSeen) == []
 
@@ -114,5 +113,5 @@ async def test_events_seen_are_remembered_longer_than_the_window(
         assert len(rows(sqlite_store, InboundSeen)) == 1
         assert timedelta(days=7) <= erasure.SEEN_KEPT
         assert (await post(zalo, hook, event))[0] == 200  # Zalo's retry, inside the window
-        await asyncio.sleep(0.3)
+        await settled(hook)
     assert len(zalo.sent_to(user)) == 2  # answered once

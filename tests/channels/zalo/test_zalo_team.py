@@ -4,7 +4,6 @@ number from anyone else stays a resident's message."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -17,10 +16,10 @@ from db.models import Conversation, Lead, Member, Outbox, utcnow
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.channels.zalo.test_zalo import running, say
+from tests.channels.zalo.test_zalo import running, say, settled
 from tests.support import TODAY
 from tests.support.conversations import LEAD_DIALOGUE
-from tests.support.records import rows
+from tests.support.records import outbox_drained, rows
 from tests.support.zalo_standin import ZaloStandIn
 
 member_t = Member.__table__
@@ -94,7 +93,7 @@ async def test_a_new_lead_is_offered_on_zalo_only_inside_the_window(
     lead_id = await a_lead(sqlite_store, content)
     async with running(zalo, sqlite_store, content, seed=zalo.seed_refresh_token()):
         [offer] = await zalo.wait_sent(1, user_id=recent)
-        await asyncio.sleep(0.3)
+        await zalo.wait_for(lambda: outbox_drained(sqlite_store, "zalo"))
     text = offer["text"]
     assert f"Hồ sơ mới #{lead_id}" in text and "Tổ dân phố 5" in text
     assert "Cá nhân (id.vn)" in text and "đủ điều kiện id.vn" in text
@@ -181,7 +180,14 @@ async def test_the_echo_of_an_offer_does_not_pause_the_members_chat(
         await a_lead(sqlite_store, content)
         offer = (await zalo.wait_sent(3, user_id=member))[-1]
         assert "Hồ sơ mới" in offer["text"]
-        await asyncio.sleep(0.3)  # the echo arrives and is known as our own
+        # the echo of the offer was delivered, and handled: known as our own
+        await zalo.wait_for(
+            lambda: any(
+                d.status == 200 and d.event["message"]["msg_id"] == offer["message_id"]
+                for d in zalo.echoes
+            )
+        )
+        await settled(hook)
         assert "Bạn sinh ngày nào" in await say(zalo, hook, member, "ca nhan")
     [chat] = [c for c in rows(sqlite_store, Conversation) if c["channel"] == "zalo"]
     assert chat["paused_until"] is None

@@ -6,7 +6,6 @@ for). The clock is the test's, started at the real time the stand-in's messages 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,15 +17,17 @@ from bot.app import build_app
 from bot.channels.zalo.sender import OUTSIDE
 from bot.channels.zalo.settings import ZaloSettings
 from bot.clock import VIETNAM
+from bot.routes import CHANNELS_KEY
 from bot.scheduler import TrainingReminders
 from bot.settings import Settings
 from db import training
 from db.models import Outbox, TrainingSignup, utcnow
 from db.store import Store
 from handlers.content import Content
+from tests.channels.zalo.test_zalo import ZALO, settled
 from tests.support import TODAY
 from tests.support.office import Clock
-from tests.support.records import rows
+from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
 from tests.support.zalo_standin import ZaloStandIn
 
@@ -60,6 +61,7 @@ async def running(
         options={"zalo": {"echo_delay": 0.05}},
     )
     async with serve(app) as url:
+        ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
         yield url + "/webhooks/zalo"
 
 
@@ -67,7 +69,7 @@ async def say(zalo: ZaloStandIn, hook: str, user: str, text: str) -> str:
     before = len(zalo.sent_to(user))
     assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
     await zalo.wait_sent(before + 1, user_id=user)
-    await asyncio.sleep(0.3)  # a reply may be several messages
+    await settled(hook)  # a reply may be several messages
     return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
@@ -119,15 +121,7 @@ async def test_signing_up_on_zalo_and_its_48_hour_window(
 
         clock.now = datetime.combine(today + timedelta(days=3), time(9), VIETNAM)
         assert await TrainingReminders(sqlite_store, {"zalo"}, clock).check() == 1
-        for _ in range(50):  # the dispatcher settles it
-            late = [
-                r
-                for r in rows(sqlite_store, Outbox)
-                if r["kind"] == "training_reminder" and r["status"] != "pending"
-            ]
-            if len(late) == 2:
-                break
-            await asyncio.sleep(0.1)
+        await zalo.wait_for(lambda: outbox_drained(sqlite_store, "zalo"))  # settled
         assert len(zalo.sent_to(user)) == sent + 1  # outside the window: not sent
     [dead] = [r for r in rows(sqlite_store, Outbox) if r["status"] == "dead"]
     assert dead["kind"] == "training_reminder" and OUTSIDE in dead["last_error"]
