@@ -111,7 +111,10 @@ class Inbox:
                 except Exception as exc:
                     what = f"inbox: a {row.channel} update could not be handled"
                     BACKGROUND.report(log, what, exc, f"inbox {row.id}")
-            await self.store.run(self._finish, row.id)
+            try:
+                await self.store.run(self._finish, row.id)
+            except Exception as exc:  # left pending: taken again once its lease runs out
+                BACKGROUND.report(log, "inbox: an update could not be marked done", exc, "inbox")
         finally:
             self._held.discard(row.id)
 
