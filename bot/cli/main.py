@@ -18,6 +18,7 @@ from typing import NoReturn
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
 from bot.cli import (
+    backup,
     broadcast,
     chat,
     db,
@@ -58,6 +59,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     channel_groups,
     broadcast.add,
     db.add,
+    backup.add,
 )
 
 
