@@ -3,7 +3,7 @@ the operator): a backup of the live database in one file (db.backup; safe while 
 run`` serves), recorded in the database for ``hiendien doctor``; a restore into an empty
 database only, then migrated to the latest schema.
 
-May import: bot.cli.common, db.
+May import: bot.cli.common, bot.doctor (sizes as people read them), db.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.base import Registry, Subcommands
 from bot.cli.common import Command, Fail
+from bot.doctor import size as size_text
 from db import backup as backups
 from db import backups as records
 from db.store import Store
@@ -43,15 +44,6 @@ def add(commands: Subcommands, channels: Registry) -> None:
     r.set_defaults(handler=run_restore)
 
 
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # unreachable
-
-
 def run_backup(cmd: Command) -> int:
     args: argparse.Namespace = cmd.args
     url = cmd.settings.hiendien_database_url
@@ -60,7 +52,7 @@ def run_backup(cmd: Command) -> int:
         size = backups.backup(url, output)
     except backups.BackupError as exc:
         raise Fail(str(exc)) from exc
-    print(f"Đã sao lưu vào {output} ({_size(size)}).")
+    print(f"Đã sao lưu vào {output} ({size_text(size)}).")
     try:
         with Store(url) as store, store.transaction() as tx:
             records.record(tx, backups.engine_of(url), str(output), size)

@@ -22,6 +22,7 @@ from bot.cli import (
     broadcast,
     chat,
     db,
+    doctor,
     leads,
     office,
     registrations,
@@ -60,6 +61,7 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     broadcast.add,
     db.add,
     backup.add,
+    doctor.add,
 )
 
 
