@@ -76,6 +76,7 @@ def dns_server(value: str) -> tuple[str, int]:
     return address, number
 
 
+METRICS_TOKEN_MIN = 24  # characters of HIENDIEN_METRICS_TOKEN at least
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # where a portal may be plain http (tests)
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$")
@@ -137,6 +138,8 @@ class Settings(BaseSettings):
     # The ward portal's origins that may frame the chat page (widget.js), comma-separated:
     # https://host[:port]. Unset: no site may frame it.
     hiendien_widget_origins: str | None = None
+    # The bearer token GET /metrics asks for (Prometheus); unset: /metrics is off (404).
+    hiendien_metrics_token: str | None = None
 
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
@@ -154,6 +157,19 @@ class Settings(BaseSettings):
     def _widget_origins(cls, value: str | None) -> str | None:
         origins = widget_origins(value or "")  # raises ValueError, worded for the person
         return ",".join(origins) or None
+
+    @field_validator("hiendien_metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        token = (value or "").strip()
+        if not token:
+            return None
+        if len(token) < METRICS_TOKEN_MIN or not token.isascii() or not token.isprintable():
+            raise ValueError(
+                f"cần ít nhất {METRICS_TOKEN_MIN} ký tự ASCII ngẫu nhiên "
+                "(ví dụ: openssl rand -hex 24)"
+            )
+        return token
 
     def frame_ancestors(self) -> str:
         """Who may frame the chat page: the CSP ``frame-ancestors`` sources."""
