@@ -18,7 +18,7 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     hiendien_public_url: str | None = None
     hiendien_content_dir: Path = ROOT / "content"
     hiendien_log_level: str = "INFO"
+    # The log's form: "text" (a line each) or "json" (an object each, for a log collector);
+    # timestamps in Vietnam's time with its zone (+07:00) either way.
+    hiendien_log_format: Literal["text", "json"] = "text"
     # The DNS resolver ``hiendien registrations verify`` asks: "IP" or "IP:port" ("[IPv6]:port");
     # unset: the system's resolver.
     hiendien_dns_server: str | None = None

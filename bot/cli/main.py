@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
+from bot import logs
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
 from bot.cli import (
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None, channels: Registry = CHANNELS) -> int:
 def _logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.hiendien_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[logs.handler(settings.hiendien_log_format)],  # Vietnam's time, text or JSON
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
