@@ -78,17 +78,23 @@ class Holder:
 
 
 def advisory_holder(tx: Tx, key: int) -> Holder | None:
-    """PostgreSQL: the session holding the advisory lock ``key`` (a bigint key is split into
-    classid, the high 32 bits, and objid, the low; objsubid 1), with who it is."""
+    """PostgreSQL: the session holding the advisory lock ``key`` of this database, with who
+    it is. Either form is found: the one-key lock (a bigint split into classid, the high 32
+    bits, and objid, the low; objsubid 1), or the two-key lock of ``key`` and the hash of
+    the schema (``pg_advisory_lock(key, hashtext(current_schema()))``: classid the key,
+    objid the hash read unsigned, objsubid 2), which keeps schemas sharing a database apart."""
     row = tx.conn.execute(
         text(
             "SELECT l.pid, host(a.client_addr) AS address, a.application_name, a.backend_start "
             "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-            "AND l.classid = :hi AND l.objid = :lo AND l.database = "
-            "(SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1"
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()) AND ("
+            "(l.objsubid = 1 AND l.classid::bigint = :hi AND l.objid::bigint = :lo) OR "
+            "(l.objsubid = 2 AND l.classid::bigint = :key AND l.objid::bigint = "
+            "(hashtext(current_schema())::bigint & 4294967295))) "
+            "ORDER BY l.objsubid DESC LIMIT 1"
         ),
-        {"hi": key >> 32, "lo": key & 0xFFFFFFFF},
+        {"hi": key >> 32, "lo": key & 0xFFFFFFFF, "key": key},
     ).first()
     if row is None:
         return None

@@ -70,18 +70,16 @@ def backed_up(store: Store, hours: float = 1) -> None:
 
 @contextmanager
 def a_scheduler_leader(store: Store) -> Iterator[None]:
-    """PostgreSQL: the scheduler's lock held, as a running hiendien would (taken here unless
-    another process on the server holds it already: there is a leader either way)."""
+    """PostgreSQL: the scheduler's lock of this schema held, as a running hiendien would."""
     if not store.postgres:
         yield
         return
-    with store.engine.connect() as conn:
-        took = conn.execute(text("SELECT pg_try_advisory_lock(730150)")).scalar()
+    with store.engine.connect() as conn:  # the lock of this schema (the test's own)
+        conn.execute(text("SELECT pg_advisory_lock(730150, hashtext(current_schema()))"))
         try:
             yield
         finally:
-            if took:
-                conn.execute(text("SELECT pg_advisory_unlock(730150)"))
+            conn.execute(text("SELECT pg_advisory_unlock(730150, hashtext(current_schema()))"))
 
 
 def test_a_healthy_database_is_all_ticks_and_exit_0(
@@ -270,5 +268,13 @@ def test_the_scheduler_leader_is_whoever_holds_the_advisory_lock(store: Store) -
             found = operations.advisory_holder(tx, key)
         assert found is not None and found.pid == pid
         holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        with store.transaction() as tx:
+            assert operations.advisory_holder(tx, key) is None
+        schema_lock = "SELECT pg_advisory_lock(:k, hashtext(current_schema()))"
+        holder.execute(text(schema_lock), {"k": key})  # the per-schema form
+        with store.transaction() as tx:
+            found = operations.advisory_holder(tx, key)
+        assert found is not None and found.pid == pid
+        holder.execute(text("SELECT pg_advisory_unlock_all()"))
     with store.transaction() as tx:
         assert operations.advisory_holder(tx, key) is None
