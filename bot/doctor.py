@@ -123,7 +123,7 @@ class Doctor:
         try:
             if missing is not None:  # opening it would create it: say so instead
                 raise FileNotFoundError(f"không có tệp {missing} (hiendien db upgrade tạo nó)")
-            store = Store(url)
+            store = Store(_with_connect_timeout(url, self.timeout))
             database = self.database(store)
         except Exception as exc:
             database = Check(
@@ -336,6 +336,18 @@ class Doctor:
         if age > BACKUP_WARNING:
             return Check(WARNING, name, f"{detail}: nên sao lưu hằng ngày")
         return Check(OK, name, detail)
+
+
+def _with_connect_timeout(url: str, seconds: float) -> str:
+    """PostgreSQL: give up connecting after ``seconds`` (libpq's connect_timeout), unless the
+    URL says otherwise — a server that does not answer is a failure line, not a hang."""
+    if is_sqlite(url):
+        return url
+    u = make_url(url)
+    if "connect_timeout" in u.query:
+        return url
+    u = u.update_query_dict({"connect_timeout": str(max(1, int(seconds)))})
+    return u.render_as_string(hide_password=False)
 
 
 def _missing_sqlite_file(url: str) -> Path | None:

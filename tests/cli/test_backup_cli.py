@@ -7,6 +7,9 @@ doctor; pg_dump missing said in one line."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from bot.settings import get_settings
 from bot.turns import Conversations
 from db import backups
 from db.store import Store
+from db.tables import conversation_t
 from handlers.content import Content
 from tests.conftest import POSTGRES_URL, _postgres_schema
 from tests.support import ROOT, TODAY
@@ -164,3 +168,40 @@ def test_a_backup_of_the_other_engine_or_of_anything_else_is_refused(
     assert hiendien(env, target, "restore", str(junk)) == 2
     assert "không phải bản sao lưu" in capsys.readouterr().err
     assert not (tmp_path / "new.db").exists()
+
+
+def test_a_sqlite_backup_taken_while_residents_talk_is_whole(
+    sqlite_store: Store, content: Content, env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    stop = threading.Event()
+    said: list[int] = []
+
+    def residents_talking() -> None:
+        while not stop.is_set():
+            talk(conv, f"r{len(said)}", "/start", "ca nhan", "15/03/2005")
+            said.append(1)
+
+    talking = threading.Thread(target=residents_talking)
+    talking.start()
+    counts = []
+    try:
+        deadline = time.monotonic() + 30
+        while not said:  # the writer is under way
+            assert time.monotonic() < deadline, "nobody talked"
+            time.sleep(0.01)
+        for n in range(3):
+            out = tmp_path / f"live-{n}.backup"
+            assert hiendien(env, sqlite_store.url, "backup", "--output", str(out)) == 0
+            with sqlite3.connect(out) as copy:
+                assert copy.execute("PRAGMA quick_check").fetchone() == ("ok",)
+                assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+                counts.append(copy.execute("SELECT count(*) FROM conversation").fetchone()[0])
+    finally:
+        stop.set()
+        talking.join()
+    assert counts == sorted(counts) and counts[-1] >= 1
+    target = f"sqlite:///{tmp_path / 'drill' / 'hiendien.db'}"
+    assert hiendien(env, target, "restore", str(tmp_path / "live-2.backup")) == 0
+    with Store(target) as restored, restored.transaction() as tx:
+        assert len(list(tx.conn.execute(select(conversation_t)))) == counts[-1]
