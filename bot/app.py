@@ -28,6 +28,8 @@ from bot.errors import error_answers
 from bot.headers import NOT_FRAMED, page_csp
 from bot.limits import LIMITS_KEY, Limits
 from bot.maintenance import Writers, maintenance
+from bot.metrics import Metrics, rejections
+from bot.metrics import routes as metrics_routes
 from bot.office.app import install as install_office
 from bot.office.web import Office, office_pages
 from bot.outbox import Dispatcher
@@ -45,7 +47,8 @@ MAX_BODY = 64 * 1024  # what a route reads with aiohttp's own reader (the office
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SCHEDULER_KEY: web.AppKey[CampaignScheduler] = web.AppKey("scheduler")
-__all__ = ["CHANNELS_KEY", "SCHEDULER_KEY", "build_app"]
+METRICS_KEY = web.AppKey("metrics", Metrics)
+__all__ = ["CHANNELS_KEY", "METRICS_KEY", "SCHEDULER_KEY", "build_app"]
 
 
 @web.middleware
@@ -99,19 +102,22 @@ def build_app(
     arguments for a channel's constructor, by name (tests). ``limits``: the request limits
     (bot.limits), made from ``settings`` unless given (a test's, on its own clock)."""
     settings = settings or Settings.defaults()
-    middlewares = [security_headers, error_answers(), office_pages]
+    metrics = Metrics()  # this app's own registry (bot.metrics)
+    running: dict[str, Channel] = {}
+    counted = rejections(metrics, lambda: running)  # webhook 4xx, by channel and why
+    middlewares = [counted, security_headers, error_answers(), office_pages]
     app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     writes_first = writing_first(channels)
     conversations = Conversations(
-        store, content, today, writes_first, clock, settings.hiendien_public_url
+        store, content, today, writes_first, clock, settings.hiendien_public_url, metrics
     )
     ctx = Context(settings, store, content, conversations, writes_first, clock)
     app[CONTENT_KEY] = content
     app[LIMITS_KEY] = limits or Limits(settings, content)
     app[STORE_KEY] = store
     app[TODAY_KEY] = today
-    running: dict[str, Channel] = {}
     supervised: dict[str, Supervised] = {}
+    app[METRICS_KEY] = metrics
     for kind in channels:
         if not kind.configured(settings):
             continue
@@ -130,7 +136,7 @@ def build_app(
         app.cleanup_ctx.append(ctx.inbox.lifecycle())
     senders = [c.sender for c in running.values() if c.sender is not None]
     if senders:  # started after the channels it sends through, stopped before them
-        dispatcher = Dispatcher(store, senders)
+        dispatcher = Dispatcher(store, senders, metrics=metrics)
         conversations.on_notify.append(dispatcher.wake)
         ctx.wakers.append(dispatcher.wake)
         app.cleanup_ctx.append(dispatcher.lifecycle())
@@ -145,6 +151,7 @@ def build_app(
         app.cleanup_ctx.append(training_reminders.lifecycle())
     app.add_routes(ROUTES)
     app.add_routes(TRAINING_ROUTES)  # a check-in code's QR image
+    app.add_routes(metrics_routes(metrics, settings.hiendien_metrics_token, store))
     install_office(app, Office(store, content, settings, clock, today, writes_first, ctx.wakers))
     plan_duties = PlanDuties(store, content, content.plan.reporting, clock)  # with or without chats
     plan_duties.on_done = ctx.wakers  # the dispatcher, once it is made

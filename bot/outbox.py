@@ -7,7 +7,7 @@ or dead (the recipient blocked us, or the request can never succeed). A crash be
 commit and delivery delivers later; a crash in the instant between a successful send and
 its record repeats that one send (at-least-once, the smallest window we can have).
 
-May import: db.
+May import: bot.metrics, db.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.metrics import Metrics
 from db import outbox
 from db.models import utcnow
 from db.store import Store
@@ -64,8 +65,10 @@ class Dispatcher:
         senders: list[Sender],
         clock: Callable[[], datetime] = utcnow,
         idle_seconds: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()  # deliveries counted by channel and status
         self.by_channel = {ch: s for s in senders for ch in s.channels}
         self.clock = clock
         self.idle_seconds = idle_seconds
@@ -93,6 +96,7 @@ class Dispatcher:
             log.warning("outbox %s (%s) gave up: %s", row["id"], row["kind"], result.error)
         with self.store.transaction() as tx:
             outbox.settle(tx, row["id"], *args)
+        self.metrics.delivered(row["channel"], args[0])
 
     async def run_once(self) -> int:
         """Deliver what is due now; the number of rows handled."""

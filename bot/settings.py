@@ -18,7 +18,7 @@ import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
@@ -76,6 +76,7 @@ def dns_server(value: str) -> tuple[str, int]:
     return address, number
 
 
+METRICS_TOKEN_MIN = 24  # characters of HIENDIEN_METRICS_TOKEN at least
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # where a portal may be plain http (tests)
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$")
@@ -148,6 +149,9 @@ class Settings(BaseSettings):
     hiendien_public_url: str | None = None
     hiendien_content_dir: Path = ROOT / "content"
     hiendien_log_level: str = "INFO"
+    # The log's form: "text" (a line each) or "json" (an object each, for a log collector);
+    # timestamps in Vietnam's time with its zone (+07:00) either way.
+    hiendien_log_format: Literal["text", "json"] = "text"
     # The DNS resolver ``hiendien registrations verify`` asks: "IP" or "IP:port" ("[IPv6]:port");
     # unset: the system's resolver.
     hiendien_dns_server: str | None = None
@@ -190,6 +194,9 @@ class Settings(BaseSettings):
     # and the others stand for election (bot.scheduler); a new leader takes over within a few.
     hiendien_leader_check_seconds: float = Field(default=5.0, gt=0, le=20)
 
+    # The bearer token GET /metrics asks for (Prometheus); unset: /metrics is off (404).
+    hiendien_metrics_token: str | None = None
+
     # Only for the test suite: where the PostgreSQL test database is (set by .ci/run).
     hiendien_test_postgres_url: str | None = None
 
@@ -212,6 +219,19 @@ class Settings(BaseSettings):
     def _trusted_proxies(cls, value: str | None) -> str | None:
         networks = proxy_networks(value or "")  # raises ValueError, worded for the person
         return ",".join(map(str, networks)) or None
+
+    @field_validator("hiendien_metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        token = (value or "").strip()
+        if not token:
+            return None
+        if len(token) < METRICS_TOKEN_MIN or not token.isascii() or not token.isprintable():
+            raise ValueError(
+                f"cần ít nhất {METRICS_TOKEN_MIN} ký tự ASCII ngẫu nhiên "
+                "(ví dụ: openssl rand -hex 24)"
+            )
+        return token
 
     def frame_ancestors(self) -> str:
         """Who may frame the chat page: the CSP ``frame-ancestors`` sources."""

@@ -9,7 +9,8 @@ turn caused); the new state and every effect are committed before the reply is r
 so nothing a person said is lost. Before the engine runs, what it must read is loaded into
 the :class:`~handlers.types.Inbound`: a typed tax code's registry business, the training
 sessions of a turn about them. This module owns the transactions: SQLite's group commit and
-PostgreSQL's retries. Imports bot.channels, bot.training_codes, db/ and handlers/.
+PostgreSQL's retries, and the turns' metrics (bot.metrics). Imports bot.channels,
+bot.metrics, bot.training_codes, db/ and handlers/.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import replace
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.channels.registry import find, writing_first
+from bot.metrics import Metrics
 from bot.training_codes import qr_image_url
 from db import conversations, effects, registry, training_chat
 from db.models import utcnow
@@ -62,11 +65,14 @@ class Conversations:
         writes_first: Collection[str] | None = None,
         clock: Callable[[], datetime] = utcnow,
         public_url: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """``writes_first``: the channels that may write to a person first (default: those
         of the registry), stamped on each turn as :attr:`Inbound.push`. ``clock``: the
         moment of a turn (which training sessions are still ahead). ``public_url``: the
-        server's public address (HIENDIEN_PUBLIC_URL), for links a phone opens."""
+        server's public address (HIENDIEN_PUBLIC_URL), for links a phone opens. ``metrics``:
+        where turns are counted (bot.metrics; the app's, or one of its own)."""
+        self.metrics = metrics or Metrics()
         self.store = store
         self.content = content
         self.today = today
@@ -84,6 +90,17 @@ class Conversations:
         message, or a chat ward staff have taken over). On PostgreSQL each turn takes a
         pooled connection; on SQLite (one writer) the turns waiting at a moment share one
         transaction ("group commit"), and each reply is released only after that commit."""
+        started = time.perf_counter()
+        try:
+            reply = await self._handle(inbound)
+        except Exception:
+            self.metrics.turn(inbound.channel, "failed", time.perf_counter() - started)
+            raise
+        outcome = "replied" if reply is not None else "silent"
+        self.metrics.turn(inbound.channel, outcome, time.perf_counter() - started)
+        return reply
+
+    async def _handle(self, inbound: Inbound) -> Reply | None:
         if self.store.postgres:
             reply = await self.store.run(self.handle_sync, inbound)
             self._committed()
@@ -119,8 +136,11 @@ class Conversations:
     def _run_batch(self, inbounds: list[Inbound]) -> list[Reply | BaseException | None]:
         if len(inbounds) > 1:
             try:
+                self.metrics.begin()
                 with self.store.transaction() as tx:
-                    return [self._turn(tx, inbound) for inbound in inbounds]
+                    replies = [self._turn(tx, inbound) for inbound in inbounds]
+                self.metrics.committed()
+                return list(replies)
             except Exception:  # one bad turn must not sink the others: retry one by one
                 log.warning("a batch of %d turns failed; retrying each alone", len(inbounds))
         results: list[Reply | BaseException | None] = []
@@ -134,8 +154,11 @@ class Conversations:
     def handle_sync(self, inbound: Inbound) -> Reply | None:
         for attempt in range(1, ATTEMPTS + 1):
             try:
+                self.metrics.begin()
                 with self.store.transaction() as tx:
-                    return self._turn(tx, inbound)
+                    reply = self._turn(tx, inbound)
+                self.metrics.committed()
+                return reply
             except (IntegrityError, OperationalError) as exc:
                 if attempt == ATTEMPTS:
                     raise
@@ -165,6 +188,7 @@ class Conversations:
         today = self.today()
         out = engine.step(loaded.state, inbound, today, self.content)
         shown = effects.apply(tx, inbound, loaded, out.effects, today, self.writes_first, now)
+        self.metrics.decided(channel, out.eligibility, out.effects)
         if out.state is not None:
             conversations.save(tx, channel, user, loaded, out.state)
         if tx.enqueued:

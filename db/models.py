@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -609,3 +609,15 @@ class Heartbeat(SQLModel, table=True):
     id: int = Field(primary_key=True)  # always 1
     beat_at: datetime = Field(default_factory=utcnow)
     beats: int = 0
+
+
+class BackupRun(SQLModel, table=True):
+    """A backup ``hiendien backup`` made of this database: when, of which engine, where to,
+    how big. ``hiendien doctor`` reads the latest (how old the last backup is)."""
+
+    __tablename__ = "backup_run"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    engine: str = Field(max_length=16)  # sqlite | postgresql
+    target: str = Field(max_length=1000)  # the file written
+    size_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))

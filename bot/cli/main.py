@@ -17,12 +17,15 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
+from bot import logs
 from bot.channels.base import Registry, Subcommands
 from bot.channels.registry import CHANNELS
 from bot.cli import (
+    backup,
     broadcast,
     chat,
     db,
+    doctor,
     leads,
     office,
     registrations,
@@ -60,6 +63,8 @@ GROUPS: tuple[Callable[[Subcommands, Registry], None], ...] = (
     channel_groups,
     broadcast.add,
     db.add,
+    backup.add,
+    doctor.add,
 )
 
 
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None, channels: Registry = CHANNELS) -> int:
 def _logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.hiendien_log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[logs.handler(settings.hiendien_log_format)],  # Vietnam's time, text or JSON
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

@@ -222,6 +222,8 @@ class BotApiStandIn:
         #: What the last setWebhook asked for: ``{"url", "secret_token", "allowed_updates"}``
         #: (``url`` is "" after deleteWebhook).
         self.webhook: JsonDict = {"url": "", "secret_token": None, "allowed_updates": None}
+        #: The webhook's last delivery error as getWebhookInfo reports it: (unix time, message).
+        self.webhook_error: tuple[int, str] | None = None
         #: The commands from the last setMyCommands (returned by getMyCommands).
         self.commands: list[JsonDict] = []
 
@@ -456,6 +458,8 @@ class BotApiStandIn:
         }
         if self.webhook["allowed_updates"] is not None:
             info["allowed_updates"] = self.webhook["allowed_updates"]
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
         return info
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
