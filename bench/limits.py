@@ -101,7 +101,7 @@ async def attack(users: int, concurrency: int) -> None:
         content = load_content(ROOT / "content")
         size_before = db.stat().st_size
         app = build_app(store, content, lambda: TODAY, settings=Settings.defaults())
-        statuses: dict[int, int] = {}
+        statuses: dict[int | str, int] = {}
         queue = [uuid.uuid4().hex for _ in range(users)]
         async with serve(app) as base, aiohttp.ClientSession() as http:
 
@@ -111,8 +111,12 @@ async def attack(users: int, concurrency: int) -> None:
                     async with http.post(
                         base + "/api/chat", json={"user": user, "text": "xin chào"}
                     ) as r:
-                        await r.read()
-                        statuses[r.status] = statuses.get(r.status, 0) + 1
+                        answer = await r.json()
+                        why = r.status
+                        if r.status == 429:  # which limit: the IP's rate or its new ones
+                            new = "cuộc trò chuyện mới" in answer["error"]
+                            why = "429 new conversations" if new else "429 rate"
+                        statuses[why] = statuses.get(why, 0) + 1
 
             t0 = time.perf_counter()
             await asyncio.gather(*(sender() for _ in range(concurrency)))
@@ -123,7 +127,7 @@ async def attack(users: int, concurrency: int) -> None:
         grown = (db.stat().st_size - size_before) / 1e6
         print(
             f"attack: {users} new user ids, one message each, one address, default limits: "
-            f"{elapsed:.1f} s, answers {dict(sorted(statuses.items()))}, "
+            f"{elapsed:.1f} s, answers {statuses}, "
             f"{stored} conversations stored, database +{grown:.2f} MB"
         )
 
