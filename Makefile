@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.report_docx
 	$(BIN)/python -m bench.progress
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.limits
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

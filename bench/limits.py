@@ -29,7 +29,7 @@ import aiohttp
 from sqlalchemy import insert
 
 from bot.app import build_app
-from bot.limits import Buckets, Limits, Rate
+from bot.limits import Buckets, Limits, Rate, client_address, ip_key
 from bot.settings import Settings
 from db import conversations, migrate
 from db.store import Store
@@ -50,7 +50,7 @@ def check_cost(users: list[str]) -> tuple[float, float]:
     t0 = time.perf_counter()
     for _ in range(rounds):
         for user in users:
-            limits.chat_ip.take("203.0.113.7")
+            limits.chat_ip.take(ip_key(client_address("203.0.113.7", None, limits.trusted)))
             limits.chat_user.take(user)
     buckets_us = (time.perf_counter() - t0) / (rounds * len(users)) * 1e6
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,7 +101,7 @@ async def attack(users: int, concurrency: int) -> None:
         content = load_content(ROOT / "content")
         size_before = db.stat().st_size
         app = build_app(store, content, lambda: TODAY, settings=Settings.defaults())
-        statuses: dict[int, int] = {}
+        statuses: dict[int | str, int] = {}
         queue = [uuid.uuid4().hex for _ in range(users)]
         async with serve(app) as base, aiohttp.ClientSession() as http:
 
@@ -111,8 +111,12 @@ async def attack(users: int, concurrency: int) -> None:
                     async with http.post(
                         base + "/api/chat", json={"user": user, "text": "xin chào"}
                     ) as r:
-                        await r.read()
-                        statuses[r.status] = statuses.get(r.status, 0) + 1
+                        answer = await r.json()
+                        why = r.status
+                        if r.status == 429:  # which limit: the IP's rate or its new ones
+                            new = "cuộc trò chuyện mới" in answer["error"]
+                            why = "429 new conversations" if new else "429 rate"
+                        statuses[why] = statuses.get(why, 0) + 1
 
             t0 = time.perf_counter()
             await asyncio.gather(*(sender() for _ in range(concurrency)))
@@ -123,7 +127,7 @@ async def attack(users: int, concurrency: int) -> None:
         grown = (db.stat().st_size - size_before) / 1e6
         print(
             f"attack: {users} new user ids, one message each, one address, default limits: "
-            f"{elapsed:.1f} s, answers {dict(sorted(statuses.items()))}, "
+            f"{elapsed:.1f} s, answers {statuses}, "
             f"{stored} conversations stored, database +{grown:.2f} MB"
         )
 
@@ -135,7 +139,7 @@ def main() -> None:
     args = ap.parse_args()
     users = [uuid.uuid4().hex for _ in range(args.users)]
     buckets_us, lookup_us = check_cost(users)
-    print(f"check per request: buckets (IP + user) {buckets_us:.2f} µs")
+    print(f"check per request: client address, IP and user buckets {buckets_us:.2f} µs")
     print(f"new-user look-up (SQLite, one transaction each): {lookup_us:.1f} µs")
     held, capped = memory(users)
     print(

@@ -32,6 +32,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -97,15 +98,6 @@ class Buckets:
         """Whether ``key`` took a token lately (it is forgotten once idle and others come)."""
         return key in self._full_at
 
-    def peek(self, key: str) -> float:
-        """The seconds until ``key`` has a token (0.0: it has one now); nothing is taken."""
-        if not self.rate.on:
-            return 0.0
-        now = self.clock()
-        kept = self._full_at.get(key)
-        start = now if kept is None or kept < now else kept
-        return max(0.0, start - self._tolerance - now)
-
     def _forget_idle(self, now: float) -> None:
         """Forget a few keys whose bucket is full again (the oldest first), and the oldest
         while there are more than ``max_keys``."""
@@ -124,6 +116,7 @@ def retry_after(seconds: float) -> int:
     return max(1, math.ceil(seconds - 1e-9))
 
 
+@lru_cache(maxsize=4096)  # the same few addresses again and again (a NAT, a proxy)
 def ip_key(address: str) -> str:
     """The key of a client address: an IPv4 address itself, an IPv6 one by its /64."""
     try:

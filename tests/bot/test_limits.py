@@ -33,14 +33,6 @@ def test_a_bucket_gives_its_burst_then_one_token_per_interval() -> None:
     assert buckets.take("b") == 0.0  # each key its own
 
 
-def test_peek_takes_nothing() -> None:
-    clock = Clock()
-    buckets = Buckets(Rate(1.0, 1), clock)
-    assert buckets.peek("a") == 0.0 and buckets.peek("a") == 0.0
-    assert buckets.take("a") == 0.0
-    assert buckets.peek("a") == pytest.approx(1.0)
-
-
 def test_off_takes_nothing_and_keeps_nothing() -> None:
     buckets = Buckets(Rate(0.0, 10), Clock())
     assert all(buckets.take(str(n)) == 0.0 for n in range(1000))
