@@ -32,10 +32,10 @@ ATTEMPT_TIMEOUT = 30.0  # an attempt that has not finished by then has failed
 STARTING = "đang khởi động / starting"
 
 
-def reason(exc: BaseException) -> str:
+def reason(exc: BaseException, timeout: float = ATTEMPT_TIMEOUT) -> str:
     """One line saying why an attempt failed (the exception's own words, else its type)."""
-    if isinstance(exc, TimeoutError):
-        return f"không trả lời sau {ATTEMPT_TIMEOUT:g} giây / no answer within the attempt"
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return f"không trả lời sau {timeout:g} giây / no answer within {timeout:g} s"
     words = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {words}" if words else type(exc).__name__
 
@@ -99,7 +99,7 @@ class Supervised:
         try:
             await asyncio.wait_for(self.channel.start(), self.attempt_timeout)
         except Exception as exc:  # whatever the platform did: not up, try again later
-            why = reason(exc)
+            why = reason(exc, self.attempt_timeout)
             if why != self.why:
                 log.warning(
                     "kênh %s chưa chạy được, sẽ thử lại (lần %d): %s / channel %s is not up, "

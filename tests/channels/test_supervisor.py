@@ -97,3 +97,25 @@ def test_health_is_degraded_while_starting() -> None:
     kept = Supervised(Flaky([]))
     health: dict[str, Any] = dict(kept.health())
     assert health["status"] == "degraded" and health["why"]
+
+
+class Silent(Flaky):
+    """A platform that never answers: the start waits for ever."""
+
+    async def start(self) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_start_that_never_ends_is_a_failed_attempt() -> None:
+    never = asyncio.Event()
+
+    async def sleep(_seconds: float) -> None:
+        await never.wait()
+
+    kept = Supervised(Silent([]), attempt_timeout=0.05, sleep=sleep)
+    await kept.start()  # returns: the app serves
+    assert kept.health() == {
+        "status": "degraded",
+        "why": "không trả lời sau 0.05 giây / no answer within 0.05 s",
+    }
+    await kept.stop()
