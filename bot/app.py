@@ -136,7 +136,9 @@ def build_app(
         app.cleanup_ctx.append(ctx.inbox.lifecycle())
     senders = [c.sender for c in running.values() if c.sender is not None]
     if senders:  # started after the channels it sends through, stopped before them
-        dispatcher = Dispatcher(store, senders, metrics=metrics)
+        # a channel's notices wait, pending, while it is not up (bot.channels.supervisor)
+        up = {ch: supervised[n] for n, c in running.items() if c.sender for ch in c.sender.channels}
+        dispatcher = Dispatcher(store, senders, metrics=metrics, ready=lambda ch: up[ch].up)
         conversations.on_notify.append(dispatcher.wake)
         ctx.wakers.append(dispatcher.wake)
         app.cleanup_ctx.append(dispatcher.lifecycle())

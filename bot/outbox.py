@@ -66,8 +66,12 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         idle_seconds: float = 1.0,
         metrics: Metrics | None = None,
+        ready: Callable[[str], bool] | None = None,
     ) -> None:
+        """``ready``: whether a channel is up now (bot.channels.supervisor); a channel that
+        is not keeps its rows pending, untouched, until it is (None: every channel is)."""
         self.store = store
+        self.ready = ready
         self.metrics = metrics or Metrics()  # deliveries counted by channel and status
         self.by_channel = {ch: s for s in senders for ch in s.channels}
         self.clock = clock
@@ -81,7 +85,10 @@ class Dispatcher:
 
     def _claim(self) -> list[dict[str, Any]]:
         with self.store.transaction() as tx:
-            return outbox.claim(tx, list(self.by_channel), self.clock(), BATCH, LEASE)
+            up = [ch for ch in self.by_channel if self.ready is None or self.ready(ch)]
+            if not up:
+                return []
+            return outbox.claim(tx, up, self.clock(), BATCH, LEASE)
 
     def _settle(self, row: dict[str, Any], result: Delivery) -> None:
         attempts = row["attempts"] + 1
