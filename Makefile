@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.office_board
 	$(BIN)/python -m bench.report_docx
 	$(BIN)/python -m bench.progress
+	$(BIN)/python -m bench.understanding
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

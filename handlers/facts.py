@@ -60,10 +60,20 @@ def _has(text: str, phrases: Sequence[str]) -> int:
     return max((p.count(" ") + 1 for p in phrases if f" {p} " in padded), default=0)
 
 
+def _first(text: str, phrases: Sequence[str]) -> int:
+    """Where the earliest phrase of ``phrases`` starts in ``text`` (a large number: none)."""
+    padded = f" {text} "
+    return min((padded.find(f" {p} ") for p in phrases if f" {p} " in padded), default=1 << 30)
+
+
 def _either(text: str, yes: Sequence[str], no: Sequence[str]) -> bool | None:
+    """True, False, or None when neither (or both equally) is said. Of two phrases of one
+    length, the one said first wins: "không phải công dân Việt Nam" is a no."""
     a, b = _has(text, yes), _has(text, no)
     if a == b:
-        return None
+        if not a:
+            return None
+        return _first(text, yes) < _first(text, no)
     return a > b
 
 

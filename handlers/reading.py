@@ -57,12 +57,21 @@ FACT_STEPS: Mapping[str, str | None] = {
 NAME_STEPS = ("lead_name", "training_name")
 IDEA_STEPS = ("domain_name", "offer_help")
 MAX_IDEA_WORDS = 6
+# Commands that answer a question they sit in: "cho mình gặp cán bộ được không", "tập huấn ở
+# đâu".
+ASKED = ("help", "training", "training_cancel")
 MAX_FREE = 100  # the longest free answer (an area, a time, an idea): handlers.turn
 
 # An age after a comparison ("trên 23 tuổi", "dưới 18 tuổi"): a question about ages, not one.
 _COMPARED_AGE = re.compile(r"\b(?:tren|duoi|qua|hon|ngoai|khoang|tam|tu|den) [0-9]{1,3} tuoi\b")
-# Names that end like "không" ("Thị Hồng") are names: only these endings ask at a name step.
-_ASKING_END = re.compile(r"(?:không|ko|hông|hok|khum|chưa|nhỉ|hả|ạ\?)$", re.IGNORECASE)
+# Names that end like "không", "hả", "nhỉ" ("Thị Hồng", "Thu Hà", "Yến Nhi") are names: only
+# these endings, with their diacritics, ask at a name step.
+_NAME_ENDINGS = ("hong", "ha", "nhi")
+_ASKING_END = re.compile(r"(?:không|ko|hông|hok|khum|chưa|nhỉ|hả)$")
+# "sao" (why, how) anywhere: "sao phải cho tên", "đăng ký sao".
+_WHY = re.compile(r"\bsao\b")
+# "có … không": "có an toàn không" (the FAQ reader's rule leaves out "toàn không").
+_HAS_NO_END = re.compile(r"^(?:.* )?co (?:\w+ ){1,6}khong$")
 
 
 @dataclass(frozen=True)
@@ -92,14 +101,19 @@ def is_question(text: str, spelled: str, step: str, book: Phrasebook) -> bool:
         return False
     if "?" in text or "\uff1f" in text:
         return True
-    if step in NAME_STEPS:  # "Nguyễn Thị Hồng" is a name, "Hồng" is not "hông"
+    folded = plain(text)
+    lower = " ".join(text.lower().split())
+    if _WHY.search(spelled) or lower.startswith("ai "):  # "sao phải…", "ai đọc được…"
+        return True
+    if step in NAME_STEPS:  # "Thị Hồng", "Thu Hà", "Yến Nhi" are names, not "hông", "hả"
         asks = looks_like_question(text) and (
-            not plain(text).endswith(("hong", "khong")) or _ASKING_END.search(text) is not None
+            not folded.endswith(_NAME_ENDINGS) or _ASKING_END.search(lower) is not None
         )
         return asks or joined_question(text, book.reading)
     return (
         looks_like_question(text)
         or looks_like_question(spelled)
+        or _HAS_NO_END.search(spelled) is not None
         or joined_question(text, book.reading)
     )
 
@@ -172,6 +186,23 @@ def read_idea(text: str) -> Reading:
     return Reading(ANSWER, slots={"idea": " ".join(text.split())})
 
 
+def _decides(facts: Facts, step: str, state: ConversationState, asking: bool) -> bool:
+    """Whether ``facts`` move the check on: a birth or founding date (a verdict answers even
+    a question: "con tôi 19 tuổi được không"); citizenship, a certificate or another kind of
+    applicant when not asked as a question ("chưa có giấy thì sao" is a question)."""
+    if facts.birth is not None or facts.founded is not None:
+        return True
+    if asking:
+        return False
+    applicant = state.slots.get("applicant")
+    other_kind = step in FACT_STEPS and facts.kind is not None and facts.kind != applicant
+    return (
+        facts.certificate is not None
+        or (facts.citizen is not None and (step == "person_citizen" or facts.kind is not None))
+        or (other_kind and step not in ("start", "idle", "ask"))
+    )
+
+
 def read(state: ConversationState, text: str, today: date, content: Content) -> Reading:
     """What ``text``, typed at ``state.step``, means."""
     book = content.phrases
@@ -182,9 +213,11 @@ def read(state: ConversationState, text: str, today: date, content: Content) -> 
     if whole is not None:
         return Reading(CHOICE, payload=whole)
     cmd = command(said, book)
-    if cmd is not None and cmd not in ("ask",):
-        return Reading(COMMAND, payload=cmd)
     asking = is_question(text, spelled, step, book)
+    # A command said alone, or asking for a person ("cho mình gặp cán bộ được không"); inside
+    # a question it is the question ("xóa dữ liệu thế nào").
+    if cmd is not None and (not asking or cmd in ASKED or plain(said) in book.commands[cmd]):
+        return Reading(COMMAND, payload=cmd)
     facts: Facts | None = None
     if step in FACT_STEPS and not (
         step == "enterprise_founded" and typed_tax_code(text) is not None
@@ -194,12 +227,10 @@ def read(state: ConversationState, text: str, today: date, content: Content) -> 
             facts = Facts(
                 facts.kind, None, facts.citizen, facts.founded, facts.certificate, facts.relative
             )
-        if facts.concrete:
+        if _decides(facts, step, state, asking):
             return Reading(FACTS, facts=facts)
     if asking:
         return Reading(QUESTION)
-    if cmd is not None:
-        return Reading(COMMAND, payload=cmd)
     inside = choose(said, state.choices, book) or choose(spelled, state.choices, book)
     if facts is not None and facts.any and step in ("start", "idle", "ask"):
         return Reading(FACTS, facts=facts)

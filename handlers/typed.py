@@ -157,7 +157,8 @@ def _relative(tokens: list[str], today: date, d: RelativeDates) -> list[str]:
     text = re.sub(
         rf" (?:(?:{lasted}) )(?P<n>[0-9]{{1,2}}) (?P<unit>nam|thang)(?: (?:{ago}))? ", back, text
     )
-    text = re.sub(rf" (?P<n>[0-9]{{1,2}}) (?P<unit>nam|thang) (?:{ago}) ", back, text)
+    # not "tháng 3 năm nay": a month of this year
+    text = re.sub(rf"(?<!thang) (?P<n>[0-9]{{1,2}}) (?P<unit>nam|thang) (?:{ago}) ", back, text)
     for phrases, meaning in plain_table:  # "tháng 3 năm nay" → "thang 3 nam 2026"
         for phrase in sorted(phrases, key=lambda p: -len(p)):
             # not before a number: "năm nay 20" is an age
