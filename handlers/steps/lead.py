@@ -121,6 +121,7 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
         contact_time=when,
         source=turn.state.source,
         business_id=slots.get("business_id"),
+        for_relative=bool(slots.get("relative")),
     )
     said = turn.say(
         "lead.recorded", name=lead.name, phone=national(lead.phone), area=lead.area, when=when
