@@ -26,7 +26,8 @@ def verdict(
     turn: Turn, e: Eligibility, minor: bool = False, before: Sequence[Message] = ()
 ) -> Outcome:
     """Say ``before``, then the verdict ``e`` and what follows it."""
-    e = replace(e, message=turn.t("verdict." + e.reason, e=e))
+    relative = bool(turn.state.slots.get("relative"))
+    e = replace(e, message=turn.t("verdict." + e.reason, e=e, relative=relative))
     applicant = str(turn.state.slots.get("applicant", "person"))
     keep = {k: v for k, v in turn.state.slots.items() if k in KEPT}  # a new verdict decides
     # "minor" afresh
@@ -35,9 +36,8 @@ def verdict(
         slots={**keep, "applicant": applicant, "reason": e.reason, "minor": minor},
     )
     effects: list[Effect] = [CountVerdict(applicant, e.reason, turn.state.source)]
-    relative = bool(turn.state.slots.get("relative"))
     about = [turn.say("understanding.about_relative")] if relative else []
-    said = [*before, *about, Message(e.message)]
+    said = [*about, *before, Message(e.message)]
     if e.eligible:
         site = turn.content.program.links["program"]
         said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))
