@@ -34,11 +34,27 @@ class NameProblem(enum.Enum):
     QUESTION = "question"  # a question or words no name holds
 
 
+def without_prefix(text: str, prefixes: Sequence[str]) -> str:
+    """``text`` without the words said before a name ("tên mình là Hoàng Văn Nam" → "Hoàng
+    Văn Nam"), compared folded; the name keeps its own spelling."""
+    typed = text.split()
+    folded = [plain(w) for w in typed]
+    for prefix in sorted(prefixes, key=lambda p: -len(p.split())):
+        n = len(prefix.split())
+        if len(typed) > n and " ".join(folded[:n]) == prefix:
+            return " ".join(typed[n:]).lstrip(":,- ")
+    return text
+
+
 def read_name(
-    text: str, not_in_names: Sequence[str] = (), business: bool = False
+    text: str,
+    not_in_names: Sequence[str] = (),
+    business: bool = False,
+    prefixes: Sequence[str] = (),
 ) -> str | NameProblem:
-    """The name in ``text`` (spaces tidied), or what keeps it from being one."""
-    name = " ".join(text.split())
+    """The name in ``text`` (spaces tidied, the words said before it left out), or what
+    keeps it from being one."""
+    name = " ".join(without_prefix(" ".join(text.split()), prefixes).split())
     if not (2 <= len(name) <= MAX_NAME):
         return NameProblem.LENGTH
     if linkified(name):

@@ -29,7 +29,7 @@ from handlers.names import NameProblem, read_name
 from handlers.phones import PhoneProblem, parse_phone
 from handlers.taxcodes import typed as typed_tax_code
 from handlers.text import plain
-from handlers.typed import joined_question, spell_out
+from handlers.typed import joined_question, spell_out, without_particles
 from handlers.types import ConversationState
 from handlers.understand import Phrasebook, choose, command
 
@@ -70,6 +70,8 @@ _NAME_ENDINGS = ("hong", "ha", "nhi")
 _ASKING_END = re.compile(r"(?:không|ko|hông|hok|khum|chưa|nhỉ|hả)$")
 # "sao" (why, how) anywhere: "sao phải cho tên", "đăng ký sao".
 _WHY = re.compile(r"\bsao\b")
+# "X A hay X B": "tên thật hay tên zalo", "sáng hay chiều" is a choice asked.
+_EITHER = re.compile(r"\b(\w+) \w+ hay \1\b")
 # "có … không": "có an toàn không" (the FAQ reader's rule leaves out "toàn không").
 _HAS_NO_END = re.compile(r"^(?:.* )?co (?:\w+ ){1,6}khong$")
 
@@ -103,7 +105,7 @@ def is_question(text: str, spelled: str, step: str, book: Phrasebook) -> bool:
         return True
     folded = plain(text)
     lower = " ".join(text.lower().split())
-    if _WHY.search(spelled) or lower.startswith("ai "):  # "sao phải…", "ai đọc được…"
+    if _WHY.search(spelled) or lower.startswith("ai ") or _EITHER.search(folded):
         return True
     if step in NAME_STEPS:  # "Thị Hồng", "Thu Hà", "Yến Nhi" are names, not "hông", "hả"
         asks = looks_like_question(text) and (
@@ -124,7 +126,8 @@ def _answer(
     """The step's own answer in ``text``."""
     if step in NAME_STEPS:
         business = state.slots.get("applicant") in ("enterprise", "household")
-        name = read_name(text, book.reading.not_in_names, business=business)
+        words = book.reading
+        name = read_name(text, words.not_in_names, business=business, prefixes=words.name_prefixes)
         if isinstance(name, NameProblem):
             return Reading(INVALID, problem=name_problem(name))
         return Reading(ANSWER, slots={"name": name})
@@ -209,7 +212,12 @@ def read(state: ConversationState, text: str, today: date, content: Content) -> 
     step = state.step
     said = without_names(text)  # "lan.id.vn" in a sentence is a name, not "id vn"
     spelled = spell_out(said, today, book.reading)
-    whole = _whole_choice(said, state.choices, book) or _whole_choice(spelled, state.choices, book)
+    core = without_particles(spelled, book.reading)
+    whole = (
+        _whole_choice(said, state.choices, book)
+        or _whole_choice(spelled, state.choices, book)
+        or _whole_choice(core, state.choices, book)
+    )
     if whole is not None:
         return Reading(CHOICE, payload=whole)
     cmd = command(said, book)

@@ -22,6 +22,7 @@ _WORD = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
 _TWO_K = re.compile(r"\b2k([0-9])\b")  # "2k5": born in 2005
 _TWO_K_TEEN = re.compile(r"\b2k1([0-9])\b")  # "2k10"
 _DIGITS = re.compile(r"^[0-9]+$")
+_BN_GREETING = frozenset({"", "ok", "oke", "on", "chao", "hi", "hello", "nhe", "a", "cam"})
 _BN_AMOUNT = frozenset({"phi", "tien", "tuoi", "nam", "thang", "ngay", "gia", "lau", "het", "mat"})
 
 
@@ -69,6 +70,8 @@ class ReadingWords(BaseModel):
     dates: RelativeDates = Field(default_factory=RelativeDates)
     facts: FactWords = Field(default_factory=FactWords)
     not_in_names: list[str] = Field(default_factory=list)
+    name_prefixes: list[str] = Field(default_factory=list)
+    particles: list[str] = Field(default_factory=list)
 
 
 def _tokens(text: str) -> list[str]:
@@ -178,7 +181,9 @@ def spell_out(text: str, today: date, words: ReadingWords) -> str:
         elif re.fullmatch(r"[0-9]{1,3}t", t):  # "20t"
             out.extend([t[:-1], "tuoi"])
         elif t == "bn":
-            out.append("bao nhieu" if not nxt or prev in _BN_AMOUNT or nxt in _BN_AMOUNT else "ban")
+            amount = prev in _BN_AMOUNT or nxt in _BN_AMOUNT
+            at_end = not nxt and prev not in _BN_GREETING
+            out.append("bao nhieu" if amount or at_end else "ban")
         elif t in words.shorthand:
             out.append(words.shorthand[t])
         elif t in words.joined:
@@ -191,6 +196,20 @@ def spell_out(text: str, today: date, words: ReadingWords) -> str:
     tokens = _replace_phrases(tokens, words.phrases)
     tokens = _numbers(tokens, words.numbers)
     tokens = _relative(tokens, today, words.dates)
+    return " ".join(tokens)
+
+
+def without_particles(spelled: str, words: ReadingWords) -> str:
+    """``spelled`` without the polite words after an answer ("ok ban" → "ok")."""
+    tokens = spelled.split()
+    ends = sorted((p.split() for p in words.particles), key=len, reverse=True)
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for end in ends:
+            if len(tokens) > len(end) and tokens[-len(end) :] == end:
+                tokens, changed = tokens[: -len(end)], True
+                break
     return " ".join(tokens)
 
 

@@ -51,7 +51,8 @@ def ask_name(turn: Turn) -> list[Message]:
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
     business = turn.state.slots.get("applicant") in ("enterprise", "household")
-    name = read_name(turn.text, turn.content.phrases.reading.not_in_names, business=business)
+    words = turn.content.phrases.reading
+    name = read_name(turn.text, words.not_in_names, business=business, prefixes=words.name_prefixes)
     if isinstance(name, NameProblem):  # a link: a chat app would make it one
         return Miss(name_problem(name))
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))

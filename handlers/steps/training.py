@@ -199,7 +199,8 @@ def ask_name(turn: Turn) -> list[Message]:
 
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
-    name = read_name(turn.text, turn.content.phrases.reading.not_in_names)
+    words = turn.content.phrases.reading
+    name = read_name(turn.text, words.not_in_names, prefixes=words.name_prefixes)
     if isinstance(name, NameProblem):  # a link: shown to staff at check-in, never one
         return Miss(name_problem(name))
     return goto(turn, PHONE, state=turn.state.with_slots(training_name=name))

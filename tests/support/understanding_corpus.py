@@ -5,7 +5,8 @@ bench/understanding.py.
 
 A case is the text, the intent expected (choice, command, facts, question, answer, invalid,
 unknown) and the slots expected: for facts every fact is compared (one not labelled must be
-absent); for other intents only the slots labelled.
+absent); for other intents only the slots labelled. Choosing a kind and facts saying only
+the kind are the same reading (both lead to that kind's first question).
 
 May import: handlers (the code under test), yaml and tests.support.
 """
@@ -23,7 +24,7 @@ import yaml
 from handlers.content import Content
 from handlers.dates import DateRange, age_range
 from handlers.facts import Facts
-from handlers.reading import FACTS, Reading, read
+from handlers.reading import CHOICE, FACTS, Reading, read
 from handlers.steps.flow import STEPS
 from handlers.turn import Turn, offered
 from handlers.types import ConversationState, Inbound
@@ -127,8 +128,24 @@ def _facts_ok(facts: Facts, want: dict[str, Any], today: date) -> str:
     return ""
 
 
+def _kind_only(reading: Reading) -> str | None:
+    """The payload a reading stands for when it says only who is asking: the choice of a
+    kind, or facts holding only a kind (the two lead to the same step)."""
+    if reading.intent == CHOICE and (reading.payload or "").startswith("kind:"):
+        return reading.payload
+    if reading.intent == FACTS and reading.facts is not None:
+        if reading.facts == Facts(kind=reading.facts.kind) and reading.facts.kind:
+            return "kind:" + reading.facts.kind
+    return None
+
+
 def score(case: Case, content: Content, today: date = TODAY) -> Scored:
     reading = read(state_at(case.step, content, today), case.text, today, content)
+    wanted = Reading(case.intent, payload=case.slots.get("payload"))
+    if case.intent == FACTS and set(case.slots) == {"kind"}:
+        wanted = Reading(FACTS, facts=Facts(kind=case.slots["kind"]))
+    if _kind_only(wanted) is not None and _kind_only(reading) == _kind_only(wanted):
+        return Scored(case, reading, True, "")
     if reading.intent != case.intent:
         return Scored(case, reading, False, f"intent {reading.intent} ≠ {case.intent}")
     why = ""
