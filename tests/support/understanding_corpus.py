@@ -133,9 +133,9 @@ def _kind_only(reading: Reading) -> str | None:
     kind, or facts holding only a kind (the two lead to the same step)."""
     if reading.intent == CHOICE and (reading.payload or "").startswith("kind:"):
         return reading.payload
-    if reading.intent == FACTS and reading.facts is not None:
-        if reading.facts == Facts(kind=reading.facts.kind) and reading.facts.kind:
-            return "kind:" + reading.facts.kind
+    facts = reading.facts
+    if reading.intent == FACTS and facts is not None and facts.kind and facts == Facts(facts.kind):
+        return "kind:" + facts.kind
     return None
 
 
