@@ -51,6 +51,7 @@ def read_name(
     not_in_names: Sequence[str] = (),
     business: bool = False,
     prefixes: Sequence[str] = (),
+    min_words: int = MIN_WORDS,
 ) -> str | NameProblem:
     """The name in ``text`` (spaces tidied, the words said before it left out), or what
     keeps it from being one."""
@@ -69,7 +70,7 @@ def read_name(
     n = len(name.split())
     if n > MAX_WORDS:
         return NameProblem.MANY_WORDS
-    if n < MIN_WORDS and not business:
+    if n < min_words and not business:
         return NameProblem.ONE_WORD
     key = f" {plain(name)} "
     if not business and any(f" {w} " in key for w in not_in_names):

@@ -25,7 +25,7 @@ from handlers.dates import DateRange, parse_birth, parse_founding
 from handlers.domains import looks_like_label, without_names
 from handlers.facts import Facts, read_facts
 from handlers.faq import looks_like_question
-from handlers.names import NameProblem, read_name
+from handlers.names import MIN_WORDS, NameProblem, read_name
 from handlers.phones import PhoneProblem, parse_phone
 from handlers.taxcodes import typed as typed_tax_code
 from handlers.text import plain
@@ -127,7 +127,13 @@ def _answer(
     if step in NAME_STEPS:
         business = state.slots.get("applicant") in ("enterprise", "household")
         words = book.reading
-        name = read_name(text, words.not_in_names, business=business, prefixes=words.name_prefixes)
+        name = read_name(
+            text,
+            words.not_in_names,
+            business=business,
+            prefixes=words.name_prefixes,
+            min_words=MIN_WORDS if step == "lead_name" else 1,  # a training seat: "Hoa" will do
+        )
         if isinstance(name, NameProblem):
             return Reading(INVALID, problem=name_problem(name))
         return Reading(ANSWER, slots={"name": name})

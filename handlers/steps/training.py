@@ -200,7 +200,8 @@ def ask_name(turn: Turn) -> list[Message]:
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
     words = turn.content.phrases.reading
-    name = read_name(turn.text, words.not_in_names, prefixes=words.name_prefixes)
+    # a seat is taken by the name said at the door: a given name alone will do ("Hoa")
+    name = read_name(turn.text, words.not_in_names, prefixes=words.name_prefixes, min_words=1)
     if isinstance(name, NameProblem):  # a link: shown to staff at check-in, never one
         return Miss(name_problem(name))
     return goto(turn, PHONE, state=turn.state.with_slots(training_name=name))
