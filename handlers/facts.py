@@ -100,6 +100,8 @@ def read_facts(spelled: str, today: date, words: FactWords, expecting: str | Non
     """
     text = spelled
     kind = _kind(text, words)
+    if _AGE.search(text) and expecting is None:
+        kind = PERSON  # an age is a person's ("bé nhà mình 16t muốn làm web bán hàng")
     relative = _has(text, words.relative) > 0
     certificate = _either(text, words.certificate_yes, words.certificate_no)
     citizen = _either(text, words.citizen_yes, words.citizen_no)

@@ -63,7 +63,9 @@ ASKED = ("help", "training", "training_cancel")
 MAX_FREE = 100  # the longest free answer (an area, a time, an idea): handlers.turn
 
 # An age after a comparison ("trên 23 tuổi", "dưới 18 tuổi"): a question about ages, not one.
-_COMPARED_AGE = re.compile(r"\b(?:tren|duoi|qua|hon|ngoai|khoang|tam|tu|den) [0-9]{1,3} tuoi\b")
+_COMPARED_AGE = re.compile(
+    r"\b(?:tren|duoi|qua|hon|ngoai|khoang|tam|tu|den) [0-9]{1,3} tuoi\b|^neu\b|\bgia su\b"
+)  # or supposed: "nếu mình 24 tuổi thì sao"
 # Names that end like "không", "hả", "nhỉ" ("Thị Hồng", "Thu Hà", "Yến Nhi") are names: only
 # these endings, with their diacritics, ask at a name step.
 _NAME_ENDINGS = ("hong", "ha", "nhi")
@@ -105,7 +107,8 @@ def is_question(text: str, spelled: str, step: str, book: Phrasebook) -> bool:
         return True
     folded = plain(text)
     lower = " ".join(text.lower().split())
-    if _WHY.search(spelled) or lower.startswith("ai ") or _EITHER.search(folded):
+    asks_who = lower.startswith("ai ") or (step not in NAME_STEPS and folded.endswith(" ai"))
+    if _WHY.search(spelled) or asks_who or _EITHER.search(folded):
         return True
     if step in NAME_STEPS:  # "Thị Hồng", "Thu Hà", "Yến Nhi" are names, not "hông", "hả"
         asks = looks_like_question(text) and (
