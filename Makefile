@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.progress
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.limits
+	$(BIN)/python -m bench.understanding
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

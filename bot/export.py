@@ -55,6 +55,7 @@ COLUMNS = (
     ("channel", 11),
     ("contact_time", 26),
     ("consent_at", 17),
+    ("for_relative", 22),
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"  # the cell's number format (Excel's codes)
@@ -118,6 +119,9 @@ class Words:
             "channel": self(f"export.channel.{lead['channel']}", lead["channel"]),
             "contact_time": lead["contact_time"],
             "consent_at": local(lead.get("consent_at")),
+            "for_relative": self(
+                "export.for_relative." + ("yes" if lead.get("for_relative") else "no")
+            ),
         }
         cells = [values[column] for column, _ in COLUMNS]
         return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in cells]

@@ -105,6 +105,7 @@ def record(
         "contact_time": lead.contact_time,
         "consent_id": consent_id,
         "business_id": lead.business_id,  # verified against the registry, or not (any more)
+        "for_relative": lead.for_relative,  # asked for a relative: the contact is the asker's
     }
     if lead.source:
         values["source"] = lead.source

@@ -127,6 +127,9 @@ class Lead(SQLModel, table=True):
     business_id: int | None = Field(
         default=None, foreign_key="business.id", index=True, ondelete="SET NULL"
     )
+    # the resident asked for a relative (a child, a grandchild): the verdict was about them,
+    # the name and phone are the asker's
+    for_relative: bool = Field(default=False)
 
     __table_args__ = (
         Index("ix_lead_user", "channel", "user_ref"),

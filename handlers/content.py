@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, field_validator
 from handlers.faq import FaqIndex, FaqVocabulary, load_faq
 from handlers.plan import PlanFile
 from handlers.rules import ProgramRules
+from handlers.typed import ReadingWords
 from handlers.types import DEFAULT_LANGUAGE, LANGUAGES, Purpose
 from handlers.understand import Phrasebook
 from handlers.yamlfile import ContentError, line_of, load_model, read_yaml
@@ -125,6 +126,7 @@ class UnderstandingFile(BaseModel):
     choices: dict[str, list[str]]
     commands: dict[str, list[str]]
     faq: FaqVocabulary = Field(default_factory=FaqVocabulary)  # how FAQ questions are read
+    reading: ReadingWords = Field(default_factory=ReadingWords)  # how any message is read
 
 
 def add_months(day: date, months: int) -> date:
@@ -318,7 +320,7 @@ def load_content(root: Path) -> Content:
         program,
         ward,
         faq,
-        Phrasebook.build(words.choices, words.commands),
+        Phrasebook.build(words.choices, words.commands, words.reading),
         chat,
         pages,
         plan,

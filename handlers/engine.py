@@ -3,9 +3,12 @@
 ``step(state, inbound, today, content)`` → :class:`Outcome` (the new state, what to say,
 what to record). It resolves what the person meant — a tap, a typed number, the words
 of a button, a command usable anywhere, a question for the FAQ — and hands the rest to
-the current step from the table in :mod:`handlers.steps.flow`. Nothing here does I/O.
-Imports only the standard library and ``handlers`` (content, domains, faq, steps, taxcodes,
-text, training, turn, types, understand).
+the current step from the table in :mod:`handlers.steps.flow`. A typed message is read by
+:func:`handlers.reading.read`: facts about who the check is for go to
+:func:`handlers.steps.told.told`, a question is answered first at every step and the step's
+question asked again in one short line. Nothing here does I/O.
+Imports only the standard library and ``handlers`` (content, domains, faq, reading, steps,
+taxcodes, text, training, turn, types, understand).
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from datetime import date
 
 from handlers.content import Content
 from handlers.domains import without_names
-from handlers.faq import looks_like_question
+from handlers.reading import COMMAND, FACTS, INVALID, QUESTION, read
 from handlers.steps import training
 from handlers.steps.flow import GLOBAL, STEPS
-from handlers.steps.moves import faq_answer, reask
-from handlers.steps.start import restart
+from handlers.steps.moves import answer_asked, reask
+from handlers.steps.questions import answer_question
+from handlers.steps.start import answer_start, restart
+from handlers.steps.told import told
 from handlers.taxcodes import typed
 from handlers.text import nfc
 from handlers.training import audience_of
 from handlers.turn import Miss, Outcome, Turn
+from handlers.typed import spell_out
 from handlers.types import ConversationState, Inbound
 from handlers.understand import choose, command, start_command
 
@@ -126,21 +132,44 @@ def step(state: ConversationState, inbound: Inbound, today: date, content: Conte
     if is_start or inbound.payload == "start":
         return restart(turn, source)
 
-    payload = meant(state, inbound, text, content)
+    payload = inbound.payload
+    if payload is None and text and inbound.contact_phone is None:
+        reading = read(state, text, today, content)
+        if reading.intent == FACTS and reading.facts is not None:
+            told_out = told(turn, reading.facts)
+            return told_out if isinstance(told_out, Outcome) else miss(turn, told_out)
+        if reading.intent == QUESTION:
+            return question(turn)
+        if reading.intent == INVALID and reading.problem:
+            return miss(turn, Miss(reading.problem))
+        payload = reading.payload
+        if reading.intent == COMMAND and payload not in GLOBAL:
+            payload = None
     if payload in GLOBAL:
         return GLOBAL[payload](turn)
 
     current = STEPS[state.step]
-    if text and payload is None and current.free_text and looks_like_question(text):
-        match = content.faq.match(text, strong=True)
-        if match:
-            return faq_answer(turn, match)
-
     result = current.answer(turn, payload)
     if isinstance(result, Outcome):
         return result
     if text and payload is None:
         match = content.faq.match(text)
         if match:
-            return faq_answer(turn, match)
+            return answer_asked(turn, match)
     return miss(turn, result)
+
+
+def question(turn: Turn) -> Outcome:
+    """A question typed at any step: answered from the FAQ (read as typed, then spelled out),
+    or honestly not known; then the step's question again in one short line."""
+    if turn.state.step == "start" and not turn.state.slots.get("greeted"):
+        out = answer_start(turn, None)  # the answer, then the greeting
+        assert isinstance(out, Outcome)
+        return out
+    if turn.state.step == "ask":  # the FAQ mode: its answer, or what it does not know
+        asked = answer_question(turn, None)
+        assert isinstance(asked, Outcome)
+        return asked
+    faq = turn.content.faq
+    spelled = spell_out(turn.text, turn.today, turn.content.phrases.reading)
+    return answer_asked(turn, faq.match(turn.text) or faq.match(spelled))

@@ -252,6 +252,7 @@ class RecordLead:
     source: str | None
     domain_idea: str | None = None
     business_id: int | None = None  # the registry business the resident proved to be
+    for_relative: bool = False  # the check was for a relative; the contact is the asker's
 
 
 @dataclass(frozen=True)

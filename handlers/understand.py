@@ -4,16 +4,17 @@ Maps typed words to the payload of a button (a number of a choice, the button's 
 words, or a phrase from ``content/understanding.yaml``) and recognises the commands a
 person can use at any point (/start SOURCE, menu, English, /dulieu, /xoa…). All
 comparisons are on folded text (:mod:`handlers.text`), so diacritics never matter.
-Imports only the standard library and ``handlers.text``.
+Imports only the standard library and ``handlers`` (text, typed).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handlers.text import plain
+from handlers.typed import ReadingWords
 
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.IGNORECASE)
 _SOURCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -22,19 +23,24 @@ _NUMBER = re.compile(r"^(?:so |lua chon |chon |option |number )?(\d{1,2})$")
 
 @dataclass(frozen=True)
 class Phrasebook:
-    """Phrases per payload, folded once at load time."""
+    """Phrases per payload, folded once at load time, and how typed messages are read
+    (``reading:``, :mod:`handlers.typed`)."""
 
     choices: Mapping[str, tuple[str, ...]]
     commands: Mapping[str, tuple[str, ...]]
+    reading: ReadingWords = field(default_factory=ReadingWords)
 
     @classmethod
     def build(
-        cls, choices: Mapping[str, Iterable[str]], commands: Mapping[str, Iterable[str]]
+        cls,
+        choices: Mapping[str, Iterable[str]],
+        commands: Mapping[str, Iterable[str]],
+        reading: ReadingWords | None = None,
     ) -> Phrasebook:
         def fold_all(table: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
             return {k: tuple(p for p in (plain(x) for x in v) if p) for k, v in table.items()}
 
-        return cls(fold_all(choices), fold_all(commands))
+        return cls(fold_all(choices), fold_all(commands), reading or ReadingWords())
 
 
 def start_command(text: str) -> tuple[bool, str | None]:

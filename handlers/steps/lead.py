@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from handlers.names import linkified, person_name
+from handlers.names import NameProblem, read_name
 from handlers.phones import PhoneProblem, national, parse_phone
+from handlers.reading import name_problem
 from handlers.steps.moves import goto, reask
 from handlers.text import plain, whole_number
 from handlers.turn import MAX_FREE_ANSWER, Miss, Outcome, Turn
@@ -49,11 +50,11 @@ def ask_name(turn: Turn) -> list[Message]:
 
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
-    name = person_name(turn.text)
-    if name is None:
-        return Miss("problem.name")
-    if linkified(name):  # a chat app would make it a link, a command or a mention
-        return Miss("problem.name_link")
+    business = turn.state.slots.get("applicant") in ("enterprise", "household")
+    words = turn.content.phrases.reading
+    name = read_name(turn.text, words.not_in_names, business=business, prefixes=words.name_prefixes)
+    if isinstance(name, NameProblem):  # a link: a chat app would make it one
+        return Miss(name_problem(name))
     return goto(turn, "lead_phone", state=turn.state.with_slots(name=name))
 
 
@@ -121,6 +122,7 @@ def answer_time(turn: Turn, payload: str | None) -> Outcome | Miss:
         contact_time=when,
         source=turn.state.source,
         business_id=slots.get("business_id"),
+        for_relative=bool(slots.get("relative")),
     )
     said = turn.say(
         "lead.recorded", name=lead.name, phone=national(lead.phone), area=lead.area, when=when

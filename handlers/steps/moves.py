@@ -1,9 +1,11 @@
 """Moving between steps: :func:`goto` a step and ask its question, :func:`reask` the current
-one, answer an FAQ question in the middle of a step (:func:`faq_answer`), and :func:`to`, a
-command that only moves.
+one, answer an FAQ question in the middle of a step (:func:`faq_answer`), answer any
+question typed at a step — from the FAQ or honestly unsure — and ask the step's question again
+in one short line (:func:`answer_asked`, :func:`short_reask`), and :func:`to`, a command that
+only moves.
 
 Steps are found by name in the turn's table (``turn.steps``, :data:`handlers.steps.flow.
-STEPS`). Imports only the standard library and ``handlers`` (faq, turn, types).
+STEPS`). Imports only the standard library, jinja2 and ``handlers`` (faq, turn, types).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import jinja2
+
 from handlers.faq import FaqMatch
 from handlers.turn import Outcome, Turn, offered
-from handlers.types import ConversationState, Effect, Eligibility, Message
+from handlers.types import Button, ConversationState, Effect, Eligibility, Message
 
 
 def goto(
@@ -53,3 +57,31 @@ def to(step_name: str) -> Callable[[Turn], Outcome]:
         return goto(turn, step_name)
 
     return go
+
+
+def short_reask(turn: Turn, before: Sequence[Message]) -> Outcome:
+    """Stay on the current step: say ``before``, then its question again in one short line
+    (``reask.<step>`` in messages.yaml) with the same buttons; the full question when the
+    step has no short line."""
+    step_name = turn.state.step
+    asked = turn.steps[step_name].ask(turn)
+    try:
+        line = turn.t("reask." + step_name)
+    except jinja2.TemplateNotFound:
+        return reask(turn, before, misses=turn.state.misses)
+    buttons: tuple[Button, ...] = tuple(b for m in asked for b in m.buttons)
+    share = next((m.share_contact for m in asked if m.share_contact), None)
+    messages = [*before, Message(line, buttons, share_contact=share)]
+    new = replace(turn.state, misses=turn.state.misses, choices=offered(messages))
+    return Outcome(new, messages)
+
+
+def answer_asked(turn: Turn, match: FaqMatch | None) -> Outcome:
+    """A question typed at any step: the FAQ's answer, or honestly "not sure" and how to
+    reach a person; then the step's question again in one short line."""
+    if match is not None:
+        lang = turn.state.lang
+        said = Message(match.entry.answer.get(lang) or match.entry.answer["vi"])
+    else:
+        said = turn.say("understanding.unsure", turn.button("help", "help"))
+    return short_reask(turn, [said])

@@ -21,6 +21,8 @@ def ask_birth(turn: Turn) -> list[Message]:
     need = turn.state.slots.get("need_exact")
     if need:
         return [turn.say("person.need_exact", given=need)]
+    if turn.state.slots.get("relative"):
+        return [turn.say("understanding.relative_birth")]
     return [turn.say("person.ask_birth")]
 
 
@@ -42,7 +44,9 @@ def answer_birth(turn: Turn, payload: str | None) -> Outcome | Miss:
     if e is None:
         given = {"kind": r.kind}  # not what was typed: nothing personal is kept
         return goto(turn, "person_birth", state=turn.state.with_slots(need_exact=given))
-    minor = _age_band(r, turn.today) < turn.content.ward.privacy.minimum_age_to_store
+    minor = _age_band(r, turn.today) < turn.content.ward.privacy.minimum_age_to_store and not (
+        turn.state.slots.get("relative")
+    )
     if e.reason == rules.ELIGIBLE_YOUTH:
         state = turn.state.with_slots(
             birth_first=r.first.isoformat(), birth_last=r.last.isoformat(), need_exact=None
@@ -52,7 +56,12 @@ def answer_birth(turn: Turn, payload: str | None) -> Outcome | Miss:
 
 
 def ask_citizen(turn: Turn) -> list[Message]:
-    return [turn.say("person.ask_citizen", turn.button("yes", "yes"), turn.button("no", "no"))]
+    key = (
+        "understanding.relative_citizen"
+        if turn.state.slots.get("relative")
+        else "person.ask_citizen"
+    )
+    return [turn.say(key, turn.button("yes", "yes"), turn.button("no", "no"))]
 
 
 def answer_citizen(turn: Turn, payload: str | None) -> Outcome | Miss:

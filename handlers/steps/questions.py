@@ -6,7 +6,7 @@ Imports only ``handlers`` (turn, types, steps.moves).
 
 from __future__ import annotations
 
-from handlers.steps.moves import faq_answer, reask
+from handlers.steps.moves import faq_answer, reask, short_reask
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import Message
 
@@ -20,6 +20,6 @@ def answer_question(turn: Turn, payload: str | None) -> Outcome | Miss:
         return Miss("problem.choice")
     match = turn.content.faq.match(turn.text)
     if match:
-        return faq_answer(turn, match)
+        return short_reask(turn, [faq_answer(turn, match).messages[0]])
     buttons = [turn.button("help", "help"), turn.button("menu", "menu")]
     return reask(turn, [turn.say("ask.unknown", *buttons)])

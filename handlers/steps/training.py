@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.names import linkified, person_name
+from handlers.names import NameProblem, read_name
 from handlers.phones import PhoneProblem, national, parse_phone
+from handlers.reading import name_problem
 from handlers.steps.moves import goto, reask
 from handlers.text import whole_number
 from handlers.training import MAX_SHOWN, choice_title, shown
@@ -198,11 +199,11 @@ def ask_name(turn: Turn) -> list[Message]:
 
 
 def answer_name(turn: Turn, payload: str | None) -> Outcome | Miss:
-    name = person_name(turn.text)
-    if name is None:
-        return Miss("problem.name")
-    if linkified(name):  # shown to staff at check-in: never a link
-        return Miss("problem.name_link")
+    words = turn.content.phrases.reading
+    # a seat is taken by the name said at the door: a given name alone will do ("Hoa")
+    name = read_name(turn.text, words.not_in_names, prefixes=words.name_prefixes, min_words=1)
+    if isinstance(name, NameProblem):  # a link: shown to staff at check-in, never one
+        return Miss(name_problem(name))
     return goto(turn, PHONE, state=turn.state.with_slots(training_name=name))
 
 

@@ -17,15 +17,17 @@ from handlers.types import CountVerdict, Effect, Eligibility, Message
 
 # What a verdict keeps of the slots: the greeting and the consents (a lead's, training's), and
 # the registry business the resident proved to be by its tax code
-# (:mod:`handlers.steps.business`), for the lead.
-KEPT = ("greeted", "consented", "business_id", "training_consented")
+# (:mod:`handlers.steps.business`), for the lead; and that the resident asked for a relative
+# (the verdict is about them, the lead is the asker's).
+KEPT = ("greeted", "consented", "business_id", "training_consented", "relative")
 
 
 def verdict(
     turn: Turn, e: Eligibility, minor: bool = False, before: Sequence[Message] = ()
 ) -> Outcome:
     """Say ``before``, then the verdict ``e`` and what follows it."""
-    e = replace(e, message=turn.t("verdict." + e.reason, e=e))
+    relative = bool(turn.state.slots.get("relative"))
+    e = replace(e, message=turn.t("verdict." + e.reason, e=e, relative=relative))
     applicant = str(turn.state.slots.get("applicant", "person"))
     keep = {k: v for k, v in turn.state.slots.items() if k in KEPT}  # a new verdict decides
     # "minor" afresh
@@ -34,14 +36,19 @@ def verdict(
         slots={**keep, "applicant": applicant, "reason": e.reason, "minor": minor},
     )
     effects: list[Effect] = [CountVerdict(applicant, e.reason, turn.state.source)]
-    said = [*before, Message(e.message)]
+    about = [turn.say("understanding.about_relative")] if relative else []
+    said = [*about, *before, Message(e.message)]
     if e.eligible:
         site = turn.content.program.links["program"]
         said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))
         return goto(turn, "domain_name", said, effects, e, state=state)
     nudge = turn.say("next." + e.reason, e=e, minor=minor)
     if (
-        e.reason == rules.TOO_YOUNG and e.eligible_from and not minor and turn.inbound.push
+        e.reason == rules.TOO_YOUNG
+        and e.eligible_from
+        and not minor
+        and not relative
+        and turn.inbound.push
     ):  # a reminder on the day; the date is kept only while they decide
         nudge = replace(nudge, buttons=(turn.button("remind18", "remind18"),))
         state = state.with_slots(remind_on=e.eligible_from.isoformat())
