@@ -84,13 +84,14 @@ def most_in_one_second(times: list[float]) -> int:
 
 
 def end_leaders_connection(url: str) -> int:
-    """Find the server process holding the scheduler's lock in this schema and end it."""
+    """Find the server process holding the scheduler's lock in this schema and end it,
+    waiting (up to 5 s) until it is gone."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             pid = locks.holder(conn, LOCK_KEY)
             assert pid is not None, "no process holds the scheduler's lock"
-            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+            assert conn.execute(text("SELECT pg_terminate_backend(:p, 5000)"), {"p": pid}).scalar()
             return pid
     finally:
         engine.dispose()

@@ -298,6 +298,9 @@ class ZaloStandIn:
         #: ``oa_send_text`` webhook ``echo_delay`` seconds later.
         self.echo_webhook_url: str | None = None
         self.echo_delay = 0.1
+        #: With ``echo_first``, the echo is posted (and answered) before the send itself is
+        #: answered: the bot hears of its own message before it knows the message's id.
+        self.echo_first = False
 
         self._failures: list[_Failure] = []
         self._holds: list[str | None] = []  # message/cs calls lost in transit (hold_sends)
@@ -722,7 +725,11 @@ class ZaloStandIn:
             }
         )
         if self.echo_webhook_url and out.kind in ("text", "buttons"):
-            self._spawn(self._echo(self.echo_webhook_url, out.user_id, out.text, message_id))
+            echo = self._echo(self.echo_webhook_url, out.user_id, out.text, message_id)
+            if self.echo_first:
+                await echo
+            else:
+                self._spawn(echo)
         data = {
             "message_id": message_id,
             "user_id": out.user_id,
