@@ -105,8 +105,9 @@ def record(
         "contact_time": lead.contact_time,
         "consent_id": consent_id,
         "business_id": lead.business_id,  # verified against the registry, or not (any more)
-        "for_relative": lead.for_relative,  # asked for a relative: the contact is the asker's
     }
+    if lead.for_relative:  # asked for a relative: the contact is the asker's (default false)
+        values["for_relative"] = True
     if lead.source:
         values["source"] = lead.source
     existing: int | None = tx.conn.execute(
@@ -119,7 +120,8 @@ def record(
         ).scalar_one()
     else:
         lead_id = existing
-        tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id), values)
+        again = {**values, "for_relative": lead.for_relative}  # for whom, as said this time
+        tx.conn.execute(update(lead_t).where(lead_t.c.id == lead_id), again)
     kind = "created" if existing is None else "updated"
     event_id = add_event(tx, lead_id, f"{channel}:resident", kind)
     outbox.enqueue(

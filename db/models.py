@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -129,7 +129,11 @@ class Lead(SQLModel, table=True):
     )
     # the resident asked for a relative (a child, a grandchild): the verdict was about them,
     # the name and phone are the asker's
-    for_relative: bool = Field(default=False)
+    # (false unless given: written by the database, so a lead is recorded the same way on a
+    # database of any revision since 0012)
+    for_relative: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
     __table_args__ = (
         Index("ix_lead_user", "channel", "user_ref"),

@@ -18,6 +18,16 @@ def rows(store: Store, model: type) -> list[dict]:
         return [dict(r) for r in tx.conn.execute(select(model.__table__)).mappings()]
 
 
+def stored_rows(store: Store, table: str) -> list[dict]:
+    """Every row of ``table`` with the columns the database has now (read from the database,
+    not the models: a test of an old revision's rows)."""
+    from sqlalchemy import MetaData, Table
+
+    with store.transaction() as tx:
+        reflected = Table(table, MetaData(), autoload_with=tx.conn)
+        return [dict(r) for r in tx.conn.execute(select(reflected)).mappings()]
+
+
 def outbox_drained(store: Store, channel: str | None = None) -> bool:
     """Nothing waits in the outbox (for ``channel``; every channel when None): every row
     sent, dead or otherwise settled (a positive signal after which an absence can be
