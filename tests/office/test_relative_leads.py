@@ -8,37 +8,24 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
-
-import aiohttp
 
 from db.store import Store
 from handlers.content import Content
-from tests.support.conversations import LEAD_DIALOGUE
+from tests.support.conversations import LEAD_DIALOGUE, web_chat
 from tests.support.office import browser, make_user, office_app
 
 BADGE = "Hỏi cho người thân"
 
 
-async def chat(base: str, user: str, *texts: str) -> list[dict[str, Any]]:
-    replies = []
-    async with aiohttp.ClientSession() as session:
-        for text in texts:
-            async with session.post(f"{base}/api/chat", json={"user": user, "text": text}) as r:
-                assert r.status == 200
-                replies.append(await r.json())
-    return replies
-
-
 async def test_the_office_shows_a_lead_left_for_a_relative(store: Store, content: Content) -> None:
     make_user(store, "admin@phuong.vn", "admin", name="Chị Lan")
     async with office_app(store, content) as (base, _), browser(base) as b:
-        asked = await chat(base, "w1", "/start", "con tôi 19 tuổi", "có")
+        asked = await web_chat(base, "w1", "/start", "con tôi 19 tuổi", "có")
         assert asked[1]["messages"][-1]["text"].startswith("Người bạn hỏi giúp")
         assert asked[-1]["eligibility"]["reason"] == "eligible_youth"
-        await chat(base, "w1", *LEAD_DIALOGUE[4:])  # the asker's own name and phone
+        await web_chat(base, "w1", *LEAD_DIALOGUE[4:])  # the asker's own name and phone
         own = [*LEAD_DIALOGUE[:7], "Lê Thị Lan", "0987 654 321", *LEAD_DIALOGUE[9:]]
-        await chat(base, "w2", *own)
+        await web_chat(base, "w2", *own)
 
         await b.login("admin@phuong.vn")
         board = await b.get("/office/leads")
