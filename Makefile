@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint chat bench clean
+.PHONY: run test lint chat bench mutants clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.limits
 	$(BIN)/python -m bench.understanding
 
+# Mutation testing of the modules that guard residents ([tool.mutmut] in pyproject.toml);
+# slow, not part of `make test`. MUTANTS narrows it: make mutants MUTANTS="handlers.rules*"
+MUTANTS ?=
+mutants: $(STAMP)
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis mutants

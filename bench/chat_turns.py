@@ -5,6 +5,12 @@ server with one JSON route; drives N concurrent scripted residents through the w
 person flow via POST /api/chat (each waits for the reply before its next message), then
 the same client against the bare route. Prints turns/s, p50/p95/p99 and the ratio.
 
+A turn counts only when it was answered 200 with the reply that step must give (checked
+on its text: the greeting, the birth-date question, ..., the bare route's echo of the
+user); anything else is an error, and its time is not among the latencies. hiendien runs
+on the tests' fixed day (time-machine, tests.support.hiendien_run), so the person flow's
+verdict is the same whatever day the benchmark runs.
+
     .venv/bin/python -m bench.chat_turns [--residents 50] [--seconds 15]
 """
 
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -22,16 +29,19 @@ import uuid
 import aiohttp
 
 from bench.measure import free_port, pct
-from tests.support import ROOT
+from tests.support import ROOT, TODAY
+from tests.support.hiendien_run import RUN_ON
 
-SCRIPT = [
-    {"text": "/start bench"},
-    {"payload": "kind:person"},
-    {"text": "15/03/2005"},
-    {"payload": "yes"},
-    {"text": "Nguyễn Văn An"},
-    {"payload": "no"},
+# each turn, and a phrase its reply must contain
+SCRIPT: list[tuple[dict[str, str], str]] = [
+    ({"text": "/start bench"}, "Xin chào!"),
+    ({"payload": "kind:person"}, "Bạn sinh ngày nào?"),
+    ({"text": "15/03/2005"}, "công dân Việt Nam"),
+    ({"payload": "yes"}, "rất có thể đủ điều kiện"),
+    ({"text": "Nguyễn Văn An"}, "nguyenvanan.id.vn"),
+    ({"payload": "no"}, "nhờ hỗ trợ"),
 ]
+BARE = "ok "  # the bare route answers "ok <user>"
 BARE_SERVER = """
 import sys
 from aiohttp import web
@@ -58,7 +68,18 @@ async def wait_up(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"server at {url} did not come up")
 
 
-async def drive(url: str, residents: int, seconds: float) -> tuple[int, list[float], int]:
+def replied(body: bytes, expected: str) -> bool:
+    """The reply's messages contain ``expected``."""
+    try:
+        answer = json.loads(body)
+        return any(expected in str(m.get("text", "")) for m in answer["messages"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+async def drive(
+    url: str, residents: int, seconds: float, bare: bool = False
+) -> tuple[int, list[float], int]:
     latencies: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
@@ -68,13 +89,15 @@ async def drive(url: str, residents: int, seconds: float) -> tuple[int, list[flo
         nonlocal errors
         while time.monotonic() < stop:
             user = uuid.uuid4().hex
-            for turn in SCRIPT:
+            for turn, expected in SCRIPT:
                 t0 = time.perf_counter()
                 async with http.post(url, json={"user": user, **turn}) as r:
-                    await r.read()
-                    if r.status != 200:
-                        errors += 1
-                latencies.append(time.perf_counter() - t0)
+                    body = await r.read()
+                    ok = r.status == 200 and replied(body, BARE + user if bare else expected)
+                if ok:  # only a right answer is a turn
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
 
     async with aiohttp.ClientSession(connector=connector) as http:
         t0 = time.monotonic()
@@ -108,7 +131,7 @@ async def main() -> None:
             "HIENDIEN_CHAT_BURST_PER_IP": "1000000",
             "HIENDIEN_NEW_CONVERSATIONS_PER_IP_HOUR": "1000000000",
         }
-        hiendien = [sys.executable, "-m", "bot", "run"]
+        hiendien = [sys.executable, "-c", RUN_ON, TODAY.isoformat()]  # on the fixed day
         procs = [
             subprocess.Popen(hiendien, cwd=ROOT, env=env),
             subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port)]),
@@ -125,9 +148,11 @@ async def main() -> None:
             await drive(url, args.residents, 2)  # warm-up
             rate, lat, errors = await drive(url, args.residents, args.seconds)
             report("hiendien /api/chat", rate, lat, errors)
-            floor, flat, ferrors = await drive(bare, args.residents, args.seconds)
+            floor, flat, ferrors = await drive(bare, args.residents, args.seconds, bare=True)
             report("bare aiohttp route", floor, flat, ferrors)
-            print(f"ratio hiendien / bare: {rate / floor:.2f}")
+            print(f"ratio hiendien / bare: {rate / floor:.2f} (right answers only)")
+            if errors or ferrors:
+                raise SystemExit(1)
         finally:
             for p in procs:
                 p.terminate()

@@ -6,11 +6,14 @@ PicklePersistence, asking the same three questions as hiendien's person flow.
 bench/telegram_turns.py for comparison; polling only.
 
     .venv/bin/python -m bench.reference_ptb_bot --token T --base-url U --pickle ref.pickle \
-        [--limits flood|none]
+        [--limits stock|flood|none] [--concurrent-updates 1]
 
-``--limits flood`` (the default) uses hiendien's ``FloodLimits`` (python-telegram-bot's
-``AIORateLimiter``, 30 messages a second overall, plus 1 a second per private chat), the
-limits Telegram enforces; ``none`` sends as fast as it can.
+``--limits stock`` (the default) is what a user would add: python-telegram-bot's own
+``AIORateLimiter()`` as it comes (30 messages a second overall, 20 a minute per group, no
+per-chat wait); ``flood`` uses hiendien's ``FloodLimits`` (the same plus 1 a second per
+private chat); ``none`` sends as fast as it can. ``--concurrent-updates``: how many updates
+the Application handles at once (python-telegram-bot's default, 1: one at a time, which
+ConversationHandler is written for); hiendien handles different chats at once (256).
 """
 
 from __future__ import annotations
@@ -98,7 +101,8 @@ def main() -> None:
     ap.add_argument("--token", required=True)
     ap.add_argument("--base-url", default="https://api.telegram.org/bot")
     ap.add_argument("--pickle", type=Path, default=Path("reference.pickle"))
-    ap.add_argument("--limits", choices=("flood", "none"), default="flood")
+    ap.add_argument("--limits", choices=("stock", "flood", "none"), default="stock")
+    ap.add_argument("--concurrent-updates", type=int, default=1)
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -108,10 +112,16 @@ def main() -> None:
         .base_url(args.base_url)
         .persistence(PicklePersistence(filepath=args.pickle))
     )
-    if args.limits == "flood":
+    if args.limits == "stock":
+        from telegram.ext import AIORateLimiter
+
+        builder = builder.rate_limiter(AIORateLimiter())
+    elif args.limits == "flood":
         from bot.channels.telegram.limits import FloodLimits
 
         builder = builder.rate_limiter(FloodLimits(overall_per_second=30, private_per_second=1))
+    if args.concurrent_updates > 1:
+        builder = builder.concurrent_updates(args.concurrent_updates)
     app = builder.build()
     app.add_handler(
         ConversationHandler(

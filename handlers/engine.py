@@ -8,7 +8,7 @@ the current step from the table in :mod:`handlers.steps.flow`. A typed message i
 :func:`handlers.steps.told.told`, a question is answered first at every step and the step's
 question asked again in one short line. Nothing here does I/O.
 Imports only the standard library and ``handlers`` (content, domains, faq, reading, steps,
-taxcodes, text, training, turn, types, understand).
+taxcodes, text, training, turn, typed, types, understand).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The person: their birth date (typed any way :mod:`handlers.dates` reads), then whether
-they are a Vietnamese citizen — unless the date alone decides.
+they are a Vietnamese citizen — unless the date alone decides (:mod:`handlers.steps.told`).
 
-Imports only the standard library and ``handlers`` (dates, rules, turn, types, steps.moves,
-steps.verdict).
+Imports only the standard library and ``handlers`` (dates, facts, rules, turn, types,
+steps.told, steps.verdict).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from handlers import rules
-from handlers.dates import DateProblem, DateRange, parse_birth
-from handlers.steps.moves import goto
+from handlers.dates import DateProblem, parse_birth
+from handlers.facts import Facts
+from handlers.steps.told import told
 from handlers.steps.verdict import verdict
 from handlers.turn import Miss, Outcome, Turn
 from handlers.types import Message
@@ -26,33 +27,15 @@ def ask_birth(turn: Turn) -> list[Message]:
     return [turn.say("person.ask_birth")]
 
 
-def _age_band(r: DateRange, today: date) -> int:
-    return rules.full_years(r.last, today)  # the youngest the person can be
-
-
 def answer_birth(turn: Turn, payload: str | None) -> Outcome | Miss:
+    """A birth date, a month, a year or an age (a typed message with one is read as facts
+    by the engine first; this reads what is left): the check goes on as for any facts."""
     if not turn.text:
         return Miss("problem.choice")
     r = parse_birth(turn.text, turn.today)
     if isinstance(r, DateProblem):
         return Miss("problem.date_" + r.value)
-    ruleset = turn.content.rules
-    try:
-        e = rules.check_person_range(r.first, r.last, turn.today, ruleset)
-    except rules.BadDate:
-        return Miss("problem.date_future")
-    if e is None:
-        given = {"kind": r.kind}  # not what was typed: nothing personal is kept
-        return goto(turn, "person_birth", state=turn.state.with_slots(need_exact=given))
-    minor = _age_band(r, turn.today) < turn.content.ward.privacy.minimum_age_to_store and not (
-        turn.state.slots.get("relative")
-    )
-    if e.reason == rules.ELIGIBLE_YOUTH:
-        state = turn.state.with_slots(
-            birth_first=r.first.isoformat(), birth_last=r.last.isoformat(), need_exact=None
-        )
-        return goto(turn, "person_citizen", state=state)
-    return verdict(turn, e, minor=minor)
+    return told(turn, Facts(birth=r))
 
 
 def ask_citizen(turn: Turn) -> list[Message]:

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
-
-import aiohttp
 
 from db.store import Store
 from handlers.content import Content
 from tests.support.businesses import ENTERPRISE_CODE, a_business
-from tests.support.conversations import LEAD_DIALOGUE
+from tests.support.conversations import LEAD_DIALOGUE, web_chat
 from tests.support.office import browser, make_user, office_app
 
 BADGE = "Xác thực theo danh sách của phường"
 ELIGIBILITY_KEYS = {"eligible", "domain", "reason", "message", "eligible_from", "eligible_until"}
-
-
-async def chat(base: str, user: str, *texts: str) -> list[dict[str, Any]]:
-    """The web widget's turns, one per text; every reply's JSON."""
-    replies = []
-    async with aiohttp.ClientSession() as session:
-        for text in texts:
-            async with session.post(f"{base}/api/chat", json={"user": user, "text": text}) as r:
-                assert r.status == 200
-                replies.append(await r.json())
-    return replies
 
 
 def lead_ids(board: str) -> list[int]:
@@ -45,15 +31,15 @@ async def test_the_office_shows_a_lead_verified_by_its_tax_code(
     )
     make_user(store, "admin@phuong.vn", "admin", name="Chị Lan")
     async with office_app(store, content) as (base, _), browser(base) as b:
-        verified = await chat(base, "w1", "/start", "doanh nghiep", f"mst {ENTERPRISE_CODE}")
+        verified = await web_chat(base, "w1", "/start", "doanh nghiep", f"mst {ENTERPRISE_CODE}")
         eligibility = verified[-1]["eligibility"]
         assert set(eligibility) == ELIGIBILITY_KEYS
         assert eligibility["reason"] == "eligible_new_enterprise"
         assert eligibility["domain"] == "biz.vn" and eligibility["eligible_until"] == "2026-12-31"
         assert "Theo danh sách của phường" in verified[-1]["messages"][0]["text"]
-        await chat(base, "w1", *LEAD_DIALOGUE[4:])
+        await web_chat(base, "w1", *LEAD_DIALOGUE[4:])
         unverified = [*LEAD_DIALOGUE[4:8], "0987 654 321", *LEAD_DIALOGUE[9:]]
-        await chat(base, "w2", "/start", "doanh nghiep", "01/03/2026", *unverified)
+        await web_chat(base, "w2", "/start", "doanh nghiep", "01/03/2026", *unverified)
 
         await b.login("admin@phuong.vn")
         board = await b.get("/office/leads")

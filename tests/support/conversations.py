@@ -1,10 +1,15 @@
 """Conversations the tests hold through ``bot.turns.Conversations``, as a channel would: the
-dialogue that leaves a lead, talking line by line, subscribing to the programme's news.
+dialogue that leaves a lead, talking line by line, subscribing to the programme's news; and
+the web widget's turns against a running app (:func:`web_chat`).
 
-May import: bot, handlers.
+May import: bot, handlers, aiohttp.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
 
 from bot.turns import Conversations
 from handlers.types import Inbound
@@ -38,3 +43,14 @@ async def subscribe(conv: Conversations, user: str, *answers: str) -> None:
     """A Telegram resident starts, gives ``answers`` and subscribes to the news."""
     for text in ("/start", *answers, "/nhantin", "đồng ý"):
         await conv.handle(Inbound("telegram", user, text=text))
+
+
+async def web_chat(base: str, user: str, *texts: str) -> list[dict[str, Any]]:
+    """The web widget's turns on the app at ``base``, one per text: every reply's JSON."""
+    replies = []
+    async with aiohttp.ClientSession() as session:
+        for text in texts:
+            async with session.post(f"{base}/api/chat", json={"user": user, "text": text}) as r:
+                assert r.status == 200
+                replies.append(await r.json())
+    return replies

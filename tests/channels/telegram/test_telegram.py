@@ -255,9 +255,10 @@ async def test_429_then_success_is_delivered_once_after_the_wait(
     assert outbox_of(sqlite_store)["attempts"] == 2
 
 
-async def test_a_notification_left_by_a_crash_is_delivered_once_after_restart(
+async def test_a_second_start_does_not_send_a_delivered_notification_again(
     api: BotApiStandIn, sqlite_store: Store, content: Content
 ) -> None:
+    """A clean stop and start (crashes, SIGKILL, are in test_telegram_restart.py)."""
     conversations = Conversations(sqlite_store, content, lambda: TODAY)
     for text in LEAD_DIALOGUE:
         await conversations.handle(Inbound("web", "resident", text=text))
