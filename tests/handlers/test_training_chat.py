@@ -270,7 +270,7 @@ def test_the_offer_of_help_after_an_eligible_verdict_has_the_button(r: Resident)
     r.type("co")
     r.type("bo qua")
     assert r.step == "offer_help"
-    assert r.payloads == ["help", "retry_name", "no", "training"]  # numbers 1–3 unchanged
+    assert r.payloads == ["callback", "retry_name", "no", "training"]  # numbers 1–3 unchanged
 
 
 def test_no_button_when_no_session_fits(content) -> None:
