@@ -12,6 +12,7 @@ steps.moves).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -118,6 +119,8 @@ def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
             area = (named if len(named) == 1 else by_number)[0]
         elif any(c.isalpha() for c in turn.text) and len(turn.text) <= MAX_FREE_ANSWER:
             area = " ".join(turn.text.split())
+        elif not areas and re.fullmatch(r"[0-9]{1,3}", typed):  # "5": tổ dân phố 5
+            area = turn.content.render("vi", "lead.area_number", number=int(typed))
     if not area:
         return Miss("problem.area")
     return goto(turn, "lead_time", state=turn.state.with_slots(area=area))

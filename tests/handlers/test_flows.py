@@ -310,6 +310,8 @@ def test_the_area_may_be_skipped_and_times_carry_no_made_up_hours(r: Resident) -
     r.type("0987654321")
     assert r.payloads == ["skip"]  # the ward listed no tổ dân phố: none is made up
     assert "Tổ dân phố 1" not in r.text
+    r.type("²")  # not a number of a tổ dân phố
+    assert r.step == "lead_area"
     r.tap("skip")
     assert r.step == "lead_time"
     assert not any(ch.isdigit() for m in r.said for b in m.buttons for ch in b.title)
@@ -327,6 +329,17 @@ def _ward_fills_in(tmp_path: Path, old: str, new: str) -> Content:
     assert old in text
     ward.write_text(text.replace(old, new, 1), encoding="utf-8")
     return load_content(copy)
+
+
+def test_a_number_alone_is_that_tổ_dân_phố(r: Resident) -> None:
+    _to_consent(r)
+    r.tap("yes")
+    r.type("Lê Văn Cường")
+    r.type("0987654321")
+    r.type("5")
+    r.tap("time:any")
+    [lead] = r.recorded(RecordLead)
+    assert lead.area == "Tổ dân phố 5"
 
 
 def test_the_wards_tổ_dân_phố_are_buttons_once_listed(tmp_path: Path) -> None:
