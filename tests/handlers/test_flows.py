@@ -597,10 +597,22 @@ def test_no_reminder_when_the_18th_birthday_falls_after_the_programme(content) -
     assert "kết thúc trước ngày bạn đủ tuổi" in e.message
     assert "không hứa được ưu đãi miễn phí" in r.text
     assert "quay lại đăng ký" not in r.text
-    # even a stale button (state kept from before) gets no reminder after the end date
-    r.state = r.state.with_slots(remind_on="2027-01-15")
-    r.type("nhắc tôi vào ngày đủ 18 tuổi")
-    assert r.step != "reminder_consent" and not r.recorded(RecordConsent)
+    # even a stale button (its date kept from before) gets no reminder after the end date
+    stale = r.state.with_slots(remind_on="2027-01-15")
+    out = step(stale, Inbound("test", "tg", payload="remind18", push=True), TODAY, content)
+    assert out.state is not None and out.state.step != "reminder_consent"
+    assert not [e for e in out.effects if isinstance(e, RecordConsent)]
+
+
+@pytest.mark.parametrize("key", ["birthday_18", "birthday_18_late", "program_end"])
+def test_the_reminders_promise_no_free_domain_but_point_to_the_registrar(content, key) -> None:
+    day = date(2026, 12, 20)
+    vi = content.render("vi", "reminder." + key, on=day, end=content.rules.end_date)
+    en = content.render("en", "reminder." + key, on=day, end=content.rules.end_date)
+    assert "từ hôm nay" not in vi.lower() and "bây giờ bạn có thể đăng ký" not in vi.lower()
+    assert "from today" not in en.lower() and "you can now register" not in en.lower()
+    assert "xác nhận ưu đãi với nhà đăng ký khi đăng ký" in vi
+    assert "confirm the offer with the registrar when you register" in en
 
 
 def test_no_reminder_for_children_or_the_web_page(content) -> None:
