@@ -103,12 +103,31 @@ class ReportsConfig(BaseModel):
     team_signers: dict[str, str] = Field(default_factory=dict)  # team name → signer's name
 
 
+class HelpPoint(BaseModel):
+    """Where and when residents get help in person, and how to reach the ward
+    (``help_point:`` in content/ward.yaml). Only the ward can say: every value is unset
+    until the ward office fills it in, and an unset value is never mentioned."""
+
+    place: str = ""
+    hours: str = ""
+    hotline: str = ""
+    zalo_oa: str = ""
+
+    @field_validator("zalo_oa")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if v and not v.startswith("https://"):
+            raise ValueError("zalo_oa must be an https:// link")
+        return v
+
+
 class WardFile(BaseModel):
     name: str
     city: str
     office: str
     team_name: str
-    areas: list[str] = Field(min_length=1)
+    areas: list[str] = Field(default_factory=list)  # the ward's to fill; unset: typed freely
+    help_point: HelpPoint = Field(default_factory=HelpPoint)
     teams: list[str] = Field(min_length=1)
     # who hands out campaign links and QR codes (suggested for a source's organisation)
     source_organisations: list[str] = Field(default_factory=list)
@@ -116,10 +135,15 @@ class WardFile(BaseModel):
     lead_reminder_hours: int = Field(ge=1)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
 
-    @field_validator("reports", mode="before")
+    @field_validator("reports", "help_point", mode="before")
     @classmethod
-    def _reports_unset(cls, v: Any) -> Any:
-        return {} if v is None else v  # ``reports:`` with every line commented out
+    def _section_unset(cls, v: Any) -> Any:
+        return {} if v is None else v  # a section with every line commented out
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _areas_unset(cls, v: Any) -> Any:
+        return [] if v is None else v
 
 
 class UnderstandingFile(BaseModel):
@@ -238,6 +262,22 @@ def text_templates(
     return env
 
 
+ROUTE = "route.steps"  # the one way to register, in vi/messages.yaml and en/messages.yaml
+
+
+def faq_templates(
+    program: ProgramFile, ward: WardFile, chat: dict[str, jinja2.Environment]
+) -> jinja2.Environment:
+    """The environment FAQ answers are rendered in: :func:`text_templates`, plus ``route``,
+    the registration steps per language exactly as the chat's offers give them (so an answer
+    writes ``{{ route.vi }}`` and never a second version of the steps)."""
+    env = text_templates(program, ward)
+    env.globals["route"] = {
+        lang: e.get_template(ROUTE).render().strip() for lang, e in chat.items()
+    }
+    return env
+
+
 def _chat_env(
     folder: Path, program: ProgramFile, ward: WardFile
 ) -> tuple[jinja2.Environment, set[str]]:
@@ -293,7 +333,6 @@ def load_content(root: Path) -> Content:
     if len(set(ward.areas)) != len(ward.areas):
         line = line_of(ward_node, ("areas",))
         raise ContentError(root / "ward.yaml", line, "areas: a tổ dân phố is listed twice")
-    faq = load_faq(root / "faq.yaml", words.faq, program.rules, text_templates(program, ward))
     chat: dict[str, jinja2.Environment] = {}
     keys: dict[str, set[str]] = {}
     for lang in LANGUAGES:
@@ -308,6 +347,7 @@ def load_content(root: Path) -> Content:
             + " must have the same messages; differing keys: "
             + ", ".join(sorted(missing)),
         )
+    faq = load_faq(root / "faq.yaml", words.faq, program.rules, faq_templates(program, ward, chat))
     pages = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "pages"),
         autoescape=jinja2.select_autoescape(["html"]),

@@ -48,6 +48,14 @@ class Turn:
     def say(self, key: str, *buttons: Button, **params: Any) -> Message:
         return Message(self.t(key, **params), tuple(buttons))
 
+    def bubbles(self, key: str, *buttons: Button, **params: Any) -> list[Message]:
+        """A longer text as several short messages: a blank line in the template starts a
+        new one; the buttons go under the last."""
+        parts = [p.strip() for p in self.t(key, **params).split("\n\n") if p.strip()]
+        return [
+            Message(p, tuple(buttons) if i == len(parts) - 1 else ()) for i, p in enumerate(parts)
+        ]
+
     def moved(self, state: ConversationState) -> Turn:
         return replace(self, state=state)
 

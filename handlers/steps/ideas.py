@@ -55,7 +55,7 @@ def ask_offer_help(turn: Turn) -> list[Message]:
     return [
         turn.say(
             "help.offer",
-            turn.button("help_yes", "help"),
+            turn.button("help_yes", "callback"),
             turn.button("retry_name", "retry_name"),
             turn.button("no_thanks", "no"),
             *training_button(turn),

@@ -1,5 +1,7 @@
-"""Asking for help: the lead consent's outcome, then the contact details the team needs —
-name, phone (or a shared contact), tổ dân phố, and a time to call — recorded as one lead.
+"""Asking for help: where to meet a person (the ward's help point, :func:`show_help_point`),
+and a call back (:func:`ask_help`): the lead consent's outcome, then the contact details the
+team needs — name, phone (or a shared contact), tổ dân phố (from the ward's list, typed, or
+skipped), and a time to call — recorded as one lead.
 A name that a chat app would show as a link (a web address, a /command, an @mention) is
 asked again: names are never linkified on the team's screens.
 
@@ -10,6 +12,7 @@ steps.moves).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -24,10 +27,27 @@ from handlers.types import Button, Message, RecordConsent, RecordLead
 TIMES = ("morning", "afternoon", "evening", "any")
 
 
+# The steps of a call back under way: "cán bộ gọi lại sau 17h" typed there is an answer.
+LEAD_STEPS = ("consent", "lead_name", "lead_phone", "lead_area", "lead_time")
+
+
+def show_help_point(turn: Turn) -> Outcome:
+    """The "help" command ("gặp cán bộ", "xin số điện thoại cán bộ"), at any step: where
+    and when to meet a person — only what the ward filled in (ward.yaml ``help_point``) — and
+    the offer of a call back; then the step's question again. Nothing is recorded."""
+    if turn.state.slots.get("minor"):
+        return reask(turn, [turn.say("help.minor")], misses=turn.state.misses)
+    point = turn.say("help.point", turn.button("callback", "callback"))
+    return reask(turn, [point], misses=turn.state.misses)
+
+
 def ask_help(turn: Turn) -> Outcome:
-    """The "help" command: the lead consent first, unless given already."""
+    """The "callback" command: the lead consent first, unless given already."""
     if turn.state.slots.get("minor"):
         return reask(turn, [turn.say("help.minor")])
+    if turn.state.step in LEAD_STEPS:  # already on the way: what was typed answers the step
+        result = turn.steps[turn.state.step].answer(turn, None) if turn.text else None
+        return result if isinstance(result, Outcome) else reask(turn, [])
     if turn.state.slots.get("consented"):
         return goto(turn, "lead_name")
     return goto(turn, "consent")
@@ -71,18 +91,22 @@ def answer_phone(turn: Turn, payload: str | None) -> Outcome | Miss:
 
 
 def ask_area(turn: Turn) -> list[Message]:
+    """The ward's tổ dân phố as buttons when the ward listed them (ward.yaml ``areas``);
+    otherwise the resident types it. Either way it may be skipped."""
     areas = turn.content.ward.areas
-    buttons = [
-        *(Button(a, payload=f"area:{i}") for i, a in enumerate(areas)),
-        turn.button("area_other", "area:other"),
-    ]
+    buttons = [Button(a, payload=f"area:{i}") for i, a in enumerate(areas)]
+    if areas:
+        buttons.append(turn.button("area_other", "area:other"))
+    buttons.append(turn.button("skip", "skip"))
     return [turn.say("lead.ask_area", *buttons)]
 
 
 def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
     areas = turn.content.ward.areas
     area: str | None = None
-    if payload and payload.startswith("area:"):
+    if payload == "skip":  # kept in the ward's language: the team reads it
+        area = turn.content.render("vi", "lead.area_skipped")
+    elif payload and payload.startswith("area:"):
         key = payload.split(":", 1)[1]
         area = turn.t("buttons.area_other") if key == "other" else None
         index = whole_number(key, len(areas))
@@ -91,11 +115,13 @@ def answer_area(turn: Turn, payload: str | None) -> Outcome | Miss:
     elif turn.text:
         typed = plain(turn.text)
         by_number = [a for a in areas if typed and plain(a).endswith(" " + typed.split()[-1])]
-        exact = [a for a in areas if plain(a) == typed]
-        if exact or (len(by_number) == 1 and typed.split()[-1].isdigit()):
-            area = (exact or by_number)[0]
+        named = [a for a in areas if typed and (plain(a) + " ").endswith(" " + typed + " ")]
+        if len(named) == 1 or (len(by_number) == 1 and typed.split()[-1].isdigit()):
+            area = (named if len(named) == 1 else by_number)[0]
         elif any(c.isalpha() for c in turn.text) and len(turn.text) <= MAX_FREE_ANSWER:
             area = " ".join(turn.text.split())
+        elif not areas and re.fullmatch(r"[0-9]{1,3}", typed):  # "5": tổ dân phố 5
+            area = turn.content.render("vi", "lead.area_number", number=int(typed))
     if not area:
         return Miss("problem.area")
     return goto(turn, "lead_time", state=turn.state.with_slots(area=area))

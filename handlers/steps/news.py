@@ -41,8 +41,14 @@ def news_answered(turn: Turn, record: RecordConsent) -> Outcome:
 
 
 def ask_remind(turn: Turn) -> Outcome:
-    """The "remind18" button under a too-young verdict: the reminder's consent."""
-    if not turn.state.slots.get("remind_on") or turn.state.slots.get("minor"):
+    """The "remind18" button under a too-young verdict: the reminder's consent; never for a
+    birthday after the programme's end date."""
+    due = turn.state.slots.get("remind_on")
+    if (
+        not due
+        or turn.state.slots.get("minor")
+        or date.fromisoformat(due) > turn.content.rules.end_date
+    ):
         return reask(turn, [turn.say("problem.choice")], misses=turn.state.misses)
     return goto(turn, "reminder_consent")
 

@@ -1,6 +1,8 @@
 """The verdict: saying what :mod:`handlers.rules` decided and what comes next — domain-name
-ideas when eligible; otherwise the next step for that reason (and, for someone who is too
-young, the offer of a reminder on their 18th birthday).
+ideas when eligible (after the offer, in short messages); otherwise the next step for that
+reason (and, for someone who is too young, the offer of a reminder on their 18th birthday —
+only when that birthday comes before the programme's end date: a reminder never sends
+anyone to a free offer the ward's plan no longer runs).
 
 Imports only the standard library and ``handlers`` (rules, turn, types, steps.moves).
 """
@@ -40,12 +42,13 @@ def verdict(
     said = [*about, *before, Message(e.message)]
     if e.eligible:
         site = turn.content.program.links["program"]
-        said.append(turn.say("offer." + e.reason, turn.link("open_site", site), e=e))
+        said.extend(turn.bubbles("offer." + e.reason, turn.link("open_site", site), e=e))
         return goto(turn, "domain_name", said, effects, e, state=state)
     nudge = turn.say("next." + e.reason, e=e, minor=minor)
     if (
         e.reason == rules.TOO_YOUNG
         and e.eligible_from
+        and e.eligible_from <= turn.content.rules.end_date
         and not minor
         and not relative
         and turn.inbound.push

@@ -500,5 +500,5 @@ async def test_thirty_days_before_the_end_the_eligible_not_yet_registered_hear_i
         [campaign] = [c for c in rows(sqlite_store, Campaign) if c["kind"] == "program_end"]
         assert campaign["first_at"] == vn("2026-12-01 09:00")
         await scheduler.run(campaign["id"])
-    sent = [m for m in api.sent()[before:] if "kết thúc vào ngày 31/12/2026" in m["text"]]
+    sent = [m for m in api.sent()[before:] if "triển khai đến ngày 31/12/2026" in m["text"]]
     assert [str(m["chat_id"]) for m in sent] == ["301"]

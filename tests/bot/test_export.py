@@ -96,7 +96,7 @@ def leave_lead(
         ("15/03/2005", None),
         (None, "yes"),
         (None, "skip"),
-        (None, "help"),
+        (None, "callback"),
         ("Đồng ý", None),
         (typed, None),
         (phone, None),

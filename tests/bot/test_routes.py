@@ -132,9 +132,16 @@ async def test_eligibility(
     assert data["eligible_until"] == eligible_until
     assert isinstance(data["message"], str) and data["message"]
     assert not data["message"].isascii()  # Vietnamese by default
+    end = date(2026, 12, 31)  # content/program.yaml: the ward plan's horizon
     for day in (eligible_from, eligible_until):
         if day and reason in ("eligible_youth", "too_young", "eligible_new_enterprise"):
-            assert date.fromisoformat(day).strftime("%d/%m/%Y") in data["message"]
+            shown = date.fromisoformat(day)
+            if shown == end:  # the plan's horizon, never a firm deadline (facts §0, §9)
+                assert shown.strftime("%d/%m/%Y") not in data["message"]
+                assert "đến tháng 12/2026" in data["message"]
+                assert "xác nhận ưu đãi với nhà đăng ký khi đăng ký" in data["message"]
+            else:  # the resident's own date (a birthday, a founding anniversary)
+                assert shown.strftime("%d/%m/%Y") in data["message"]
 
 
 @pytest.mark.parametrize(
@@ -181,7 +188,8 @@ async def test_eligibility_in_english(lite_client: Client) -> None:
     assert en["reason"] == vi["reason"] == "eligible_youth"
     assert en["message"] != vi["message"]
     assert en["message"].isascii()
-    assert "id.vn" in en["message"] and "31/12/2026" in en["message"]
+    assert "id.vn" in en["message"] and "until December 2026" in en["message"]
+    assert "31/12/2026" not in en["message"]  # the plan's horizon, not a deadline
 
 
 # --- /healthz --------------------------------------------------------------------------------

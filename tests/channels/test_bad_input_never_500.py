@@ -98,11 +98,11 @@ async def test_a_payload_number_that_is_not_one_is_asked_again(
 ) -> None:
     async with web_only(store, content) as base, aiohttp.ClientSession() as s:
         for text in ("/start", None, "Đồng ý", "Nguyễn Văn An", "0912 345 678"):
-            body = {"user": "an", **({"text": text} if text else {"payload": "help"})}
+            body = {"user": "an", **({"text": text} if text else {"payload": "callback"})}
             await chat(s, base, body)
         data = await chat(s, base, {"user": "an", "payload": payload})
         assert "tổ dân phố" in data["messages"][0]["text"].lower()
-        data = await chat(s, base, {"user": "an", "payload": "area:0"})  # a real one still works
+        data = await chat(s, base, {"user": "an", "payload": "skip"})  # a real one still works
         assert any(b["payload"].startswith("time:") for b in data["messages"][-1]["buttons"])
 
 
@@ -111,14 +111,16 @@ async def test_a_lone_surrogate_and_controls_are_cleaned_from_a_name(
 ) -> None:
     async with web_only(store, content) as base, aiohttp.ClientSession() as s:
         for text in ("/start", None, "Đồng ý"):
-            await chat(s, base, {"user": "an", **({"text": text} if text else {"payload": "help"})})
+            await chat(
+                s, base, {"user": "an", **({"text": text} if text else {"payload": "callback"})}
+            )
         raw = b'{"user": "an", "text": "Nguyen \\ud800 An\\u0007\\u202e"}'
         status, _, data = await fetch(
             s, "POST", base + "/api/chat", data=raw, headers={"Content-Type": "application/json"}
         )
         assert status == 200, data
         for text in ("0912 345 678", None, "buổi sáng"):
-            body = {"user": "an", **({"text": text} if text else {"payload": "area:0"})}
+            body = {"user": "an", **({"text": text} if text else {"payload": "skip"})}
             data = await chat(s, base, body)
         assert "Nguyen An" in data["messages"][0]["text"]
         mine = await chat(s, base, {"user": "an", "text": "/dulieu"})  # a later page
@@ -138,7 +140,9 @@ async def test_a_name_that_would_become_a_link_is_asked_again(
 ) -> None:
     async with web_only(store, content) as base, aiohttp.ClientSession() as s:
         for text in ("/start", None, "Đồng ý"):
-            await chat(s, base, {"user": "an", **({"text": text} if text else {"payload": "help"})})
+            await chat(
+                s, base, {"user": "an", **({"text": text} if text else {"payload": "callback"})}
+            )
         data = await chat(s, base, {"user": "an", "text": name})
         assert "chỉ gõ họ tên" in data["messages"][0]["text"]
         data = await chat(s, base, {"user": "an", "text": "Nguyễn V. An"})

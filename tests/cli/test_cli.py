@@ -60,11 +60,11 @@ def seed_lead(tmp_path: Path, content: Content) -> None:
         conversations = Conversations(store, content, lambda: date(2026, 11, 25))
         for text, payload in [
             ("/start hoiphunu", None),
-            (None, "help"),
+            (None, "callback"),
             (None, "yes"),
             ("Nguyễn Thị Lan", None),
             ("0912 345 678", None),
-            (None, "area:0"),
+            ("Tổ dân phố 1", None),
             (None, "time:any"),
         ]:
             conversations.handle_sync(Inbound("web", "lan", text=text, payload=payload))

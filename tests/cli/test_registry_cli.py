@@ -20,12 +20,15 @@ from db.store import Store
 from db.tables import business_t
 from tests.support import ROOT
 from tests.support.environment import configured, db_path
+from tests.support.ward_areas import listed_content_dir
 
 GOOD, GOOD2, GOOD3 = "0100233488", "0101245486", "0100109106"
 
 
-def hiendien(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = configured(tmp_path)
+def hiendien(
+    tmp_path: Path, *args: str, content: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = configured(tmp_path) if content is None else configured(tmp_path, content)
     return subprocess.run(
         [sys.executable, "-m", "bot", "registry", *args],
         cwd=ROOT,
@@ -108,9 +111,12 @@ def test_a_bad_file_is_one_vietnamese_line_and_exit_code_2(tmp_path: Path) -> No
 
 
 def test_the_proposal_list_is_written_and_reads_back(tmp_path: Path) -> None:
-    hiendien(tmp_path, "import", str(workbook(tmp_path / "ds.xlsx", ROWS)))
+    listed = listed_content_dir(tmp_path)  # the ward's tổ dân phố: its spelling, its order
+    hiendien(tmp_path, "import", str(workbook(tmp_path / "ds.xlsx", ROWS)), content=listed)
     out = tmp_path / "de-xuat.xlsx"
-    answer = hiendien(tmp_path, "proposal", "--output", str(out), "--on", "25/11/2026")
+    answer = hiendien(
+        tmp_path, "proposal", "--output", str(out), "--on", "25/11/2026", content=listed
+    )
     assert answer.returncode == 0, answer.stderr
     assert "2 cơ sở đủ điều kiện ngày 25/11/2026" in answer.stdout
     sheet = load_workbook(out).active

@@ -15,6 +15,7 @@ from bot.settings import get_settings
 from db import team
 from db.store import Store
 from tests.support.environment import CONTENT, db_path
+from tests.support.ward_areas import listed_content_dir
 
 Run = tuple[int, str, str]
 
@@ -65,8 +66,16 @@ def test_zalo_is_not_mentioned_where_it_is_not_set_up(hiendien) -> None:
 def test_list_shows_teams_with_areas_members_and_pending_invites(hiendien, tmp_path) -> None:
     assert "Chưa có tổ nào" in hiendien("staff", "list")[1]
     hiendien("staff", "team", "add", "Tổ công nghệ số 1")
+    listed = str(listed_content_dir(tmp_path))  # a ward that has filled in its tổ dân phố
     code, out, _ = hiendien(
-        "staff", "team", "areas", "to cong nghe so 1", "tổ dân phố 2", "Khu mới", "Tổ dân phố 1"
+        "staff",
+        "team",
+        "areas",
+        "to cong nghe so 1",
+        "tổ dân phố 2",
+        "Khu mới",
+        "Tổ dân phố 1",
+        HIENDIEN_CONTENT_DIR=listed,
     )
     assert code == 0
     assert "phụ trách: Khu mới, Tổ dân phố 1, Tổ dân phố 2" in out  # the ward's spelling

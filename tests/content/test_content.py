@@ -97,7 +97,7 @@ def test_an_unquoted_yes_key(copy: Path) -> None:
 
 
 def test_a_tổ_dân_phố_listed_twice(copy: Path) -> None:
-    edit(copy / "ward.yaml", '  - "Tổ dân phố 2"', '  - "Tổ dân phố 1"')
+    edit(copy / "ward.yaml", "areas: []", 'areas: ["Tổ dân phố 1", "Tổ dân phố 1"]')
     with pytest.raises(ContentError) as err:
         load_content(copy)
     assert err.value.path.name == "ward.yaml" and "twice" in str(err.value)

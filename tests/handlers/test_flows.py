@@ -4,12 +4,15 @@ numbers, typed words with and without diacritics, questions in the middle, mista
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from handlers import rules
+from handlers.content import Content, load_content
 from handlers.engine import step
 from handlers.steps.flow import GLOBAL, STEPS
 from handlers.types import (
@@ -20,7 +23,7 @@ from handlers.types import (
     RecordLead,
     ShowMyData,
 )
-from tests.support import TODAY
+from tests.support import ROOT, TODAY
 from tests.support.resident import Resident
 
 PROGRAM_SITE = "https://hiendienonline.tenmien.vn"
@@ -64,8 +67,14 @@ def test_young_citizen_by_taps_reaches_eligible_with_link_and_dates(r: Resident)
     e = r.eligibility
     assert e is not None and e.eligible and e.reason == rules.ELIGIBLE_YOUTH
     assert e.domain == "id.vn" and e.eligible_until == date(2026, 12, 31)
-    assert "rất có thể đủ điều kiện" in r.text and "31/12/2026" in r.text
+    assert "rất có thể đủ điều kiện" in r.text
+    # the end date is the ward plan's horizon, not a firm deadline (facts/program.md §0, §9)
+    assert "31/12/2026" not in e.message and "đến tháng 12/2026" in e.message
+    assert "xác nhận ưu đãi với nhà đăng ký khi đăng ký" in e.message
     assert PROGRAM_SITE in r.links
+    # the offer comes in short messages: what it is, what to prepare, the steps
+    offer = [m.text for m in r.said if m.text.startswith(("Ưu đãi:", "Bạn cần", "Các bước"))]
+    assert len(offer) == 3 and all(len(t) <= 450 for t in offer)
     assert r.step == "domain_name"
     assert r.recorded(CountVerdict) == [CountVerdict("person", rules.ELIGIBLE_YOUTH, None)]
     assert "birth_first" not in r.state.slots  # the birth date is not kept after the verdict
@@ -109,7 +118,9 @@ def test_too_young_by_age_names_the_birthday(r: Resident) -> None:
     r.tap("kind:person")
     r.type("17")
     assert r.eligibility.reason == rules.TOO_YOUNG
-    assert "sinh nhật 18 tuổi" in r.text
+    assert "chưa đủ 18 tuổi" in r.text
+    # no promise for after the programme: come back if 18 comes before its end (the plan's)
+    assert "trước khi chương trình kết thúc" in r.text and "tháng 12/2026" in r.text
     assert "help" in r.payloads  # 17: may ask the team for help
 
 
@@ -127,7 +138,8 @@ def test_too_old_gets_normal_price_options_with_state_fees(r: Resident) -> None:
     r.tap("kind:person")
     r.type("30 tuoi")
     assert r.eligibility.reason == rules.TOO_OLD
-    assert "50.000 đồng/năm" in r.text and "name.vn" in r.text
+    assert "50.000 đồng/năm" in r.text and "id.vn" in r.text
+    assert "name.vn" not in r.text  # no source says name.vn suits them
     assert set(r.payloads) >= {"menu", "ask", "help"}  # never a dead end
 
 
@@ -160,7 +172,7 @@ def test_old_enterprise_is_offered_normal_price(r: Resident) -> None:
     r.type("công ty")
     r.type("01/06/2025")
     assert r.eligibility.reason == rules.ENTERPRISE_TOO_OLD
-    assert "com.vn" in r.text and "250.000" in r.text
+    assert "biz.vn" in r.text and "250.000" in r.text
 
 
 def test_a_founding_month_that_straddles_the_anniversary_asks_for_the_day(r: Resident) -> None:
@@ -234,7 +246,7 @@ def _to_consent(r: Resident) -> None:
     r.type("15/03/2005")
     r.tap("yes")
     r.tap("skip")
-    r.tap("help")
+    r.tap("callback")  # "Có, nhờ cán bộ gọi lại"
     assert r.step == "consent"
 
 
@@ -243,7 +255,10 @@ def test_consent_notice_says_who_why_how_long_and_how_to_withdraw(r: Resident) -
     notice = r.said[-1].text
     assert "Tổ công nghệ số cộng đồng" in notice and "Phòng Văn hóa – Xã hội" in notice
     assert "30/06/2027" in notice  # the programme's end + 6 months
-    assert "xóa dữ liệu" in notice and "căn cước" in notice
+    assert "xóa dữ liệu" in notice and "xem dữ liệu" in notice and "căn cước" in notice
+    assert "họ tên" in notice and "số điện thoại" in notice and "tổ dân phố" in notice
+    assert "Phiên bản" not in notice and "lead-2026" not in notice  # the version: in the record
+    assert len(notice) <= 450 and max(len(line) for line in notice.splitlines()) <= 120
     assert r.payloads == ["yes", "no"]
 
 
@@ -254,6 +269,8 @@ def test_declining_consent_asks_nothing_personal(r: Resident) -> None:
     [consent] = r.recorded(RecordConsent)
     assert consent.granted is False
     assert not r.recorded(RecordLead)
+    # the in-person route stays open
+    assert "gặp trực tiếp" in r.text and "Phòng Văn hóa – Xã hội" in r.text
 
 
 def test_a_lead_with_consent_records_every_detail(r: Resident) -> None:
@@ -269,7 +286,7 @@ def test_a_lead_with_consent_records_every_detail(r: Resident) -> None:
     assert "chưa đúng" in r.text and r.step == "lead_phone"
     r.type("84-912-345-678")
     assert r.step == "lead_area"
-    r.type("tổ 5")
+    r.type("tổ 5, khu Trần Thành Ngọ")  # the ward listed no tổ dân phố: typed as said
     assert r.step == "lead_time"
     r.type("sau 17h các ngày trong tuần")
     [lead] = r.recorded(RecordLead)
@@ -278,28 +295,130 @@ def test_a_lead_with_consent_records_every_detail(r: Resident) -> None:
         reason=rules.ELIGIBLE_YOUTH,
         name="Trần Thị Bình",
         phone="+84912345678",
-        area="Tổ dân phố 5",
+        area="tổ 5, khu Trần Thành Ngọ",
         contact_time="sau 17h các ngày trong tuần",
         source="hoiphunu",
     )
-    assert "0912 345 678" in r.text and "Tổ dân phố 5" in r.text
+    assert "0912 345 678" in r.text and "tổ 5, khu Trần Thành Ngọ" in r.text
     assert "name" not in r.state.slots and "phone" not in r.state.slots
 
 
-def test_area_other_and_time_buttons(r: Resident) -> None:
+def test_the_area_may_be_skipped_and_times_carry_no_made_up_hours(r: Resident) -> None:
     _to_consent(r)
     r.tap("yes")
     r.type("Lê Văn Cường")
     r.type("0987654321")
-    r.tap("area:other")
+    assert r.payloads == ["skip"]  # the ward listed no tổ dân phố: none is made up
+    assert "Tổ dân phố 1" not in r.text
+    r.type("²")  # not a number of a tổ dân phố
+    assert r.step == "lead_area"
+    r.tap("skip")
+    assert r.step == "lead_time"
+    assert not any(ch.isdigit() for m in r.said for b in m.buttons for ch in b.title)
     r.tap("time:any")
     [lead] = r.recorded(RecordLead)
-    assert lead.area == "Tổ dân phố khác" and lead.contact_time == "Lúc nào cũng được"
+    assert lead.area == "Chưa cho biết" and lead.contact_time == "Lúc nào cũng được"
 
 
-def test_help_from_the_menu_without_a_verdict(r: Resident) -> None:
-    r.type("nhờ hỗ trợ")
+def _ward_fills_in(tmp_path: Path, old: str, new: str) -> Content:
+    """The real content/ with ward.yaml's ``old`` lines replaced: what the ward filled in."""
+    copy = tmp_path / "content"
+    shutil.copytree(ROOT / "content", copy)
+    ward = copy / "ward.yaml"
+    text = ward.read_text(encoding="utf-8")
+    assert old in text
+    ward.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_content(copy)
+
+
+def test_a_number_alone_is_that_tổ_dân_phố(r: Resident) -> None:
+    _to_consent(r)
+    r.tap("yes")
+    r.type("Lê Văn Cường")
+    r.type("0987654321")
+    r.type("5")
+    r.tap("time:any")
+    [lead] = r.recorded(RecordLead)
+    assert lead.area == "Tổ dân phố 5"
+
+
+def test_the_wards_tổ_dân_phố_are_buttons_once_listed(tmp_path: Path) -> None:
+    listed = _ward_fills_in(tmp_path, "areas: []", 'areas: ["Tổ dân phố Lãm Hà"]')
+    r = Resident(listed)
+    r.type("/start")
+    _to_consent(r)
+    r.tap("yes")
+    r.type("Lê Văn Cường")
+    r.type("0987654321")
+    assert r.payloads == ["area:0", "area:other", "skip"]
+    r.type("lam ha")
+    r.tap("time:any")
+    [lead] = r.recorded(RecordLead)
+    assert lead.area == "Tổ dân phố Lãm Hà"
+
+
+@pytest.mark.parametrize("typed", ["gặp cán bộ", "xin số điện thoại cán bộ", "gap can bo"])
+@pytest.mark.parametrize("where", ["start", "person_birth", "domain_name", "lead_name", "idle"])
+def test_asking_for_a_person_at_any_step_gives_the_help_point(
+    r: Resident, typed: str, where: str
+) -> None:
+    moves = {
+        "start": (),
+        "person_birth": ("kind:person",),
+        "domain_name": ("kind:person", "15/03/2005", "yes"),
+        "lead_name": ("kind:person", "15/03/2005", "yes", "skip", "callback", "yes"),
+        "idle": ("kind:person", "30 tuổi"),
+    }[where]
+    for move in moves:
+        r.tap(move) if move in r.payloads else r.type(move)
+    assert r.step == where
+    before = len(r.effects)
+    r.type(typed)
+    assert r.step == where and len(r.effects) == before  # nothing recorded; asked again
+    assert "gặp trực tiếp" in r.text and "Phòng Văn hóa – Xã hội phường Kiến An" in r.text
+    # the ward gave no phone number: none is shown, and that is said
+    assert "chưa được phường cung cấp số điện thoại" in r.text
+    assert not any(c.isdigit() for c in r.said[0].text)
+    assert "callback" in r.payloads
+    if where != "lead_name":  # a call back: the consent first
+        r.tap("callback")
+        assert r.step == "consent"
+
+
+def test_a_call_back_asked_in_words_goes_to_the_consent(r: Resident) -> None:
+    r.type("nhờ cán bộ gọi lại")
     assert r.step == "consent"
+    r.type("không đồng ý")
+    assert "gặp trực tiếp" in r.text  # declining still leaves the in-person route
+
+
+def test_the_help_point_shows_what_the_ward_filled_in(tmp_path: Path) -> None:
+    filled = _ward_fills_in(
+        tmp_path,
+        '  # place: "…"',
+        '  place: "Trung tâm phục vụ hành chính công phường"\n'
+        '  hours: "sáng thứ Hai"\n  hotline: "0225 000 000"',
+    )
+    r = Resident(filled)
+    r.type("/start")
+    r.type("xin số điện thoại cán bộ")
+    assert "tại Trung tâm phục vụ hành chính công phường" in r.text
+    assert "Giờ tiếp: sáng thứ Hai" in r.text and "Điện thoại: 0225 000 000" in r.text
+    assert "chưa được phường cung cấp" not in r.text
+    r.type("nhờ cán bộ gọi lại")
+    r.type("không đồng ý")
+    assert "tại Trung tâm phục vụ hành chính công phường" in r.text
+
+
+def test_contact_time_typed_with_call_back_words_is_a_contact_time(r: Resident) -> None:
+    _to_consent(r)
+    r.tap("yes")
+    r.type("Lê Văn Cường")
+    r.type("0987654321")
+    r.tap("skip")
+    r.type("cán bộ gọi lại sau 17h giúp em")
+    [lead] = r.recorded(RecordLead)
+    assert lead.contact_time == "cán bộ gọi lại sau 17h giúp em"
 
 
 def test_a_name_that_is_not_a_name_is_reasked(r: Resident) -> None:
@@ -394,7 +513,8 @@ def test_news_has_its_own_consent_and_stop_works_at_once(r: Resident) -> None:
 
     _to_idle_after_a_verdict(r)
     r.tap("subscribe")
-    assert r.step == "news_consent" and "ngừng nhận tin" in r.text and "news-2026-11-v1" in r.text
+    assert r.step == "news_consent" and "ngừng nhận tin" in r.text
+    assert "news-2026-11-v1" not in r.text and "2 tin mỗi tháng" not in r.text
     r.type("đồng ý")
     [consent] = r.recorded(RecordConsent)
     assert consent.purpose == "news" and consent.granted
@@ -465,6 +585,36 @@ def test_a_17_year_old_can_ask_to_be_reminded_on_their_18th_birthday(content) ->
     assert "remind_on" not in {k for k, v in r.state.slots.items() if v}
 
 
+def test_no_reminder_when_the_18th_birthday_falls_after_the_programme(content) -> None:
+    r = Resident(content)
+    r.user = "tg"
+    r.type("/start")
+    r.tap("kind:person")
+    r.type("15/01/2009")  # 18 on 15/01/2027, after the end date in program.yaml
+    e = r.eligibility
+    assert e.reason == rules.TOO_YOUNG and e.eligible_from == date(2027, 1, 15)
+    assert "remind18" not in r.payloads
+    assert "kết thúc trước ngày bạn đủ tuổi" in e.message
+    assert "không hứa được ưu đãi miễn phí" in r.text
+    assert "quay lại đăng ký" not in r.text
+    # even a stale button (its date kept from before) gets no reminder after the end date
+    stale = r.state.with_slots(remind_on="2027-01-15")
+    out = step(stale, Inbound("test", "tg", payload="remind18", push=True), TODAY, content)
+    assert out.state is not None and out.state.step != "reminder_consent"
+    assert not [e for e in out.effects if isinstance(e, RecordConsent)]
+
+
+@pytest.mark.parametrize("key", ["birthday_18", "birthday_18_late", "program_end"])
+def test_the_reminders_promise_no_free_domain_but_point_to_the_registrar(content, key) -> None:
+    day = date(2026, 12, 20)
+    vi = content.render("vi", "reminder." + key, on=day, end=content.rules.end_date)
+    en = content.render("en", "reminder." + key, on=day, end=content.rules.end_date)
+    assert "từ hôm nay" not in vi.lower() and "bây giờ bạn có thể đăng ký" not in vi.lower()
+    assert "from today" not in en.lower() and "you can now register" not in en.lower()
+    assert "xác nhận ưu đãi với nhà đăng ký khi đăng ký" in vi
+    assert "confirm the offer with the registrar when you register" in en
+
+
 def test_no_reminder_for_children_or_the_web_page(content) -> None:
     from handlers.engine import step
     from handlers.types import ConversationState, Inbound
@@ -484,7 +634,7 @@ def test_no_reminder_for_children_or_the_web_page(content) -> None:
 @pytest.mark.parametrize(
     ("purpose", "version", "reach"),
     [
-        ("lead_contact", "lead-2026-11-v1", ("kind:person", "15/03/2005", "yes", "help")),
+        ("lead_contact", "lead-2026-11-v1", ("kind:person", "15/03/2005", "yes", "callback")),
         ("news", "news-2026-11-v1", ("kind:person", "30 tuổi", "subscribe")),
         ("birthday_reminder", "reminder-2026-11-v1", ("kind:person", "20/12/2008", "remind18")),
     ],
@@ -498,7 +648,7 @@ def test_every_consent_records_its_purpose_version_and_the_text_shown(
             r.tap(move)
         else:
             r.type(move)
-    assert r.payloads == ["yes", "no"] and version in r.text
+    assert r.payloads == ["yes", "no"] and version not in r.text  # kept in the record only
     notice = r.said[-1].text
     r.tap(answer)
     [consent] = r.recorded(RecordConsent)

@@ -110,7 +110,7 @@ def test_typing_a_number_chooses_a_session_and_the_consent_is_its_own(r: Residen
     assert "Làm website cho hộ kinh doanh" in r.text
     assert "họ tên và số điện thoại" in r.text and "căn cước" in r.text
     assert "đến hết ngày 30/06/2027" in r.text  # the programme's end + 6 months
-    assert "training-2026-12-v1" in r.text
+    assert "training-2026-12-v1" not in r.text  # the version: in the consent record (below)
     assert r.payloads == ["yes", "no"]
 
 
@@ -270,7 +270,7 @@ def test_the_offer_of_help_after_an_eligible_verdict_has_the_button(r: Resident)
     r.type("co")
     r.type("bo qua")
     assert r.step == "offer_help"
-    assert r.payloads == ["help", "retry_name", "no", "training"]  # numbers 1–3 unchanged
+    assert r.payloads == ["callback", "retry_name", "no", "training"]  # numbers 1–3 unchanged
 
 
 def test_no_button_when_no_session_fits(content) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tests.support.followup import a_member, a_team
 from tests.support.office import OfficeClient, browser, make_user, office_app
 from tests.support.telegram_chat import say
 from tests.support.telegram_standin import BotApiStandIn
+from tests.support.ward_areas import listed_content
 
 CODE = re.compile(r'<p class="code"><code>([^<]+)</code></p>')
 
@@ -84,8 +86,9 @@ async def signed_in(b: OfficeClient, email: str, page: str) -> None:
 
 
 async def test_an_admin_creates_renames_archives_and_brings_back_a_team(
-    store: Store, content: Content, ward: dict[str, int]
+    store: Store, ward: dict[str, int], tmp_path: Path
 ):
+    content = listed_content(tmp_path)  # the ward's tổ dân phố listed: "not served" shown
     async with office_app(store, content) as (base, _), browser(base) as b:
         await signed_in(b, "admin@phuong.vn", "/office/teams")
         made = await b.post("/office/teams", {"name": "  Tổ   công nghệ số 3 "})
@@ -155,8 +158,9 @@ async def test_english_pages_give_the_refusal_in_english(
 
 
 async def test_tổ_dân_phố_are_assigned_moved_from_their_team_and_taken_off(
-    store: Store, content: Content, ward: dict[str, int]
+    store: Store, ward: dict[str, int], tmp_path: Path
 ):
+    content = listed_content(tmp_path)  # the ward's tổ dân phố listed: offered as choices
     two = ward["team2"]
     async with office_app(store, content) as (base, _), browser(base) as b:
         await signed_in(b, "admin@phuong.vn", f"/office/teams/{two}")

@@ -20,11 +20,11 @@ LEAD_DIALOGUE = (
     "15/03/2005",
     "co",
     "bo qua",
-    "1",  # Có, nhờ cán bộ hỗ trợ
+    "1",  # Có, nhờ cán bộ gọi lại
     "dong y",
     "Trần Văn Bình",
     "0912 345 678",
-    "5",
+    "5",  # tổ dân phố 5
     "buoi sang",
 )
 

@@ -114,7 +114,7 @@ async def test_signing_up_on_telegram_then_the_reminders(
         assert "Làm website cho hộ kinh doanh" in text and "08:00 ngày 10/12/2026" in text
         assert "Còn 40 chỗ" in text
         text = await say(api, hook, 42, "1")
-        assert "(Phiên bản training-2026-12-v1)" in text
+        assert "training-2026-12-v1" not in text  # the version: in the consent record
         await say(api, hook, 42, "đồng ý")
         await say(api, hook, 42, "Nguyễn Thị Hoa")
         text = await say(api, hook, 42, "0912 345 678")

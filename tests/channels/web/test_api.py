@@ -95,15 +95,16 @@ def payloads(data: dict[str, Any]) -> list[str]:
 
 
 async def lead_flow(
-    client: Client, user: str, name: str, phone: str, area_payload: str = "area:2"
+    client: Client, user: str, name: str, phone: str, area: str = "Tổ dân phố 3"
 ) -> dict[str, Any]:
-    """help → consent "Đồng ý" → name → phone → tổ dân phố → time; the last reply."""
+    """a call back → consent "Đồng ý" → name → phone → tổ dân phố (typed: the ward lists
+    none yet) → time; the last reply."""
     steps: list[tuple[str | None, str | None, str]] = [
-        (None, "help", "yes"),  # the consent question offers yes / no
+        (None, "callback", "yes"),  # the consent question offers yes / no
         ("Đồng ý", None, ""),
         (name, None, ""),
-        (phone, None, area_payload),
-        (None, area_payload, "time:morning"),
+        (phone, None, "skip"),
+        (area, None, "time:morning"),
     ]
     for text, payload, expected in steps:
         data = await say(client, user, text, payload)
@@ -148,7 +149,7 @@ async def test_person_dialogue_reaches_a_verdict_by_payloads_and_typed_text(
 
     data = await say(client, user, payload="skip")
     assert "eligibility" not in data
-    assert "help" in payloads(data)
+    assert "callback" in payloads(data)  # "Có, nhờ cán bộ gọi lại"
     assert conversation(store, user)["state"]["step"] == "offer_help"
 
 
@@ -223,9 +224,10 @@ async def test_start_source_and_lead_flow_record_lead_consent_and_outbox(
 async def test_declining_consent_records_no_lead(client: Client, store: Store) -> None:
     user = "says-no"
     await say(client, user, "/start")
-    await say(client, user, payload="help")
+    await say(client, user, payload="callback")
     data = await say(client, user, "Không đồng ý")
     assert "help" in payloads(data) or "menu" in payloads(data)
+    assert "gặp trực tiếp" in texts(data)  # the in-person route stays open
     (consent,) = rows(store, "consent")
     assert consent["granted"] is False
     assert count(store, "lead") == 0
@@ -366,13 +368,13 @@ async def test_a_nul_character_in_a_name_is_never_a_500(
 ) -> None:
     user = "nul-name"
     await say(client, user, "/start")
-    await say(client, user, payload="help")
+    await say(client, user, payload="callback")
     await say(client, user, payload="yes")
     statuses = []
     for text, payload in [
         ("Nguyễn\u0000Thị Lan", None),
         ("0912 345 678", None),
-        (None, "area:0"),
+        (None, "skip"),
         (None, "time:any"),
     ]:
         body = {"user": user, "text": text} if text else {"user": user, "payload": payload}

@@ -30,11 +30,11 @@ async def to_the_last_question(client: Client, user: str) -> None:
     for n, (text, payload) in enumerate(
         [
             ("/start", None),
-            (None, "help"),
+            (None, "callback"),
             ("Đồng ý", None),
             ("Nguyễn Thị Lan", None),
             ("0912 345 678", None),
-            (None, "area:2"),
+            (None, "skip"),
         ]
     ):
         body = {"user": user, "id": f"m-{n}", **({"text": text} if text else {"payload": payload})}
