@@ -55,6 +55,9 @@ FACT_STEPS: Mapping[str, str | None] = {
     "household_certificate": "certificate",
 }
 NAME_STEPS = ("lead_name", "training_name")
+# Steps answered with a proper name (a person's, a tổ dân phố's: "Lãm Hà", "Thu Hà"), whose
+# last word may look like a question particle ("hả", "hông") without its diacritics.
+PROPER_NAME_STEPS = (*NAME_STEPS, "lead_area")
 IDEA_STEPS = ("domain_name", "offer_help")
 MAX_IDEA_WORDS = 6
 # Commands that answer a question they sit in: "cho mình gặp cán bộ được không", "tập huấn ở
@@ -110,7 +113,7 @@ def is_question(text: str, spelled: str, step: str, book: Phrasebook) -> bool:
     asks_who = lower.startswith("ai ") or (step not in NAME_STEPS and folded.endswith(" ai"))
     if _WHY.search(spelled) or asks_who or _EITHER.search(folded):
         return True
-    if step in NAME_STEPS:  # "Thị Hồng", "Thu Hà", "Yến Nhi" are names, not "hông", "hả"
+    if step in PROPER_NAME_STEPS:  # "Thị Hồng", "Lãm Hà", "Yến Nhi": names, not "hông", "hả"
         asks = looks_like_question(text) and (
             not folded.endswith(_NAME_ENDINGS) or _ASKING_END.search(lower) is not None
         )

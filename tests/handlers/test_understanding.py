@@ -26,7 +26,7 @@ def to_lead_name(r: Resident) -> None:
     r.type("20 tuổi")
     r.type("có")
     r.tap("skip")
-    r.tap("help")
+    r.tap("callback")
     r.type("đồng ý")
     assert r.step == "lead_name"
 
@@ -55,9 +55,18 @@ def test_a_question_at_the_name_step_is_never_stored_as_the_name(r: Resident) ->
 def test_an_unknown_question_is_answered_honestly_with_the_way_to_a_person(r: Resident) -> None:
     to_lead_name(r)
     r.type("Nguyễn Văn An")
-    r.type("ai gọi cho mình vậy, có phải lừa đảo không?")
+    r.type("nhà văn hóa tổ mình có wifi không?")  # nothing in the FAQ says
     assert r.step == "lead_phone" and "phone" not in r.state.slots
     assert "chưa chắc" in r.said[0].text and "help" in r.payloads
+
+
+def test_a_question_about_scams_at_the_phone_step_is_answered_from_the_faq(r: Resident) -> None:
+    to_lead_name(r)
+    r.type("Nguyễn Văn An")
+    r.type("ai gọi cho mình vậy, có phải lừa đảo không?")
+    assert r.step == "lead_phone" and "phone" not in r.state.slots
+    assert "OTP" in r.said[0].text and "chưa chắc" not in r.text
+    assert r.said[-1].text == "Bạn cho mình xin số điện thoại nhé."
 
 
 def test_a_question_at_the_domain_step_never_becomes_a_suggestion(r: Resident) -> None:
@@ -91,7 +100,7 @@ def test_a_name_that_is_not_a_name_is_explained_and_asked_again(
 def test_a_business_name_may_hold_digits_and_ampersand(r: Resident) -> None:
     r.type("nhà mình bán tạp hóa, có giấy phép kinh doanh rồi")
     r.tap("skip")
-    r.tap("help")
+    r.tap("callback")
     r.type("đồng ý")
     r.type("Tạp hóa Minh & Con 24")
     assert r.step == "lead_phone" and r.state.slots["name"] == "Tạp hóa Minh & Con 24"
@@ -176,7 +185,7 @@ def test_a_question_at_the_consent_step_keeps_its_buttons_in_one_short_line(r: R
     r.type("20")
     r.type("co")
     r.tap("skip")
-    r.tap("help")
+    r.tap("callback")
     assert r.step == "consent"
     r.type("thông tin của mình có an toàn không")
     assert r.step == "consent" and r.payloads[-2:] == ["yes", "no"]
@@ -193,8 +202,10 @@ def test_asking_for_a_daughter_the_verdict_is_hers_and_the_lead_is_the_askers(
     assert e.reason == rules.TOO_YOUNG
     assert "người thân" in r.said[0].text
     assert "remind18" not in r.payloads  # the reminder would be the asker's, not hers
-    assert "help" in r.payloads  # the asker is an adult: they may leave their contact
+    assert "help" in r.payloads  # the asker is an adult: they may ask for a person,
     r.tap("help")
+    assert "callback" in r.payloads  # and leave their contact for a call back
+    r.tap("callback")
     r.type("đồng ý")
     r.type("Nguyễn Văn Bình")
     r.type("0912345678")
