@@ -1,0 +1,60 @@
+"""handlers/rules.py at the programme's edges, every expected verdict written out by hand:
+the last day (31/12/2026) and the day after, for households and enterprises; a founding
+date known only as a month; a range in the future. Written for the mutants that survived
+`make mutants MUTANTS="handlers.rules*"` (each named on its test)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers import rules
+from handlers.content import Content
+from handlers.types import Eligibility
+
+LAST_DAY = date(2026, 12, 31)
+DAY_AFTER = date(2027, 1, 1)
+
+
+def test_a_household_on_the_last_day_and_the_day_after(content: Content) -> None:
+    # x_check_household mutants 1, 2, 4, 8, 9, 11, 13, 17, 19
+    assert rules.check_household(True, LAST_DAY, content.rules) == Eligibility(
+        True, "biz.vn", "eligible_household", eligible_until=date(2026, 12, 31)
+    )
+    assert rules.check_household(True, DAY_AFTER, content.rules) == Eligibility(
+        False, None, "program_ended", eligible_until=date(2026, 12, 31)
+    )
+    assert rules.check_household(False, date(2026, 11, 25), content.rules) == Eligibility(
+        False, None, "household_no_certificate"
+    )
+
+
+def test_an_enterprise_on_the_last_day_and_the_day_after(content: Content) -> None:
+    # x_check_enterprise mutant 5
+    founded = date(2026, 3, 1)  # within a year of both days
+    assert rules.check_enterprise(founded, LAST_DAY, content.rules) == Eligibility(
+        True, "biz.vn", "eligible_new_enterprise", eligible_until=date(2026, 12, 31)
+    )
+    assert rules.check_enterprise(founded, DAY_AFTER, content.rules) == Eligibility(
+        False, None, "program_ended", eligible_until=date(2026, 12, 31)
+    )
+
+
+def test_an_enterprise_founded_in_a_known_month(content: Content) -> None:
+    # x_check_enterprise_range mutant 27: the domain of a range's verdict
+    verdict = rules.check_enterprise_range(
+        date(2026, 3, 1), date(2026, 3, 31), date(2026, 11, 25), content.rules
+    )
+    assert verdict == Eligibility(
+        True, "biz.vn", "eligible_new_enterprise", eligible_until=date(2026, 12, 31)
+    )
+
+
+def test_a_founding_range_wholly_in_the_future_is_refused(content: Content) -> None:
+    # x_check_enterprise_range mutants 7, 8, 9: the reason given
+    with pytest.raises(rules.BadDate) as refused:
+        rules.check_enterprise_range(
+            date(2027, 3, 1), date(2027, 3, 31), date(2026, 11, 25), content.rules
+        )
+    assert refused.value.args == ("future",)
