@@ -81,3 +81,14 @@ def test_exact_verdicts_for_a_non_citizen_and_a_too_young_year(content: Content)
     assert rules.check_person_range(
         date(2012, 1, 1), date(2012, 12, 31), on, content.rules
     ) == Eligibility(False, None, "too_young")
+
+
+def test_a_date_120_years_back_is_taken_and_one_day_more_is_refused(content: Content) -> None:
+    # x__check_past mutants 9, 10: 120 full years is the oldest believable age
+    on = date(2026, 11, 25)
+    assert rules.check_person(date(1906, 11, 25), on, content.rules) == Eligibility(
+        False, None, "too_old"
+    )
+    with pytest.raises(rules.BadDate) as refused:
+        rules.check_person(date(1905, 11, 24), on, content.rules)
+    assert refused.value.args == ("too_old_to_be_true",)
