@@ -58,3 +58,37 @@ def test_a_founding_range_wholly_in_the_future_is_refused(content: Content) -> N
             date(2027, 3, 1), date(2027, 3, 31), date(2026, 11, 25), content.rules
         )
     assert refused.value.args == ("future",)
+
+
+def test_a_birth_date_in_the_future_is_refused_saying_so(content: Content) -> None:
+    # x__check_past mutants 2, 3; x_check_person_range mutants 7, 8, 9
+    on = date(2026, 11, 25)
+    with pytest.raises(rules.BadDate) as refused:
+        rules.check_person(date(2026, 11, 26), on, content.rules)
+    assert refused.value.args == ("future",)
+    with pytest.raises(rules.BadDate) as refused:
+        rules.check_person_range(date(2027, 1, 1), date(2027, 12, 31), on, content.rules)
+    assert refused.value.args == ("future",)
+
+
+def test_exact_verdicts_for_a_non_citizen_and_a_too_young_year(content: Content) -> None:
+    # x_check_person mutant 41; x_check_person_range mutant 38
+    on = date(2026, 11, 25)
+    assert rules.check_person(date(2005, 3, 15), on, content.rules, citizen=False) == (
+        Eligibility(False, None, "not_citizen")
+    )
+    # born some day in 2012: too young, the day they turn 18 unknown
+    assert rules.check_person_range(
+        date(2012, 1, 1), date(2012, 12, 31), on, content.rules
+    ) == Eligibility(False, None, "too_young")
+
+
+def test_a_date_120_years_back_is_taken_and_one_day_more_is_refused(content: Content) -> None:
+    # x__check_past mutants 9, 10: 120 full years is the oldest believable age
+    on = date(2026, 11, 25)
+    assert rules.check_person(date(1906, 11, 25), on, content.rules) == Eligibility(
+        False, None, "too_old"
+    )
+    with pytest.raises(rules.BadDate) as refused:
+        rules.check_person(date(1905, 11, 24), on, content.rules)
+    assert refused.value.args == ("too_old_to_be_true",)
