@@ -129,7 +129,8 @@ def test_leads_export_xlsx_writes_a_workbook(tmp_path: Path, content: Content) -
 
 
 def test_chat_in_the_terminal(tmp_path: Path) -> None:
-    """On 25/11/2026, a citizen born 15/03/2005 (21) is told id.vn is likely hers, by 31/12."""
+    """On 25/11/2026, a citizen born 15/03/2005 (21) is told id.vn is likely hers, with the
+    plan's horizon (12/2026) and the registrar to confirm the offer."""
     done = hiendien(
         "chat",
         "--on",
@@ -140,22 +141,26 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr.decode()
     out = done.stdout.decode("utf-8")
-    assert "Xin chào! Mình là trợ lý của phường Kiến An" in out
+    assert "Xin chào! Mình là trợ lý tên miền .vn miễn phí của phường Kiến An." in out
     assert "1. Cá nhân, sinh viên (18–23 tuổi)" in out
     assert "2. Doanh nghiệp" in out
     assert "3. Hộ kinh doanh" in out
     # the citizenship question came first, as numbered choices, and the link as text
-    assert "Bạn có phải là công dân Việt Nam không?\n1. Có\n2. Không" in out
     assert (
-        "Bạn rất có thể đủ điều kiện nhận tên miền id.vn miễn phí 2 năm: bạn là công dân Việt Nam"
-        " và đang trong độ tuổi từ đủ 18 đến 23 tuổi."
-        " Bạn nên đăng ký chậm nhất vào ngày 31/12/2026."
+        "Bạn có phải là công dân Việt Nam (có quốc tịch Việt Nam) không?\n"
+        "Việt kiều vẫn giữ quốc tịch Việt Nam cũng là công dân Việt Nam.\n1. Có\n2. Không"
+    ) in out
+    assert (
+        "Bạn rất có thể đủ điều kiện nhận tên miền id.vn miễn phí 2 năm: bạn là công dân Việt Nam,"
+        " từ đủ 18 đến 23 tuổi.\nTheo kế hoạch của phường Kiến An, chương trình triển khai đến"
+        " tháng 12/2026; bạn nhớ xác nhận ưu đãi với nhà đăng ký khi đăng ký."
     ) in out
     assert "https://hiendienonline.tenmien.vn" in out
 
 
 def test_chat_after_the_programme_ended(tmp_path: Path) -> None:
-    """On 02/01/2027 the same resident hears the programme ended on 31/12/2026."""
+    """On 02/01/2027 the same resident hears the plan ran until 12/2026, so no free offer can
+    be confirmed, and that the normal fee remains."""
     done = hiendien(
         "chat",
         "--on",
@@ -167,10 +172,11 @@ def test_chat_after_the_programme_ended(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode()
     out = done.stdout.decode("utf-8")
     assert (
-        "Chương trình tại phường Kiến An đã kết thúc vào ngày 31/12/2026,"
-        " nên hiện không còn ưu đãi miễn phí."
+        "Theo kế hoạch của phường Kiến An, chương trình triển khai đến tháng 12/2026,"
+        " nên mình không còn xác nhận được ưu đãi miễn phí."
     ) in out
     assert "Bạn rất có thể đủ điều kiện" not in out
+    assert "đăng ký tên miền .vn với phí thông thường" in out
 
 
 def test_chat_refuses_a_day_that_is_not_one(tmp_path: Path) -> None:
