@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bot.channels.base import Registry
 from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.zalo import CHANNEL as ZALO
 from bot.channels.zalo.settings import ZaloSettings
 from bot.clock import VIETNAM
 from bot.scheduler import LOCK_KEY as SCHEDULER_KEY
@@ -143,11 +144,8 @@ class Doctor:
 
     def settings_check(self) -> Check:
         name = "Cấu hình (settings)"
-        served = ["web"]
         try:
-            for kind in self.channels:
-                if kind.name != "web" and kind.configured(self.settings):
-                    served.append(kind.name)
+            served = [kind.name for kind in self.channels if kind.configured(self.settings)]
         except SettingError as exc:
             return Check(FAILURE, name, str(exc))
         try:
@@ -251,7 +249,7 @@ class Doctor:
         if not zs.app_id:
             return Check(OK, name, "không dùng (ZALO_APP_ID trống)")
         with store.transaction() as tx:
-            held = operations.token(tx, "zalo")
+            held = operations.token(tx, ZALO)
         if held is None:
             if zs.refresh_token:
                 return Check(

@@ -64,10 +64,11 @@ ZALO: dict[str, Any] = {}
 
 
 async def settled(hook: str) -> None:
-    """Every event posted to ``hook`` so far has been handled to its end (the channel handles
-    events in background tasks): a positive signal after which an absence can be asserted."""
-    channel = ZALO[hook]
-    await wait_until(lambda: not channel._tasks, 5.0, lambda: repr(channel._tasks), "tasks")
+    """Every event posted to ``hook`` so far has been handled to its end (events are handled
+    from the inbox, in background tasks: bot.inbox): a positive signal after which an absence
+    can be asserted."""
+    tasks = ZALO[hook].ctx.inbox._tasks
+    await wait_until(lambda: not tasks, 5.0, lambda: repr(tasks), "tasks")
 
 
 async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:

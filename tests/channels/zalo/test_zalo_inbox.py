@@ -67,11 +67,15 @@ def sends_to(zalo: ZaloStandIn, user: str) -> int:
 async def test_an_event_acknowledged_then_killed_is_answered_after_a_restart_once(
     api: BotApiStandIn, zalo: ZaloStandIn, tmp_path: Path
 ) -> None:
+    # on the real clock: the stand-in signs events with the time now, and an event more than
+    # 15 minutes from the process's now is refused (ZALO_MAX_EVENT_AGE_SECONDS)
     db, port = tmp_path / "hiendien.db", free_port()
     hook = f"http://127.0.0.1:{port}/webhooks/zalo"
     user = zalo.add_user(display_name="Phạm Thị Hoa")
     zalo.hold_sends(user)  # the reply is in flight when the process dies
-    proc = await start(api, db, port, zalo_env(zalo, zalo.seed_refresh_token()), timeout=START)
+    proc = await start(
+        api, db, port, zalo_env(zalo, zalo.seed_refresh_token()), timeout=START, today=None
+    )
     try:
         event = zalo.user_text(user, "/start")
         assert await zalo.post_webhook(hook, event) == 200
@@ -82,7 +86,7 @@ async def test_an_event_acknowledged_then_killed_is_answered_after_a_restart_onc
     assert inbox_statuses(db) == ["pending"]
     zalo.release_sends()
 
-    proc = await start(api, db, port, zalo_env(zalo, None), timeout=START)
+    proc = await start(api, db, port, zalo_env(zalo, None), timeout=START, today=None)
     try:
         await zalo.wait_sent(1, user_id=user, timeout=10)
         assert await zalo.redeliver(event) == 200  # Zalo retries: stored once, not answered
