@@ -102,7 +102,7 @@ async def test_killed_after_telegram_delivered_a_reply_whose_answer_was_lost(
     assert len(seen) == 3, seen
     assert seen[0].startswith("Xin chào!")
     assert seen[1].startswith("Bạn sinh ngày nào?")
-    assert seen[2].startswith("Bạn có phải là công dân Việt Nam không?")
+    assert seen[2].startswith("Bạn có phải là công dân Việt Nam (có quốc tịch Việt Nam) không?")
 
 
 async def test_killed_after_telegram_delivered_an_announcement_whose_answer_was_lost(

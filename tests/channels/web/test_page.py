@@ -104,7 +104,7 @@ async def test_a_young_citizen_gets_the_verdict_on_a_phone(server: str, browser:
     await tab.tap("kind:person")
     await expect(tab.bots("Bạn sinh ngày nào")).to_be_visible()
     await tab.say("15/03/2005")
-    await expect(tab.bots("công dân Việt Nam không")).to_be_visible()
+    await expect(tab.bots("công dân Việt Nam (có quốc tịch Việt Nam) không")).to_be_visible()
     await tab.tap("yes")
 
     verdict = tab.bots("rất có thể đủ điều kiện")
