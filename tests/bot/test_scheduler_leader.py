@@ -138,7 +138,8 @@ async def test_a_deposed_leader_stops_and_the_other_finishes_the_campaign_once(
         (tmp_path / folder).mkdir()
     runs = await asyncio.gather(
         *(
-            start(api, tmp_path / name, free_port(), env, url=schema_url, timeout=60)
+            # on the real clock: the campaign was created now, due at once
+            start(api, tmp_path / name, free_port(), env, url=schema_url, timeout=60, today=None)
             for api, name in ((old_api, "first"), (new_api, "second"))
         ),
         return_exceptions=True,
