@@ -23,25 +23,24 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
-from sqlalchemy import make_url, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bench.chat_turns import wait_up
 from bench.measure import free_port, pct
 from bot.settings import Settings
-from db import migrate
 from db.engine import make_engine
 from db.tables import conversation_t, lead_t
 from tests.support import ROOT
 from tests.support.conversations import LEAD_DIALOGUE
 from tests.support.environment import clean_env
+from tests.support.postgres import own_schema
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi")
 MIDDLE = ("Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc")
@@ -77,19 +76,8 @@ class Outcome:
 @contextmanager
 def fresh_schema(base_url: str) -> Iterator[str]:
     """A new schema on the server, migrated; its URL. Dropped afterwards."""
-    schema = f"bench_scale_{uuid.uuid4().hex[:10]}"
-    engine = make_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(rendered)
-        yield rendered
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with own_schema(base_url, prefix="bench_scale") as url:
+        yield url
 
 
 @contextmanager

@@ -5,24 +5,22 @@ shared test support."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url, text
 
 from bot.app import build_app
 from bot.settings import Settings
 from db import migrate
-from db.engine import make_engine
 from db.store import Store
 from handlers.content import Content, load_content
 from tests.support import ROOT, TODAY
 from tests.support.ci_skips import POSTGRES_MISSING
 from tests.support.ci_skips import pytest_runtest_makereport as pytest_runtest_makereport
+from tests.support.postgres import own_schema
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 
@@ -30,17 +28,6 @@ POSTGRES_URL = Settings().hiendien_test_postgres_url
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content(ROOT / "content")
-
-
-def _postgres_schema(schema: str, create: bool) -> None:
-    assert POSTGRES_URL
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        if create:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        else:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
 
 
 @contextmanager
@@ -54,15 +41,8 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         return
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_MISSING)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    _postgres_schema(schema, create=True)
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(rendered)
-        yield rendered
-    finally:
-        _postgres_schema(schema, create=False)
+    with own_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

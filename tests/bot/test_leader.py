@@ -4,18 +4,17 @@ the lock is per schema; on SQLite the one process always leads."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from bot.leader import Leadership
 from bot.scheduler import LOCK_KEY
 from bot.settings import Settings
 from db import locks
-from db.engine import make_engine
 from db.store import Store
+from tests.support.postgres import own_schema
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 
@@ -38,17 +37,8 @@ def end_holder(store: Store) -> int:
 def other_schema() -> Iterator[str]:
     """A second, empty schema on the same PostgreSQL database."""
     assert POSTGRES_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with own_schema(POSTGRES_URL, migrated=False) as url:
+        yield url
 
 
 def test_a_leader_whose_lock_connection_ends_knows_it_and_the_other_takes_over(

@@ -11,24 +11,24 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from bot.scheduler import LOCK_KEY
 from bot.settings import Settings
 from bot.turns import Conversations
-from db import campaigns, locks, migrate
+from db import campaigns, locks
 from db.engine import make_engine
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
 from tests.support import TODAY
 from tests.support.hiendien_run import start, stop
+from tests.support.postgres import own_schema
 from tests.support.serving import free_port
 from tests.support.telegram_standin import BotApiStandIn, Call
 
@@ -44,19 +44,8 @@ def schema_url() -> Iterator[str]:
     """A migrated PostgreSQL schema of its own, dropped afterwards."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL: set HIENDIEN_TEST_POSTGRES_URL to run (.ci/run does)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(rendered)
-        yield rendered
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with own_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

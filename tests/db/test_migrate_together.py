@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from bot.settings import Settings
 from db import migrate
@@ -20,6 +19,7 @@ from db.engine import make_engine
 from tests.support import ROOT
 from tests.support.ci_skips import POSTGRES_MISSING
 from tests.support.environment import clean_env
+from tests.support.postgres import own_schema
 
 POSTGRES_URL = Settings().hiendien_test_postgres_url
 PROCESSES = 5
@@ -30,17 +30,8 @@ MIGRATE = "import sys; from db.migrate import upgrade; upgrade(sys.argv[1])"
 def empty_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_MISSING)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with own_schema(POSTGRES_URL, migrated=False) as url:
+        yield url
 
 
 def test_five_processes_starting_together_migrate_once_and_all_start(empty_schema: str) -> None:
