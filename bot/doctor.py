@@ -8,7 +8,7 @@ expired, its refresh token near three months old); the scheduler's leader (Postg
 the session holding advisory lock 730150); the outbox's backlog; how old the last backup
 is. Nothing is changed: the database is neither created nor migrated here.
 
-May import: bot.settings, bot.channels (their settings blocks), bot.clock, bot.scheduler
+May import: bot.settings, bot.channels (their settings blocks and names), bot.clock, bot.scheduler
 (the lock key), db, handlers.content, aiohttp.
 """
 
