@@ -4,25 +4,28 @@ browser reports no error."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.async_api import expect
 
 from db import team
 from db.store import Store
-from handlers.content import Content
 from tests.office.test_office_browser import TIMEOUT_MS, fits_the_screen, sign_in
 from tests.support.chromium import DESKTOP, PHONE, chromium, needs_chromium
 from tests.support.followup import a_member, a_team
 from tests.support.office import make_user, office_app
+from tests.support.ward_areas import listed_content
 
 pytestmark = needs_chromium
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 async def test_an_admin_creates_a_team_gives_it_a_tổ_dân_phố_and_invites(
-    sqlite_store: Store, content: Content, viewport: dict[str, int]
+    sqlite_store: Store, tmp_path: Path, viewport: dict[str, int]
 ):
     store = sqlite_store
+    content = listed_content(tmp_path)  # the ward's tổ dân phố listed: offered in the form
     first = a_team(store, "Tổ công nghệ số 1", "Tổ dân phố 1")
     a_member(store, "7001", first, "Nguyễn Văn Minh Khôi (Telegram của tổ dân phố 1)")
     make_user(store, "lan@phuong.vn", name="Nguyễn Thị Lan")
