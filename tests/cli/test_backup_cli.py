@@ -26,9 +26,10 @@ from db import backups
 from db.store import Store
 from db.tables import conversation_t
 from handlers.content import Content
-from tests.conftest import POSTGRES_URL, _postgres_schema
+from tests.conftest import POSTGRES_URL
 from tests.support import ROOT, TODAY
 from tests.support.conversations import LEAD_DIALOGUE, talk
+from tests.support.postgres import create_schema, drop_schema
 
 SKIPPED = {"backup_run", "alembic_version"}  # the source gains a backup row after its backup
 
@@ -110,16 +111,17 @@ class fresh_database:
         assert isinstance(source, str)
         self.store.engine.dispose()
         lost = source.removeprefix("-csearch_path=")
-        _postgres_schema(lost, create=False)
-        self.schema = lost if self.same_name else f"r_{uuid.uuid4().hex[:12]}"
-        _postgres_schema(self.schema, create=True)
         assert POSTGRES_URL
+        drop_schema(POSTGRES_URL, lost)
+        self.schema = lost if self.same_name else f"r_{uuid.uuid4().hex[:12]}"
+        create_schema(POSTGRES_URL, self.schema)
         url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={self.schema}"})
         return url.render_as_string(hide_password=False)
 
     def __exit__(self, *_exc: object) -> None:
         if self.schema:
-            _postgres_schema(self.schema, create=False)
+            assert POSTGRES_URL
+            drop_schema(POSTGRES_URL, self.schema)
 
 
 def test_a_database_with_tables_is_never_restored_over(

@@ -18,14 +18,27 @@ from db import migrate
 from db.engine import make_engine
 
 
+def create_schema(server_url: str, schema: str) -> None:
+    engine = make_engine(server_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+def drop_schema(server_url: str, schema: str) -> None:
+    """Drop ``schema`` with all it holds (nothing when it is not there)."""
+    engine = make_engine(server_url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
 @contextmanager
 def own_schema(server_url: str, *, migrated: bool = True, prefix: str = "t") -> Iterator[str]:
     """A new schema on the server at ``server_url`` (migrated unless told not to); the URL
     that puts it first on the search path. Dropped, with all it holds, afterwards."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(server_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    create_schema(server_url, schema)
     url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     try:
@@ -33,6 +46,4 @@ def own_schema(server_url: str, *, migrated: bool = True, prefix: str = "t") -> 
             migrate.upgrade(rendered)
         yield rendered
     finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+        drop_schema(server_url, schema)
