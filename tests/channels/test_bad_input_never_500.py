@@ -26,7 +26,6 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.channels.base import ConfigError
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.zalo.settings import ZaloSettings
 from bot.errors import OncePerCause
 from bot.routes import CHANNELS_KEY
 from bot.settings import Settings
@@ -38,6 +37,7 @@ from tests.support import ROOT, TODAY
 from tests.support.environment import configured
 from tests.support.serving import free_port, serve
 from tests.support.telegram_standin import BotApiStandIn
+from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
 SECRET = "edge-secret_0123456789abcdefghijklmnop"  # 38 characters
@@ -270,16 +270,7 @@ def test_a_webhook_secret_under_32_characters_stops_the_start(
 @asynccontextmanager
 async def zalo_app(store: Store, content: Content) -> AsyncIterator[tuple[ZaloStandIn, str]]:
     async with ZaloStandIn() as zalo:
-        config = Settings().given(
-            ZaloSettings(
-                app_id=zalo.app_id,
-                app_secret=zalo.app_secret,
-                oa_secret_key=zalo.oa_secret_key,
-                refresh_token=zalo.seed_refresh_token(),
-                api_base_url=zalo.api_base_url,
-                oauth_base_url=zalo.oauth_base_url,
-            )
-        )
+        config = Settings().given(zalo_block(zalo))
         app = build_app(store, content, lambda: TODAY, settings=config)
         async with serve(app) as url:
             ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]

@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 
 from bot.app import build_app
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.zalo.settings import ZaloSettings
 from bot.settings import Settings
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
 from tests.support.serving import serve
 from tests.support.telegram_standin import BotApiStandIn
+from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
 SECRET = "property-secret_0123456789abcdefghijkl"
@@ -86,16 +86,7 @@ def server(sqlite_store: Store, content: Content) -> Iterator[Server]:
                         bot_token=api.token, base_url=api.base_url, webhook_secret=SECRET
                     )
                 )
-                .given(
-                    ZaloSettings(
-                        app_id=zalo.app_id,
-                        app_secret=zalo.app_secret,
-                        oa_secret_key=zalo.oa_secret_key,
-                        refresh_token=zalo.seed_refresh_token(),
-                        api_base_url=zalo.api_base_url,
-                        oauth_base_url=zalo.oauth_base_url,
-                    )
-                )
+                .given(zalo_block(zalo))
             )
             app = build_app(sqlite_store, content, lambda: TODAY, settings=config)
             async with serve(app) as url:

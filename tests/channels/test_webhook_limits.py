@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.zalo.settings import ZaloSettings
 from bot.limits import Limits
 from bot.settings import Settings
 from db.store import Store
@@ -29,6 +28,7 @@ from tests.support import TODAY
 from tests.support.serving import serve
 from tests.support.telegram_standin import BotApiStandIn
 from tests.support.waiting import wait_until
+from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
@@ -55,16 +55,7 @@ async def hiendien(
             .given(
                 TelegramSettings(bot_token=api.token, base_url=api.base_url, webhook_secret=SECRET)
             )
-            .given(
-                ZaloSettings(
-                    app_id=zalo.app_id,
-                    app_secret=zalo.app_secret,
-                    oa_secret_key=zalo.oa_secret_key,
-                    refresh_token=zalo.seed_refresh_token(),
-                    api_base_url=zalo.api_base_url,
-                    oauth_base_url=zalo.oauth_base_url,
-                )
-            )
+            .given(zalo_block(zalo))
         )
         app = build_app(
             store,

@@ -12,7 +12,6 @@ import aiohttp
 import pytest
 
 from bot.app import build_app
-from bot.channels.zalo.settings import ZaloSettings
 from bot.routes import CHANNELS_KEY
 from bot.settings import Settings
 from db.models import Conversation, Lead
@@ -22,6 +21,7 @@ from tests.support import TODAY
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
 from tests.support.waiting import wait_until
+from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
 
@@ -33,17 +33,7 @@ async def zalo() -> AsyncIterator[ZaloStandIn]:
 
 def zalo_settings(zalo: ZaloStandIn, seed: str | None, **extra: Any) -> Settings:
     """Settings with Zalo's block pointed at the stand-in (``extra``: more of the block)."""
-    return Settings().given(
-        ZaloSettings(
-            app_id=zalo.app_id,
-            app_secret=zalo.app_secret,
-            oa_secret_key=zalo.oa_secret_key,
-            refresh_token=seed,
-            api_base_url=zalo.api_base_url,
-            oauth_base_url=zalo.oauth_base_url,
-            **extra,
-        )
-    )
+    return Settings().given(zalo_block(zalo, seed, **extra))
 
 
 @asynccontextmanager

@@ -15,7 +15,6 @@ import pytest
 
 from bot.app import build_app
 from bot.channels.zalo.sender import OUTSIDE
-from bot.channels.zalo.settings import ZaloSettings
 from bot.clock import VIETNAM
 from bot.routes import CHANNELS_KEY
 from bot.scheduler import TrainingReminders
@@ -29,6 +28,7 @@ from tests.support import TODAY
 from tests.support.office import Clock
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
+from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
 
@@ -42,16 +42,7 @@ async def zalo() -> AsyncIterator[ZaloStandIn]:
 async def running(
     zalo: ZaloStandIn, store: Store, content: Content, clock: Clock
 ) -> AsyncIterator[str]:
-    config = Settings().given(
-        ZaloSettings(
-            app_id=zalo.app_id,
-            app_secret=zalo.app_secret,
-            oa_secret_key=zalo.oa_secret_key,
-            refresh_token=zalo.seed_refresh_token(),
-            api_base_url=zalo.api_base_url,
-            oauth_base_url=zalo.oauth_base_url,
-        )
-    )
+    config = Settings().given(zalo_block(zalo))
     app = build_app(
         store,
         content,
