@@ -92,3 +92,35 @@ def test_a_date_120_years_back_is_taken_and_one_day_more_is_refused(content: Con
     with pytest.raises(rules.BadDate) as refused:
         rules.check_person(date(1905, 11, 24), on, content.rules)
     assert refused.value.args == ("too_old_to_be_true",)
+
+
+def test_an_enterprise_over_a_year_old_is_told_no_not_maybe(content: Content) -> None:
+    # x_check_enterprise mutant 40: "not eligible" is False, not an unknown
+    assert rules.check_enterprise(
+        date(2024, 6, 1), date(2026, 11, 25), content.rules
+    ) == Eligibility(False, None, "enterprise_too_old")
+
+
+def test_a_birth_month_eligible_throughout_keeps_its_earliest_last_day(content: Content) -> None:
+    # x_check_person_range mutants 26, 27, 29, 33, 34, 35: born some day in December 2002,
+    # asked on 25/11/2026: 23 years old whichever day, and the one born on 1/12 turns 24 on
+    # 1/12/2026, so the month is eligible until 30/11/2026
+    assert rules.check_person_range(
+        date(2002, 12, 1), date(2002, 12, 31), date(2026, 11, 25), content.rules
+    ) == Eligibility(True, "id.vn", "eligible_youth", eligible_until=date(2026, 11, 30))
+
+
+def test_a_range_of_one_day_is_that_day(content: Content) -> None:
+    # x_check_person_range mutants 6, 36; x_check_enterprise_range mutant 6: a birth month
+    # that is this month, asked on its first day, is the one day born today; the exact
+    # date of an 18th birthday is known when the range is one day
+    on = date(2026, 11, 1)
+    assert rules.check_person_range(
+        date(2026, 11, 1), date(2026, 11, 30), on, content.rules
+    ) == Eligibility(False, None, "too_young", eligible_from=date(2044, 11, 1))
+    assert rules.check_person_range(
+        date(2010, 5, 7), date(2010, 5, 7), on, content.rules
+    ) == Eligibility(False, None, "too_young", eligible_from=date(2028, 5, 7))
+    assert rules.check_enterprise_range(
+        date(2026, 11, 1), date(2026, 11, 30), on, content.rules
+    ) == Eligibility(True, "biz.vn", "eligible_new_enterprise", eligible_until=date(2026, 12, 31))
