@@ -31,6 +31,7 @@ from tests.support.hiendien_run import start, stop
 from tests.support.postgres import own_schema
 from tests.support.serving import free_port
 from tests.support.telegram_standin import BotApiStandIn, Call
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 POSTGRES_URL = Settings().hiendien_test_postgres_url
@@ -95,6 +96,12 @@ def lock_holder(url: str) -> int | None:
         engine.dispose()
 
 
+def campaign_status(store: Store, campaign_id: int) -> str | None:
+    with store.transaction() as tx:
+        found = campaigns.get(tx, campaign_id)
+    return found["status"] if found else None
+
+
 async def test_a_deposed_leader_stops_and_the_other_finishes_the_campaign_once(
     apis: tuple[BotApiStandIn, BotApiStandIn], schema_url: str, tmp_path: Path, content: Content
 ) -> None:
@@ -116,7 +123,6 @@ async def test_a_deposed_leader_stops_and_the_other_finishes_the_campaign_once(
             status="scheduled",
             quiet_hours=False,  # whatever the hour this test runs at
         )
-    store.close()
     audience = set(users)
     env = {"TELEGRAM_MAX_PER_SECOND": str(RATE), "HIENDIEN_LEADER_CHECK_SECONDS": CHECK}
 
@@ -145,10 +151,18 @@ async def test_a_deposed_leader_stops_and_the_other_finishes_the_campaign_once(
         ended_at = time.monotonic()
         await new_api.wait_for(lambda: sent(new_api) >= 1, timeout=60)  # took over
         await new_api.wait_for(lambda: sent(old_api) + sent(new_api) >= SUBSCRIBERS, timeout=60)
-        await asyncio.sleep(0.5)  # time for a wrong extra send to show up
+        # done: the new leader has settled every delivery; what either sent is then on
+        # record, and their exit below ends any straggler before the counting
+        await wait_until(
+            lambda: campaign_status(store, campaign_id) == "done",
+            60,
+            lambda: f"old: {sent(old_api)}, new: {sent(new_api)}",
+            "sends",
+        )
         holder = await asyncio.to_thread(lock_holder, schema_url)
     finally:
         codes = [await stop(p, signal.SIGTERM) for p in procs]
+        store.close()
     assert codes == [0, 0]  # both still running, stopped gracefully
 
     by_old, by_new = campaign_sends(old_api, audience), campaign_sends(new_api, audience)

@@ -7,7 +7,6 @@ restart."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
@@ -28,7 +27,7 @@ from tests.support import TODAY
 from tests.support.office import Clock
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
-from tests.support.telegram_chat import GROUP
+from tests.support.telegram_chat import GROUP, settled
 from tests.support.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
@@ -77,8 +76,11 @@ async def say(api: BotApiStandIn, hook: str, user: int, text: str) -> str:
     before = len(api.sent(user))
     assert await api.post_webhook(api.message(user, text), url=hook, secret_token=SECRET) == 200
     await api.wait_sent(before + 1, chat_id=user)
-    await asyncio.sleep(0.1)  # a reply may be several messages
-    return "\n".join(m["text"] for m in api.sent(user)[before:])
+
+    async def deliver(update: dict) -> None:
+        assert await api.post_webhook(update, url=hook, secret_token=SECRET) == 200
+
+    return "\n".join(m["text"] for m in await settled(api, user, before, deliver))
 
 
 def a_session(store: Store, clock: Clock) -> int:

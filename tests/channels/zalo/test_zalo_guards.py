@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -188,3 +189,74 @@ def test_the_signature_covers_the_exact_bytes() -> None:
     assert not verify(f"mac={HEX}", BODY + b" ")
     assert not signature.verify(BODY, f"mac={HEX}", app_id=APP_ID, secret="another-secret")
     assert not signature.verify(BODY, f"mac={HEX}", app_id="1", secret=SECRET)
+
+
+# The variants the platform notes say to tolerate behind ZALO_SIGNATURE_VARIANT: the OA's id
+# in place of the app's (in the body as "oa_id", or as the recipient of an echo), and the
+# timestamp from an X-ZEvent-Timestamp header. Digests computed once outside the tests.
+OA_ID = "579745863508352884"
+OA_BODY = (
+    '{"app_id":"4987529027887079763","oa_id":"579745863508352884","event_name":"user_send_text",'
+    '"timestamp":"1795000000000","message":{"text":"xin chào"}}'
+).encode()
+OA_HEX = "85f519fea98a96319b5fdec9fd630905b1a4afd6c067307f92d85798979ae26b"
+ECHO_BODY = (
+    '{"app_id":"4987529027887079763","event_name":"oa_send_text",'
+    '"sender":{"id":"579745863508352884"},"recipient":{"id":"579745863508352884"},'
+    '"timestamp":"1795000000000","message":{"text":"xin chào"}}'
+).encode()
+ECHO_HEX = "cd9a0e6d3e9d208f3e1a6032ac04805979a8eaae6b51e9824828ed2e1f39d4a4"
+HEADER_TIMESTAMP = "1795000000123"
+HEADER_HEX = "1bc58f42c2a521964361d4b98da230a2909f33d1750622059a6e9e97fc5ff9de"  # over BODY
+NO_TIMESTAMP = (
+    '{"app_id":"4987529027887079763","event_name":"user_send_text","message":{"text":"xin chào"}}'
+).encode()
+NO_TIMESTAMP_HEX = "0cb5b50c9a5a56b5a3513ff4394bcc4d20d5a5aa9ba1723458bcaa559d9f9d88"  # over ""
+
+
+def test_the_oa_id_variant_signs_with_the_oa_id_from_the_body() -> None:
+    def oa(body: bytes, hex_: str) -> bool:
+        return signature.verify(body, f"mac={hex_}", app_id=APP_ID, secret=SECRET, variant="oa_id")
+
+    assert oa(OA_BODY, OA_HEX)
+    assert oa(ECHO_BODY, ECHO_HEX)  # no "oa_id": the recipient's id
+    assert not oa(OA_BODY, HEX)  # the app id's digest is not the OA id's
+    assert not oa(BODY, HEX)  # no OA id in the body at all: refused, not an error
+    assert not verify(f"mac={OA_HEX}", OA_BODY)  # and the default variant wants the app id
+
+
+def test_the_header_timestamp_variant_signs_with_the_header() -> None:
+    def by_header(stamp: str | None, hex_: str = HEADER_HEX) -> bool:
+        return signature.verify(
+            BODY,
+            f"mac={hex_}",
+            app_id=APP_ID,
+            secret=SECRET,
+            variant="header_timestamp",
+            header_timestamp=stamp,
+        )
+
+    assert by_header(HEADER_TIMESTAMP)
+    assert not by_header(None)  # no header, nothing signed
+    assert not by_header(HEADER_TIMESTAMP, HEX)  # the body's timestamp is not the one
+    assert not by_header("1795000000124")
+    assert not by_header("１７９５０００００００１２３")  # not ASCII
+    assert not verify(f"mac={HEADER_HEX}")  # the default variant reads the body's
+
+
+def test_a_body_without_a_timestamp_is_never_taken() -> None:
+    # signed over an empty timestamp, as a careless sender would: still refused
+    assert not verify(f"mac={NO_TIMESTAMP_HEX}", NO_TIMESTAMP)
+    assert not verify(f"mac={HEX}", NO_TIMESTAMP)
+
+
+def test_the_moment_zalo_says_it_sent_the_event() -> None:
+    sent = datetime(2026, 11, 18, 11, 6, 40, tzinfo=UTC)
+    assert signature.sent_at(BODY) == sent
+    assert signature.sent_at(NO_TIMESTAMP) is None
+    assert signature.sent_at(NO_TIMESTAMP, "header_timestamp", HEADER_TIMESTAMP) == sent.replace(
+        microsecond=123000
+    )
+    assert signature.sent_at(BODY, "header_timestamp", None) is None  # not the body's then
+    assert signature.sent_at(BODY, "header_timestamp", "１７９５０００００００１２３") is None
+    assert signature.sent_at(BODY, "header_timestamp", "99999999999999999999") is None
