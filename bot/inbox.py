@@ -60,6 +60,11 @@ class Inbox:
         self._slots: asyncio.Semaphore | None = None
         self._sweeper: asyncio.Task[None] | None = None
 
+    @property
+    def handling(self) -> int:
+        """How many accepted updates are being handled now (0: all handled to their end)."""
+        return len(self._tasks)
+
     def register(self, channel: str, handler: Handler) -> None:
         """How ``channel``'s updates are handled (the channel reports its own errors; one
         that escapes is logged here, and the row is done either way)."""

@@ -32,11 +32,11 @@ from bot.settings import Settings
 from db.store import Store
 from db.tables import conversation_t, lead_t
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import ZALO, settled
 from tests.support import ROOT, TODAY
 from tests.support.environment import configured
 from tests.support.serving import free_port, serve
 from tests.support.telegram_standin import BotApiStandIn
+from tests.support.zalo_chat import ZALO, settled
 from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 

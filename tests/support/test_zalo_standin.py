@@ -474,8 +474,7 @@ async def test_redeliver_posts_the_same_bytes(
 ) -> None:
     bot, url = receiver
     event = zalo.user_text(zalo.add_user(), "đăng ký tên miền")
-    assert await zalo.post_webhook(url, event) == 200
-    await asyncio.sleep(0.01)
+    assert await zalo.post_webhook(url, event) == 200  # received before it was answered
     assert await zalo.redeliver(event) == 200
     assert len(bot.received) == 2
     assert bot.received[0] == bot.received[1]
@@ -521,5 +520,11 @@ async def test_echo_webhook_follows_a_send(
     # A failed send is not echoed.
     zalo.fail_next("message/cs", -32)
     await send(http, zalo, access, text_body(user))
-    await asyncio.sleep(0.2)
-    assert len(zalo.echoes) == 1
+    # echoes follow their sends in order: once the next send's echo is in, the failed
+    # one's would have been
+    later = await send(http, zalo, access, text_body(user, "Tin sau"))
+    await zalo.wait_deliveries(2, event_name="oa_send_text")
+    assert [json.loads(d.body)["message"]["msg_id"] for d in zalo.echoes] == [
+        answer["data"]["message_id"],
+        later["data"]["message_id"],
+    ]

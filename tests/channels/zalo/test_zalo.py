@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.app import build_app
-from bot.routes import CHANNELS_KEY
-from bot.settings import Settings
 from db.models import Conversation, Lead
 from db.store import Store
 from handlers.content import Content
 from tests.support import TODAY
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
-from tests.support.waiting import wait_until
-from tests.support.zalo_settings import zalo_block
+from tests.support.zalo_chat import running, say, settled, tap, zalo_settings
 from tests.support.zalo_standin import ZaloStandIn
 
 
@@ -29,52 +25,6 @@ from tests.support.zalo_standin import ZaloStandIn
 async def zalo() -> AsyncIterator[ZaloStandIn]:
     async with ZaloStandIn() as stand_in:
         yield stand_in
-
-
-def zalo_settings(zalo: ZaloStandIn, seed: str | None, **extra: Any) -> Settings:
-    """Settings with Zalo's block pointed at the stand-in (``extra``: more of the block)."""
-    return Settings().given(zalo_block(zalo, seed, **extra))
-
-
-@asynccontextmanager
-async def running(
-    zalo: ZaloStandIn, store: Store, content: Content, seed: str | None = None, **extra: Any
-) -> AsyncIterator[str]:
-    config = zalo_settings(zalo, seed, **extra)
-    app = build_app(
-        store, content, lambda: TODAY, settings=config, options={"zalo": {"echo_delay": 0.05}}
-    )
-    async with serve(app) as url:
-        ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
-        yield url
-
-
-# the Zalo channel of each running app, by its webhook's URL
-ZALO: dict[str, Any] = {}
-
-
-async def settled(hook: str) -> None:
-    """Every event posted to ``hook`` so far has been handled to its end (events are handled
-    from the inbox, in background tasks: bot.inbox): a positive signal after which an absence
-    can be asserted."""
-    tasks = ZALO[hook].ctx.inbox._tasks
-    await wait_until(lambda: not tasks, 5.0, lambda: repr(tasks), "tasks")
-
-
-async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
-    before = len(zalo.sent_to(user))
-    assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
-    await zalo.wait_sent(before + wait, user_id=user)
-    await settled(hook)  # a reply may be several messages
-    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
-
-
-async def tap(zalo: ZaloStandIn, hook: str, user: str, title: str) -> str:
-    before = len(zalo.sent_to(user))
-    assert await zalo.post_webhook(hook, zalo.tap(user, title)) == 200
-    await zalo.wait_sent(before + 1, user_id=user)
-    await settled(hook)
-    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
 async def test_a_signed_dialogue_by_taps_and_typing_reaches_a_verdict_and_a_lead(
@@ -421,7 +371,6 @@ async def test_a_broadcast_reaches_zalo_only_inside_the_free_window(
     from db import campaigns
     from db.models import utcnow
     from handlers.types import Inbound
-    from tests.support.serving import serve
 
     recent, quiet = zalo.add_user(), zalo.add_user()
     conversations = Conversations(sqlite_store, content, lambda: TODAY)

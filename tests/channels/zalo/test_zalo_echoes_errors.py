@@ -14,8 +14,8 @@ import pytest
 from db.models import Conversation
 from db.store import Store
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import running, say, settled
 from tests.support.records import rows
+from tests.support.zalo_chat import running, say, settled
 from tests.support.zalo_standin import ZaloStandIn
 
 

@@ -18,8 +18,8 @@ from db import conversations
 from db.models import Consent, Conversation, Lead
 from db.store import Store
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import running, say, settled, tap
 from tests.support.records import rows
+from tests.support.zalo_chat import running, say, settled, tap
 from tests.support.zalo_standin import ZaloStandIn
 
 PHONE = "84912345678"

@@ -17,9 +17,9 @@ from db import erasure
 from db.models import Conversation, InboundSeen
 from db.store import Store
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import running, settled
 from tests.support import TODAY
 from tests.support.records import rows
+from tests.support.zalo_chat import running, settled
 from tests.support.zalo_standin import ZaloStandIn
 
 MINUTE_MS = 60_000

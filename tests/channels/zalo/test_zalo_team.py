@@ -16,10 +16,10 @@ from db.models import Conversation, Lead, Member, Outbox, utcnow
 from db.store import Store
 from handlers.content import Content
 from handlers.types import Inbound
-from tests.channels.zalo.test_zalo import running, say, settled
 from tests.support import TODAY
 from tests.support.conversations import LEAD_DIALOGUE
 from tests.support.records import outbox_drained, rows
+from tests.support.zalo_chat import running, say, settled
 from tests.support.zalo_standin import ZaloStandIn
 
 member_t = Member.__table__

@@ -23,11 +23,11 @@ from db import training
 from db.models import Outbox, TrainingSignup, utcnow
 from db.store import Store
 from handlers.content import Content
-from tests.channels.zalo.test_zalo import ZALO, settled
 from tests.support import TODAY
 from tests.support.office import Clock
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
+from tests.support.zalo_chat import ZALO, settled
 from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
