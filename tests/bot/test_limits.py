@@ -86,6 +86,9 @@ def test_forwarded_for_only_from_a_trusted_proxy() -> None:
     assert client_address("127.0.0.1", "garbage, 10.1.1.1", trusted) == "10.1.1.1"
     assert client_address("127.0.0.1", "", trusted) == "127.0.0.1"
     assert client_address(None, None, trusted) == "?"
+    # a peer that is not an address (a Unix socket) is nobody's trusted proxy
+    assert client_address(None, "10.1.1.1", trusted) == "?"
+    assert client_address("/run/hiendien.sock", "10.1.1.1", trusted) == "/run/hiendien.sock"
 
 
 def test_drops_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
@@ -96,8 +99,12 @@ def test_drops_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture) -> Non
             drops.note("zalo")
         clock.now += 60
         drops.note("zalo")
-    lines = [r.getMessage() for r in caplog.records]
-    assert len(lines) == 2 and "bỏ 1 sự kiện" in lines[0] and "bỏ 500 sự kiện" in lines[1]
+    assert [r.getMessage() for r in caplog.records] == [
+        "zalo: bỏ 1 sự kiện của người gửi quá nhanh (giới hạn mỗi người dùng) / "
+        "dropped 1 events over a user's limit",
+        "zalo: bỏ 500 sự kiện của người gửi quá nhanh (giới hạn mỗi người dùng) / "
+        "dropped 500 events over a user's limit",
+    ]
     assert drops.total == {"zalo": 501}
 
 

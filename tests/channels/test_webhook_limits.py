@@ -9,6 +9,7 @@ when an operator sets it: a 429 with ``Retry-After`` before anything is read."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -82,9 +83,10 @@ def seen(store: Store, channel: str) -> set[str]:
 
 
 async def test_telegram_drops_a_users_updates_over_the_limit_with_a_200(
-    sqlite_store: Store, content: Content
+    sqlite_store: Store, content: Content, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = Clock()
+    caplog.set_level(logging.WARNING, logger="bot.limits")
     async with hiendien(sqlite_store, content, clock, **PER_USER) as (url, api, _):
         hook = url + "/webhooks/telegram"
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
@@ -95,6 +97,10 @@ async def test_telegram_drops_a_users_updates_over_the_limit_with_a_200(
         assert [(s, a) for s, a, _ in answers[:2]] == [(200, {"ok": True})] * 2
         status, answer, _ = answers[2]
         assert status == 200 and answer["ok"] is True and answer["dropped"]
+        assert [r.getMessage() for r in caplog.records if r.name == "bot.limits"] == [
+            "telegram: bỏ 1 sự kiện của người gửi quá nhanh (giới hạn mỗi người dùng) / "
+            "dropped 1 events over a user's limit"
+        ]
         other = json.dumps(api.message(62, "/start")).encode()
         assert (await post(hook, other, headers))[1] == {"ok": True}  # another user
         clock.now += 2.0  # one token every 2 s
@@ -140,7 +146,11 @@ async def test_a_webhook_limit_per_ip_when_set_answers_429(
     sqlite_store: Store, content: Content, path: str
 ) -> None:
     clock = Clock()
-    limits = {"hiendien_webhook_rate_per_ip": 1.0, "hiendien_webhook_burst_per_ip": 2}
+    limits = {
+        "hiendien_webhook_rate_per_ip": 1.0,
+        "hiendien_webhook_burst_per_ip": 2,
+        "hiendien_trusted_proxies": "127.0.0.1",  # the test's requests come through "a proxy"
+    }
     async with hiendien(sqlite_store, content, clock, **limits) as (url, _, _):
         statuses = [(await post(url + path, b"{}", {}))[0] for _ in range(2)]
         assert 429 not in statuses
@@ -148,6 +158,9 @@ async def test_a_webhook_limit_per_ip_when_set_answers_429(
         assert status == 429 and headers["Retry-After"] == "1"
         assert "đợi" in answer["error"]
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"]
+        # another address has its own limit
+        elsewhere = {"X-Forwarded-For": "203.0.113.7"}
+        assert (await post(url + path, b"{}", elsewhere))[0] != 429
         clock.now += 1.0
         assert (await post(url + path, b"{}", {}))[0] != 429
 

@@ -42,6 +42,11 @@ class FloodLimits(AIORateLimiter):
         self._private_rate = private_per_second
         self._private: dict[int, AsyncLimiter] = {}
 
+    @property
+    def private_chats(self) -> int:
+        """How many private chats' limiters are kept (idle ones are forgotten past 4,096)."""
+        return len(self._private)
+
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private) > 4096:  # forget idle chats
             for key, limiter in list(self._private.items()):
@@ -84,6 +89,12 @@ class PerChatUpdates(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+
+    @property
+    def chats(self) -> int:
+        """How many chats have updates being handled or waiting (nothing is kept of the
+        others)."""
+        return len(self._locks)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None

@@ -8,6 +8,7 @@ client IP may begin only so many new conversations an hour; a body over the limi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -187,6 +188,57 @@ async def test_a_body_over_the_limit_gets_a_413_in_json(store: Store, content: C
         assert status == 413 and "2048" in data["error"]
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["Content-Type"].startswith("application/json")
+
+
+def body_of(size: int) -> bytes:
+    """A chat request of exactly ``size`` bytes."""
+    frame = b'{"user": "an", "text": "xin chao"}'
+    return frame.replace(b"xin chao", b"xin chao" + b" " * (size - len(frame)))
+
+
+async def post_chat(url: str, body: bytes, chunked: bool) -> int:
+    """POST ``body`` with its length declared, or sent in chunks with none declared."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for at in range(0, len(body), 500):
+            yield body[at : at + 500]
+
+    data: Any = chunks() if chunked else body
+    headers = {"Content-Type": "application/json"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url + "/api/chat", data=data, headers=headers) as answer,
+    ):
+        return answer.status
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length-declared", "chunked"])
+async def test_a_body_of_exactly_the_limit_is_taken_one_byte_more_is_not(
+    store: Store, content: Content, chunked: bool
+) -> None:
+    async with served(store, content, Clock(), hiendien_chat_max_bytes=2048) as client:
+        assert len(body_of(2048)) == 2048
+        assert await post_chat(client.url, body_of(2048), chunked) == 200
+        assert await post_chat(client.url, body_of(2049), chunked) == 413
+
+
+async def test_a_declared_length_over_the_limit_is_refused_before_the_body_comes(
+    store: Store, content: Content
+) -> None:
+    async with served(store, content, Clock(), hiendien_chat_max_bytes=2048) as client:
+        host, port = client.url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /api/chat HTTP/1.1\r\nHost: hiendien\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 50000000\r\n\r\n"
+        )
+        await writer.drain()
+        try:  # none of the 50 MB is ever sent: the answer cannot be waiting for it
+            async with asyncio.timeout(10):
+                status_line = await reader.readline()
+        finally:
+            writer.close()
+        assert status_line.startswith(b"HTTP/1.1 413")
 
 
 async def test_the_longest_message_in_vietnamese_fits_the_default_body_limit(
