@@ -7,8 +7,9 @@ import logging
 
 import pytest
 
-from bot.limits import Buckets, Drops, Rate, client_address, ip_key, retry_after
+from bot.limits import Buckets, Drops, Limits, Rate, client_address, ip_key, retry_after
 from bot.settings import SettingError, Settings, proxy_networks, read
+from handlers.content import Content
 
 
 class Clock:
@@ -124,3 +125,22 @@ def test_the_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     defaults = read(Settings)
     assert defaults.hiendien_webhook_rate_per_ip == 0  # off: the platforms' few servers
     assert defaults.hiendien_trusted_proxies is None
+
+
+def test_every_map_keeps_at_most_the_keys_the_setting_allows(content: Content) -> None:
+    limits = Limits(Settings.defaults(hiendien_limit_max_keys=250), content)
+    maps = (
+        limits.chat_ip,
+        limits.chat_user,
+        limits.new_conversations,
+        limits.webhook_ip,
+        limits.webhook_user,
+    )
+    assert [m.max_keys for m in maps] == [250] * 5
+
+
+def test_a_map_of_one_key_keeps_one() -> None:
+    buckets = Buckets(Rate(per_second=1.0, burst=3), Clock(), max_keys=1)
+    buckets.take("a")
+    buckets.take("b")
+    assert len(buckets) == 1 and buckets.knows("b") and not buckets.knows("a")

@@ -29,14 +29,12 @@ SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessa
 
 
 class FloodLimits(AIORateLimiter):
-    def __init__(
-        self, overall_per_second: float = 30, private_per_second: float = 1, max_retries: int = 0
-    ) -> None:
+    def __init__(self, overall_per_second: float, private_per_second: float) -> None:
         super().__init__(
             overall_max_rate=0,  # the overall pace is ours (shared with broadcasts)
             group_max_rate=20,
             group_time_period=60,
-            max_retries=max_retries,
+            max_retries=0,  # a 429 is the caller's to handle (see the module's docstring)
         )
         self.overall = pacer(overall_per_second)
         self._private_rate = private_per_second

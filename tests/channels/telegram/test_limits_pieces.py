@@ -122,3 +122,25 @@ def test_the_pace_keeps_5_percent_headroom_in_a_small_bucket() -> None:
     at_30, at_1000 = pacer(30), pacer(1000)
     assert (at_30.max_rate, at_30.time_period) == (1, pytest.approx(1 / 28.5))
     assert (at_1000.max_rate, at_1000.time_period) == (25, pytest.approx(25 / 950))
+
+
+async def test_what_goes_through_the_limits_goes_through_unchanged() -> None:
+    limits = FloodLimits(overall_per_second=1_000_000, private_per_second=2)
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    async def call(*args: Any, **kwargs: Any) -> str:
+        calls.append((args, kwargs))
+        return "ok"
+
+    timeouts = {"read_timeout": 7, "write_timeout": 9}
+    for endpoint, chat in (
+        ("answerCallbackQuery", None),  # not a message: straight out
+        ("sendMessage", "77"),  # a private chat's id as text is still that chat
+        ("sendMessage", "@hiendien_tin"),  # a channel by name: no private limit
+        ("sendMessage", None),
+        ("sendMessage", -1001234),  # a group: PTB's group limit
+    ):
+        data = {"chat_id": chat} if chat is not None else {}
+        assert await limits.process_request(call, ("a",), timeouts, endpoint, data, None) == "ok"
+    assert calls == [(("a",), timeouts)] * 5
+    assert limits.private_chats == 1  # "77"
