@@ -69,6 +69,7 @@ def test_quiet_hours_are_21_to_7_in_vietnam() -> None:
     assert not quiet(vn("2026-12-01 20:59")) and not quiet(vn("2026-12-02 07:00"))
     assert quiet_ends(vn("2026-12-01 22:30")) == vn("2026-12-02 07:00")
     assert quiet_ends(vn("2026-12-02 03:00")) == vn("2026-12-02 07:00")
+    assert quiet_ends(vn("2026-12-01 21:00")) == vn("2026-12-02 07:00")  # the first quiet minute
 
 
 class Clock:
