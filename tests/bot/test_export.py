@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, update
 
-from bot.export import export
+from bot.export import export, safe_cell
 from bot.turns import Conversations
 from db import audit, followup
 from db.followup import Actor, Filters
@@ -370,3 +370,11 @@ def test_staff_export_only_what_they_may_see_and_every_export_is_logged(
         ),
     ]
     assert all(e["at"] is not None for e in logged)
+
+
+def test_a_csv_cell_loses_what_a_spreadsheet_cannot_hold_and_never_runs() -> None:
+    # a control character that got past the chat (an import, the office) is dropped, not
+    # replaced; a formula is quoted after that
+    assert safe_cell("Trần\x07 Bình") == "Trần Bình"
+    assert safe_cell("\x0b=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell(42) == 42

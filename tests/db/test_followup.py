@@ -433,6 +433,25 @@ def test_each_role_sees_what_it_may(store: Store) -> None:
     assert as_admin is not None and as_admin["may_claim"] and as_admin["team"] is None
 
 
+def test_the_same_phone_is_named_only_among_the_leads_one_may_see(store: Store) -> None:
+    a_team(store, "Tổ 1", "Tổ dân phố 1")
+    a_team(store, "Tổ 2", "Tổ dân phố 2")
+    first = a_team(store, "Tổ 3", "Tổ dân phố 3")
+    ours = a_lead(store, "0912 345 670", area="Tổ dân phố 3", user_ref="web-a")
+    ours_too = a_lead(store, "0912345670", area="Tổ dân phố 3", user_ref="web-b")
+    theirs = a_lead(store, "+84912345670", area="Tổ dân phố 1", user_ref="web-c")
+    leader = user_actor(store, a_user(store, "lead3@phuong.example", "leader", first))
+    admin = user_actor(store, a_user(store, "boss@phuong.example", "admin"))
+    other = a_lead(store, "0987 654 321", area="Tổ dân phố 3", user_ref="web-d")
+    with store.transaction() as tx:
+        as_leader = followup.lead_for(tx, leader, ours)
+        as_admin = followup.lead_for(tx, admin, ours)
+        alone = followup.lead_for(tx, admin, other)
+    assert as_leader is not None and as_leader["same_phone"] == [ours_too]  # not Tổ 1's
+    assert as_admin is not None and sorted(as_admin["same_phone"]) == [ours_too, theirs]
+    assert alone is not None and alone["same_phone"] == []
+
+
 # --- the board: filters, search, pages --------------------------------------------------------
 
 
