@@ -556,6 +556,12 @@ def test_the_board_filters(store: Store) -> None:
     assert seen(store, admin, created_from=date(2026, 11, 24)) == {a, b, c}
     assert seen(store, admin, created_from=date(2026, 11, 24), q="0912 345 672") == {b}
     assert seen(store, admin, status="new", team_id=first) == set()
+    # a request made at the stroke of midnight in Vietnam belongs to the day that begins
+    at_midnight = a_lead(
+        store, "0912 345 674", created_at=datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    )  # 00:00 on 27/11 in Vietnam
+    assert seen(store, admin, created_from=date(2026, 11, 27)) == {at_midnight}
+    assert at_midnight not in seen(store, admin, created_to=date(2026, 11, 26))
 
 
 def test_the_rows_carry_the_team_and_source_names(store: Store) -> None:
