@@ -5,11 +5,13 @@ byte of the SQLite files — the database, its -wal and its -shm — as typed, a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
 from bot.turns import Conversations
+from db import erasure
 from db.models import Lead
 from db.store import Store
 from tests.support import TODAY
@@ -74,3 +76,22 @@ def test_an_erased_name_and_phone_are_in_no_byte_of_the_sqlite_files(
 def test_connections_delete_securely(sqlite_store: Store) -> None:
     with sqlite_store.transaction() as tx:
         assert tx.conn.execute(text("PRAGMA secure_delete")).scalar() == 1
+
+
+def test_the_retention_schedule_leaves_no_copy_either(sqlite_store: Store, content) -> None:
+    conv = Conversations(sqlite_store, content, lambda: TODAY)
+    dialogue = list(LEAD_DIALOGUE)
+    dialogue[7], dialogue[8] = NAME, TYPED_PHONE
+    talk(conv, "anh-browser", *dialogue)
+    talk(conv, "quiet-one", "/start", "ca nhan")  # nothing kept from this one
+    assert found(sqlite_store)
+    now = datetime.now(UTC)
+    with sqlite_store.transaction() as tx:  # the unconsented conversation, a month on
+        assert erasure.purge_unconsented(tx, now + timedelta(days=31), now) == 1
+    assert len(sqlite_files(sqlite_store).get("hiendien.db-wal", b"")) == 0
+    last_day = TODAY
+    with sqlite_store.transaction() as tx:  # and everything once the retention has ended
+        erasure.purge(tx, now, last_day + timedelta(days=1), last_day)
+    assert rows(sqlite_store, Lead) == []
+    assert found(sqlite_store) == []
+    assert len(sqlite_files(sqlite_store).get("hiendien.db-wal", b"")) == 0
