@@ -11,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from db import consents, erasure
-from db.models import Consent, Conversation, Subscriber
+from bot.turns import Conversations
+from db import consents, erasure, followup
+from db.models import Consent, Conversation, Lead, LeadEvent, Subscriber
 from db.store import Store
 from db.tables import consent_t, conversation_t, seen_t, subscriber_t
 from handlers.types import Purpose, RecordConsent
-from tests.support.followup import a_lead
+from tests.support import TODAY
+from tests.support.conversations import LEAD_DIALOGUE, talk
+from tests.support.followup import a_lead, a_user, user_actor
 from tests.support.records import rows
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -142,3 +145,53 @@ def test_leads_and_consents_are_kept_through_the_last_day_of_retention(store: St
         gone = erasure.purge(tx, NOW, last_day + timedelta(days=1), last_day)
     assert (gone["leads"], gone["consents"], gone["training_signups"]) == (1, 1, 0)
     assert rows(store, Consent) == [] and rows(store, Subscriber) == []
+
+
+def test_the_standing_consent_is_the_newest_given_and_kept_one_of_that_person_and_purpose(
+    store: Store,
+) -> None:
+    def standing(channel: str = "web", user: str = "an", purpose: Purpose = Purpose.NEWS) -> Any:
+        with store.transaction() as tx:
+            return consents.latest(tx, channel, user, purpose)
+
+    assert standing() is None
+    given(store, "web", "an", Purpose.NEWS, granted=False)
+    assert standing() is None  # a refusal is no consent
+    given(store, "web", "an", Purpose.NEWS)
+    newest = given(store, "web", "an", Purpose.NEWS)
+    # newer rows that are not it: another channel, another person, another purpose, a refusal
+    elsewhere = given(store, "telegram", "an", Purpose.NEWS)
+    given(store, "web", "binh", Purpose.NEWS)
+    given(store, "web", "an", Purpose.LEAD)
+    given(store, "web", "an", Purpose.NEWS, granted=False)
+    assert standing() == newest
+    assert standing("telegram") == elsewhere
+    assert standing(user="chi") is None
+    assert sorted(r["id"] for r in rows(store, Consent)) == list(range(newest - 2, newest + 5))
+    with store.transaction() as tx:
+        consents.withdraw(tx, "web", "an", [Purpose.NEWS], NOW)
+    assert standing() is None  # withdrawn: none stands, not the withdrawn one
+    assert standing(purpose=Purpose.LEAD) is not None
+
+
+def test_erasing_one_person_leaves_everyone_elses_request_whole(store: Store, content) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "an", *LEAD_DIALOGUE)
+    talk(conv, "binh", *LEAD_DIALOGUE)
+    admin = user_actor(store, a_user(store, "boss@phuong.example", "admin"))
+    for lead in rows(store, Lead):
+        with store.transaction() as tx:
+            assert followup.claim_lead(tx, lead["id"], admin) == "won"
+    [binhs] = [r["id"] for r in rows(store, Lead) if r["user_ref"] == "binh"]
+
+    def binh_has() -> tuple[Any, int]:
+        [binh] = [r for r in rows(store, Conversation) if r["user_ref"] == "binh"]
+        events = [e for e in rows(store, LeadEvent) if e["lead_id"] == binhs]
+        return binh["lead_id"], len(events)
+
+    before = binh_has()
+    assert before[0] == binhs and before[1] >= 1
+    with store.transaction() as tx:
+        assert erasure.erase(tx, "web", "an") == 1
+    assert binh_has() == before
+    assert [r["id"] for r in rows(store, Lead)] == [binhs]
