@@ -15,7 +15,7 @@ from bot.turns import Conversations
 from db import consents, erasure, followup
 from db.models import Consent, Conversation, Lead, LeadEvent, Subscriber
 from db.store import Store
-from db.tables import consent_t, conversation_t, seen_t, subscriber_t
+from db.tables import consent_t, conversation_t, inbox_t, seen_t, subscriber_t
 from handlers.types import Purpose, RecordConsent
 from tests.support import TODAY
 from tests.support.conversations import LEAD_DIALOGUE, talk
@@ -195,3 +195,21 @@ def test_erasing_one_person_leaves_everyone_elses_request_whole(store: Store, co
         assert erasure.erase(tx, "web", "an") == 1
     assert binh_has() == before
     assert [r["id"] for r in rows(store, Lead)] == [binhs]
+
+
+def test_delivery_ids_are_kept_a_week_and_then_forgotten(store: Store) -> None:
+    week = timedelta(days=7)
+    for external_id, at in (("fresh", NOW - week + timedelta(hours=1)), ("old", NOW - week * 2)):
+        row = {"channel": "telegram", "external_id": external_id}
+        with store.transaction() as tx:
+            tx.conn.execute(insert(seen_t).values(**row, seen_at=at))
+            tx.conn.execute(
+                insert(inbox_t).values(**row, status="done", received_at=at, attempts=1)
+            )
+    with store.transaction() as tx:
+        done = erasure.purge(tx, NOW, NOW.date(), date(2027, 12, 31))
+    assert (done["inbound_seen"], done["inbox"]) == (1, 1)
+    with store.transaction() as tx:
+        seen_left = [i for (i,) in tx.conn.execute(select(seen_t.c.external_id))]
+        inbox_left = [i for (i,) in tx.conn.execute(select(inbox_t.c.external_id))]
+    assert seen_left == inbox_left == ["fresh"]  # a redelivery this week is still known
