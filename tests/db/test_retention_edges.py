@@ -195,6 +195,22 @@ def test_erasing_one_person_leaves_everyone_elses_request_whole(store: Store, co
         assert erasure.erase(tx, "web", "an") == 1
     assert binh_has() == before
     assert [r["id"] for r in rows(store, Lead)] == [binhs]
+    # and nothing of An's request is left: not its history (a note may name them)
+    assert {e["lead_id"] for e in rows(store, LeadEvent)} == {binhs}
+
+
+def test_the_end_of_retention_leaves_no_conversation_pointing_at_a_request(
+    store: Store, content: Any
+) -> None:
+    conv = Conversations(store, content, lambda: TODAY)
+    talk(conv, "an", *LEAD_DIALOGUE)
+    [before] = rows(store, Conversation)
+    assert before["lead_id"] is not None
+    last_day = date(2026, 11, 25)
+    with store.transaction() as tx:
+        assert erasure.purge(tx, NOW, last_day + timedelta(days=1), last_day)["leads"] == 1
+    assert [c["lead_id"] for c in rows(store, Conversation)] == [None]
+    assert rows(store, LeadEvent) == []
 
 
 def test_delivery_ids_are_kept_a_week_and_then_forgotten(store: Store) -> None:

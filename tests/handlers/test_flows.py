@@ -273,6 +273,14 @@ def test_declining_consent_asks_nothing_personal(r: Resident) -> None:
     assert "gặp trực tiếp" in r.text and "Phòng Văn hóa – Xã hội" in r.text
 
 
+def test_an_unclear_answer_to_consent_is_asked_again_and_records_nothing(r: Resident) -> None:
+    _to_consent(r)
+    r.type("để mình nghĩ thêm đã")  # neither agree nor disagree
+    assert r.step == "consent"
+    assert 'Bạn bấm "Đồng ý" hoặc "Không đồng ý" giúp mình nhé.' in r.text
+    assert not r.recorded(RecordConsent) and not r.recorded(RecordLead)
+
+
 def test_a_lead_with_consent_records_every_detail(r: Resident) -> None:
     r.type("/start hoiphunu")
     _to_consent(r)
