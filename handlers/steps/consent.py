@@ -1,10 +1,10 @@
 """The consent step, written once: :func:`consent_step` builds it for any
 :class:`~handlers.types.Purpose` (the team's call, programme news, the birthday reminder).
 
-The step shows the purpose's wording (a message key in content/, rendered with the version
-of that wording from ``ward.yaml`` and any details the purpose needs) with agree / disagree
-buttons. Any answer is recorded — the purpose, the version and the hash of the exact text
-shown — and handed to the purpose's own ``answered`` function, which says what follows.
+The step shows the purpose's wording (a message key in content/, rendered with any details
+the purpose needs) with agree / disagree buttons. Any answer is recorded — the purpose, the
+version of that wording from ``ward.yaml`` and the hash of the exact text shown — and
+handed to the purpose's own ``answered`` function, which says what follows.
 
 Imports only the standard library and ``handlers`` (turn, types).
 """
@@ -37,7 +37,7 @@ class ConsentQuestion:
 
     def text(self, turn: Turn) -> str:
         extra = self.details(turn) if self.details else {}
-        return turn.t(self.notice, version=self.version(turn), **extra)
+        return turn.t(self.notice, **extra)  # the version is in the record, not the text
 
     def ask(self, turn: Turn) -> list[Message]:
         agree, disagree = turn.button("agree", "yes"), turn.button("disagree", "no")
