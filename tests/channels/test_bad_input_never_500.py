@@ -27,7 +27,6 @@ from bot.app import build_app
 from bot.channels.base import ConfigError
 from bot.channels.telegram.settings import TelegramSettings
 from bot.errors import OncePerCause
-from bot.routes import CHANNELS_KEY
 from bot.settings import Settings
 from db.store import Store
 from db.tables import conversation_t, lead_t
@@ -36,7 +35,7 @@ from tests.support import ROOT, TODAY
 from tests.support.environment import configured
 from tests.support.serving import free_port, serve
 from tests.support.telegram_standin import BotApiStandIn
-from tests.support.zalo_chat import ZALO, settled
+from tests.support.zalo_chat import serving, settled
 from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
@@ -272,8 +271,7 @@ async def zalo_app(store: Store, content: Content) -> AsyncIterator[tuple[ZaloSt
     async with ZaloStandIn() as zalo:
         config = Settings().given(zalo_block(zalo))
         app = build_app(store, content, lambda: TODAY, settings=config)
-        async with serve(app) as url:
-            ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
+        async with serving(app) as url:
             yield zalo, url
 
 

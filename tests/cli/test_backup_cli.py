@@ -29,7 +29,7 @@ from handlers.content import Content
 from tests.conftest import POSTGRES_URL
 from tests.support import ROOT, TODAY
 from tests.support.conversations import LEAD_DIALOGUE, talk
-from tests.support.postgres import create_schema, drop_schema
+from tests.support.postgres import create_schema, drop_schema, schema_url
 
 SKIPPED = {"backup_run", "alembic_version"}  # the source gains a backup row after its backup
 
@@ -115,8 +115,7 @@ class fresh_database:
         drop_schema(POSTGRES_URL, lost)
         self.schema = lost if self.same_name else f"r_{uuid.uuid4().hex[:12]}"
         create_schema(POSTGRES_URL, self.schema)
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={self.schema}"})
-        return url.render_as_string(hide_password=False)
+        return schema_url(POSTGRES_URL, self.schema)
 
     def __exit__(self, *_exc: object) -> None:
         if self.schema:

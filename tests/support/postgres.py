@@ -33,14 +33,19 @@ def drop_schema(server_url: str, schema: str) -> None:
     engine.dispose()
 
 
+def schema_url(server_url: str, schema: str) -> str:
+    """The URL of the server at ``server_url`` with ``schema`` first on the search path."""
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
 @contextmanager
 def own_schema(server_url: str, *, migrated: bool = True, prefix: str = "t") -> Iterator[str]:
     """A new schema on the server at ``server_url`` (migrated unless told not to); the URL
     that puts it first on the search path. Dropped, with all it holds, afterwards."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     create_schema(server_url, schema)
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
+    rendered = schema_url(server_url, schema)
     try:
         if migrated:
             migrate.upgrade(rendered)

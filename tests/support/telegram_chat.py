@@ -21,11 +21,11 @@ GROUP = -1001234  # the team's group chat (TELEGRAM_LEADS_CHAT_ID)
 PROBE = "/staff"  # answered "Gõ /staff kèm mã mời…" and nothing else
 
 
+Deliver = Callable[[dict[str, Any]], Awaitable[Any]]  # hands an update to a webhook
+
+
 async def settled(
-    api: BotApiStandIn,
-    user: int,
-    before: int,
-    deliver: Callable[[dict[str, Any]], Awaitable[Any]] | None = None,
+    api: BotApiStandIn, user: int, before: int, deliver: Deliver | None = None
 ) -> list[dict[str, Any]]:
     """The messages ``user`` got after the first ``before``, once the bot is done with what
     it had from them. ``deliver`` hands the probe to the bot (default: ``api.push``, for
@@ -42,26 +42,31 @@ async def settled(
     await api.wait_for(answered)
     got = api.sent(user)[before:]
     at = next(i for i, m in enumerate(got) if PROBE in m["text"])
-    answer = next(
-        c.result for c in api.calls_to("sendMessage") if c.status == 200 and c.params is got[at]
-    )
-    api.forget_sent(user, answer["message_id"])
+    api.forget_sent(got[at])
     assert not got[at + 1 :], f"a message after the probe's answer: {got[at + 1 :]}"
     return got[:at]
 
 
+async def reply(
+    api: BotApiStandIn, user: int, update: dict[str, Any], deliver: Deliver | None = None
+) -> str:
+    """``user``'s ``update`` handed to the bot (``api.push``, or ``deliver`` for a webhook);
+    the whole reply."""
+    before = len(api.sent(user))
+    if deliver is None:
+        api.push(update)
+    else:
+        await deliver(update)
+    await api.wait_sent(before + 1, chat_id=user)
+    return "\n".join(m["text"] for m in await settled(api, user, before, deliver))
+
+
 async def say(api: BotApiStandIn, user: int, text: str) -> str:
     """``user`` types ``text``; the whole reply."""
-    before = len(api.sent(user))
-    api.push(api.message(user, text))
-    await api.wait_sent(before + 1, chat_id=user)
-    return "\n".join(m["text"] for m in await settled(api, user, before))
+    return await reply(api, user, api.message(user, text))
 
 
 async def tap(api: BotApiStandIn, user: int, title: str) -> str:
     """``user`` taps the button ``title`` of the last message it got; the whole reply."""
-    before = len(api.sent(user))
     message, data = api.button(user, title)
-    api.push(api.callback(user, data, message))
-    await api.wait_sent(before + 1, chat_id=user)
-    return "\n".join(m["text"] for m in await settled(api, user, before))
+    return await reply(api, user, api.callback(user, data, message))

@@ -736,24 +736,15 @@ class BotApiStandIn:
                         return copy.deepcopy(message), value
         raise AssertionError(f"no button containing {text_contains!r} in chat {chat_id}: {seen}")
 
-    def forget_sent(self, chat_id: ChatId, message_id: int) -> None:
-        """Take one delivered message out of the record (its sendMessage call and the
-        message), as if it had never been sent: for a probe a test sends only to learn that
-        the bot is done (tests.support.telegram_chat.settled)."""
-        self.calls = [
-            c
-            for c in self.calls
-            if not (
-                c.method.lower() == "sendmessage"
-                and c.status == 200
-                and isinstance(c.result, dict)
-                and c.result.get("message_id") == message_id
-                and _same_chat(c.params.get("chat_id"), chat_id)
-            )
-        ]
+    def forget_sent(self, sent: JsonDict) -> None:
+        """Take one delivered message (an item of :meth:`sent`) out of the record — its
+        sendMessage call and the message — as if it had never been sent: for a probe a test
+        sends only to learn that the bot is done (tests.support.telegram_chat.settled)."""
+        [call] = [c for c in self.calls if c.params is sent]
+        self.calls.remove(call)
         for key, chat in self.messages.items():
-            if _same_chat(key, chat_id):
-                chat.pop(message_id, None)
+            if _same_chat(key, sent.get("chat_id")):
+                chat.pop(call.result["message_id"], None)
 
     def dump(self, last: int = 30) -> str:
         """Recent calls as text (empty getUpdates polls left out), for failure messages."""

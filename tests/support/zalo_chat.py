@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp import web
+
 from bot.app import build_app
 from bot.routes import CHANNELS_KEY
 from bot.settings import Settings
@@ -30,6 +32,19 @@ def zalo_settings(zalo: ZaloStandIn, seed: str | None, **extra: Any) -> Settings
 
 
 @asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """``app`` served on loopback (its URL), its Zalo channel known to :func:`settled` by
+    its webhook's URL while it runs."""
+    async with serve(app) as url:
+        hook = url + "/webhooks/zalo"
+        ZALO[hook] = app[CHANNELS_KEY]["zalo"]
+        try:
+            yield url
+        finally:
+            del ZALO[hook]
+
+
+@asynccontextmanager
 async def running(
     zalo: ZaloStandIn, store: Store, content: Content, seed: str | None = None, **extra: Any
 ) -> AsyncIterator[str]:
@@ -37,8 +52,7 @@ async def running(
     app = build_app(
         store, content, lambda: TODAY, settings=config, options={"zalo": {"echo_delay": 0.05}}
     )
-    async with serve(app) as url:
-        ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
+    async with serving(app) as url:
         yield url
 
 
@@ -54,17 +68,18 @@ async def settled(hook: str) -> None:
     await wait_until(lambda: not inbox.handling, 5.0, lambda: str(inbox.handling), "updates")
 
 
-async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
+async def reply(zalo: ZaloStandIn, hook: str, user: str, event: Any, wait: int = 1) -> str:
+    """``user``'s ``event`` posted to ``hook``; the whole reply (at least ``wait`` messages)."""
     before = len(zalo.sent_to(user))
-    assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
+    assert await zalo.post_webhook(hook, event) == 200
     await zalo.wait_sent(before + wait, user_id=user)
     await settled(hook)  # a reply may be several messages
     return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
+async def say(zalo: ZaloStandIn, hook: str, user: str, text: str, wait: int = 1) -> str:
+    return await reply(zalo, hook, user, zalo.user_text(user, text), wait)
+
+
 async def tap(zalo: ZaloStandIn, hook: str, user: str, title: str) -> str:
-    before = len(zalo.sent_to(user))
-    assert await zalo.post_webhook(hook, zalo.tap(user, title)) == 200
-    await zalo.wait_sent(before + 1, user_id=user)
-    await settled(hook)
-    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
+    return await reply(zalo, hook, user, zalo.tap(user, title))

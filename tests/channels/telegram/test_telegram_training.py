@@ -27,7 +27,7 @@ from tests.support import TODAY
 from tests.support.office import Clock
 from tests.support.records import outbox_drained, rows
 from tests.support.serving import serve
-from tests.support.telegram_chat import GROUP, settled
+from tests.support.telegram_chat import GROUP, reply
 from tests.support.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
@@ -73,14 +73,10 @@ async def running(
 
 
 async def say(api: BotApiStandIn, hook: str, user: int, text: str) -> str:
-    before = len(api.sent(user))
-    assert await api.post_webhook(api.message(user, text), url=hook, secret_token=SECRET) == 200
-    await api.wait_sent(before + 1, chat_id=user)
-
     async def deliver(update: dict) -> None:
         assert await api.post_webhook(update, url=hook, secret_token=SECRET) == 200
 
-    return "\n".join(m["text"] for m in await settled(api, user, before, deliver))
+    return await reply(api, user, api.message(user, text), deliver)
 
 
 def a_session(store: Store, clock: Clock) -> int:

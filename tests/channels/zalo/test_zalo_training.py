@@ -16,7 +16,6 @@ import pytest
 from bot.app import build_app
 from bot.channels.zalo.sender import OUTSIDE
 from bot.clock import VIETNAM
-from bot.routes import CHANNELS_KEY
 from bot.scheduler import TrainingReminders
 from bot.settings import Settings
 from db import training
@@ -26,8 +25,7 @@ from handlers.content import Content
 from tests.support import TODAY
 from tests.support.office import Clock
 from tests.support.records import outbox_drained, rows
-from tests.support.serving import serve
-from tests.support.zalo_chat import ZALO, settled
+from tests.support.zalo_chat import say, serving
 from tests.support.zalo_settings import zalo_block
 from tests.support.zalo_standin import ZaloStandIn
 
@@ -51,17 +49,8 @@ async def running(
         clock=clock,
         options={"zalo": {"echo_delay": 0.05}},
     )
-    async with serve(app) as url:
-        ZALO[url + "/webhooks/zalo"] = app[CHANNELS_KEY]["zalo"]
+    async with serving(app) as url:
         yield url + "/webhooks/zalo"
-
-
-async def say(zalo: ZaloStandIn, hook: str, user: str, text: str) -> str:
-    before = len(zalo.sent_to(user))
-    assert await zalo.post_webhook(hook, zalo.user_text(user, text)) == 200
-    await zalo.wait_sent(before + 1, user_id=user)
-    await settled(hook)  # a reply may be several messages
-    return "\n".join(m["text"] for m in zalo.sent_to(user)[before:])
 
 
 def a_session(store: Store, clock: Clock, day: date, title: str) -> None:
